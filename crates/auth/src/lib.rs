@@ -1,0 +1,11 @@
+//! mdsc-auth: users, argon2id password hashing, HS256 API tokens, roles and
+//! the `Principal` every service takes as its actor.
+
+pub mod model;
+pub mod password;
+pub mod service;
+pub mod token;
+
+pub use model::{AuthResponse, Principal, Role, User, UserRow, UserSummary};
+pub use service::{LoginInput, RegisterInput, SetRoleInput};
+pub use token::{DEFAULT_TOKEN_TTL_HOURS, TokenKeys};

@@ -1,0 +1,222 @@
+//! Registration, login, the current user and role changes.
+
+use diesel::prelude::*;
+use mdsc_core::schema::users;
+use mdsc_core::text::{validate_no_control_chars, validate_not_blank};
+use mdsc_core::{Clock, DbConnection, Error, write_transaction};
+use serde::Deserialize;
+use validator::Validate;
+
+use crate::model::{AuthResponse, Principal, Role, User, UserRow};
+use crate::password::{burn_verification_time, hash_password, verify_password};
+use crate::token::TokenKeys;
+
+pub const MIN_PASSWORD_LENGTH: u64 = 8;
+
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
+pub struct RegisterInput {
+    #[validate(email, length(max = 255))]
+    pub email: String,
+    /// At least 8 characters.
+    #[validate(length(min = 8, max = 1024))]
+    pub password: String,
+    #[validate(length(min = 1, max = 100), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    pub first_name: String,
+    #[validate(length(min = 1, max = 100), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    pub last_name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct SetRoleInput {
+    pub role: Role,
+}
+
+/// E-mails compare case-insensitively: they are stored trimmed and lower-cased.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn invalid_credentials() -> Error {
+    Error::unauthenticated("Invalid e-mail or password").with_code("INVALID_CREDENTIALS")
+}
+
+/// Creates a student account and signs it in.
+pub fn register(
+    conn: &mut DbConnection,
+    keys: &TokenKeys,
+    clock: &dyn Clock,
+    mut input: RegisterInput,
+) -> Result<AuthResponse, Error> {
+    input.email = normalize_email(&input.email);
+    input.validate()?;
+    let user = insert_user(conn, clock, &input, Role::Student)?;
+    let token = keys.issue(user.id, clock)?;
+    Ok(AuthResponse {
+        token,
+        user: user.into(),
+    })
+}
+
+fn insert_user(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    input: &RegisterInput,
+    role: Role,
+) -> Result<UserRow, Error> {
+    let password_hash = hash_password(&input.password)?;
+    let now = clock.now();
+    let inserted = diesel::insert_into(users::table)
+        .values((
+            users::email.eq(&input.email),
+            users::password_hash.eq(&password_hash),
+            users::first_name.eq(input.first_name.trim()),
+            users::last_name.eq(input.last_name.trim()),
+            users::role.eq(role.as_str()),
+            users::created_at.eq(now),
+            users::updated_at.eq(now),
+        ))
+        .get_result::<UserRow>(conn);
+    inserted.map_err(|e| match Error::from(e) {
+        err if err.code == "ALREADY_EXISTS" => {
+            Error::conflict("EMAIL_TAKEN", "An account with this e-mail already exists")
+        }
+        err => err,
+    })
+}
+
+/// Signs a user in. A wrong password and an unknown e-mail give the same
+/// answer, after the same amount of work.
+pub fn login(
+    conn: &mut DbConnection,
+    keys: &TokenKeys,
+    clock: &dyn Clock,
+    input: LoginInput,
+) -> Result<AuthResponse, Error> {
+    let email = normalize_email(&input.email);
+    let row = users::table
+        .filter(users::email.eq(&email))
+        .select(UserRow::as_select())
+        .first::<UserRow>(conn)
+        .optional()?;
+    let Some(row) = row else {
+        burn_verification_time(&input.password);
+        return Err(invalid_credentials());
+    };
+    if !verify_password(&input.password, &row.password_hash) {
+        return Err(invalid_credentials());
+    }
+    let token = keys.issue(row.id, clock)?;
+    Ok(AuthResponse {
+        token,
+        user: row.into(),
+    })
+}
+
+pub fn find_user(conn: &mut DbConnection, user_id: i32) -> Result<Option<UserRow>, Error> {
+    Ok(users::table
+        .find(user_id)
+        .select(UserRow::as_select())
+        .first::<UserRow>(conn)
+        .optional()?)
+}
+
+/// The caller's own account.
+pub fn me(conn: &mut DbConnection, actor: &Principal) -> Result<User, Error> {
+    find_user(conn, actor.user_id)?
+        .map(User::from)
+        .ok_or_else(|| Error::unauthenticated("This account no longer exists"))
+}
+
+/// The actor behind a verified token, with the role the user has now (a
+/// role change or a deleted account takes effect at once, not at expiry).
+pub fn authenticate(
+    conn: &mut DbConnection,
+    keys: &TokenKeys,
+    clock: &dyn Clock,
+    token: &str,
+) -> Result<Principal, Error> {
+    let user_id = keys.verify(token, clock)?;
+    find_user(conn, user_id)?
+        .map(|row| row.principal())
+        .ok_or_else(|| {
+            Error::unauthenticated("Invalid or expired token").with_code("INVALID_TOKEN")
+        })
+}
+
+/// Admins change roles. An admin cannot change their own role, so the last
+/// admin cannot lock everyone out by mistake.
+pub fn set_role(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    user_id: i32,
+    input: SetRoleInput,
+) -> Result<User, Error> {
+    if !actor.is_admin() {
+        return Err(Error::forbidden("Only an administrator can change roles"));
+    }
+    if actor.user_id == user_id {
+        return Err(Error::conflict(
+            "OWN_ROLE",
+            "Administrators cannot change their own role",
+        ));
+    }
+    let row = diesel::update(users::table.find(user_id))
+        .set((
+            users::role.eq(input.role.as_str()),
+            users::updated_at.eq(clock.now()),
+        ))
+        .get_result::<UserRow>(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("User"))?;
+    Ok(row.into())
+}
+
+/// For the `create-admin` command: creates an administrator, or promotes an
+/// existing account with that e-mail (its password is left as it was).
+/// Returns the user and whether it was created.
+pub fn create_admin(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    mut input: RegisterInput,
+) -> Result<(User, bool), Error> {
+    input.email = normalize_email(&input.email);
+    input.validate()?;
+    write_transaction(conn, |conn| {
+        let existing = users::table
+            .filter(users::email.eq(&input.email))
+            .select(UserRow::as_select())
+            .first::<UserRow>(conn)
+            .optional()?;
+        match existing {
+            Some(row) => {
+                let row = diesel::update(users::table.find(row.id))
+                    .set((
+                        users::role.eq(Role::Admin.as_str()),
+                        users::updated_at.eq(clock.now()),
+                    ))
+                    .get_result::<UserRow>(conn)?;
+                Ok((row.into(), false))
+            }
+            None => Ok((insert_user(conn, clock, &input, Role::Admin)?.into(), true)),
+        }
+    })
+}
+
+/// Creates a user with a given role; for the demo seed and for tests.
+pub fn create_user_with_role(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    mut input: RegisterInput,
+    role: Role,
+) -> Result<User, Error> {
+    input.email = normalize_email(&input.email);
+    input.validate()?;
+    Ok(insert_user(conn, clock, &input, role)?.into())
+}

@@ -1,0 +1,24 @@
+//! mdsc-core: what every MDSC domain crate stands on. The database connection
+//! for SQLite and PostgreSQL, the pool, embedded migrations and the diesel
+//! schema; the shared `Error`; pagination; the `Clock`; secure random tokens.
+
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod migrations;
+pub mod page;
+pub mod random;
+pub mod schema;
+pub mod text;
+pub mod time;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use db::{
+    Backend, DatabaseUrl, DbConnection, DbPool, PooledConnection, build_pool, write_transaction,
+};
+pub use error::{Error, ErrorKind, FieldError, Result};
+pub use migrations::run_pending_migrations;
+pub use page::{Page, PageParams, PageRequest, Pagination};

@@ -1,0 +1,9 @@
+DROP TABLE certificates;
+DROP TABLE quiz_attempts;
+DROP TABLE lesson_completions;
+DROP TABLE enrollments;
+DROP TABLE quizzes;
+DROP TABLE lessons;
+DROP TABLE course_modules;
+DROP TABLE courses;
+DROP TABLE users;
