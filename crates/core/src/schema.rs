@@ -136,6 +136,8 @@ diesel::joinable!(enrollments -> courses (course_id));
 diesel::joinable!(enrollments -> users (user_id));
 diesel::joinable!(lesson_completions -> enrollments (enrollment_id));
 diesel::joinable!(quiz_attempts -> enrollments (enrollment_id));
+diesel::joinable!(lesson_completions -> lessons (lesson_id));
+diesel::joinable!(quiz_attempts -> quizzes (quiz_id));
 diesel::joinable!(certificates -> enrollments (enrollment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(

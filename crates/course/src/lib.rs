@@ -1,1 +1,17 @@
+//! mdsc-course: courses and their structure, enrollments, progress,
+//! certificates, and the access checks (`is_enrolled`, `is_course_staff`)
+//! every feature crate reuses.
 
+pub mod access;
+pub mod certificate;
+pub mod course;
+pub mod enrollment;
+pub mod model;
+pub mod progress;
+pub mod structure;
+
+pub use access::{
+    CourseAccess, enrollment_of, find_course, is_course_staff, is_enrolled, is_staff_of,
+    require_course_member, require_course_staff,
+};
+pub use model::*;

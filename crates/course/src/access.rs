@@ -1,0 +1,107 @@
+//! Access checks that every feature crate reuses: who is staff of a course,
+//! who is enrolled in it.
+
+use diesel::prelude::*;
+use mdsc_auth::Principal;
+use mdsc_core::schema::{courses, enrollments};
+use mdsc_core::{DbConnection, Error};
+
+use crate::model::{CourseRow, EnrollmentRow};
+
+/// How an actor relates to a course, for rules that admit "enrolled students
+/// and staff".
+#[derive(Debug, Clone)]
+pub enum CourseAccess {
+    /// The course's instructor or an admin.
+    Staff,
+    /// A student with a current (active or completed) enrollment.
+    Enrolled(EnrollmentRow),
+}
+
+impl CourseAccess {
+    pub fn is_staff(&self) -> bool {
+        matches!(self, CourseAccess::Staff)
+    }
+}
+
+pub fn find_course(conn: &mut DbConnection, course_id: i32) -> Result<CourseRow, Error> {
+    courses::table
+        .find(course_id)
+        .select(CourseRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("Course"))
+}
+
+/// Staff of a course: its instructor and every admin.
+pub fn is_staff_of(actor: &Principal, course: &CourseRow) -> bool {
+    actor.is_admin() || course.instructor_id == actor.user_id
+}
+
+/// Is `actor` staff of course `course_id`? 404 when the course does not exist.
+pub fn is_course_staff(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    course_id: i32,
+) -> Result<bool, Error> {
+    if actor.is_admin() {
+        // Still 404 for a missing course, whoever asks.
+        find_course(conn, course_id)?;
+        return Ok(true);
+    }
+    Ok(find_course(conn, course_id)?.instructor_id == actor.user_id)
+}
+
+/// The user's current (not cancelled) enrollment in the course, if any.
+pub fn enrollment_of(
+    conn: &mut DbConnection,
+    user_id: i32,
+    course_id: i32,
+) -> Result<Option<EnrollmentRow>, Error> {
+    Ok(enrollments::table
+        .filter(enrollments::user_id.eq(user_id))
+        .filter(enrollments::course_id.eq(course_id))
+        .filter(enrollments::status.ne("cancelled"))
+        .select(EnrollmentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn is_enrolled(conn: &mut DbConnection, user_id: i32, course_id: i32) -> Result<bool, Error> {
+    Ok(enrollment_of(conn, user_id, course_id)?.is_some())
+}
+
+/// Admits course staff and enrolled students; 403 for anyone else, 404 when
+/// the course does not exist.
+pub fn require_course_member(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    course_id: i32,
+) -> Result<CourseAccess, Error> {
+    let course = find_course(conn, course_id)?;
+    if is_staff_of(actor, &course) {
+        return Ok(CourseAccess::Staff);
+    }
+    match enrollment_of(conn, actor.user_id, course_id)? {
+        Some(enrollment) => Ok(CourseAccess::Enrolled(enrollment)),
+        None => {
+            Err(Error::forbidden("You must be enrolled in this course").with_code("NOT_ENROLLED"))
+        }
+    }
+}
+
+/// Admits course staff only; 403 for anyone else, 404 when the course does not exist.
+pub fn require_course_staff(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    course_id: i32,
+) -> Result<CourseRow, Error> {
+    let course = find_course(conn, course_id)?;
+    if is_staff_of(actor, &course) {
+        Ok(course)
+    } else {
+        Err(Error::forbidden(
+            "Only the course's instructor or an administrator may do this",
+        ))
+    }
+}

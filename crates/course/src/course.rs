@@ -1,0 +1,321 @@
+//! Courses: create, read (by id or slug), list, update, delete.
+
+use chrono::{DateTime, FixedOffset};
+use diesel::prelude::*;
+use mdsc_auth::{Principal, UserSummary};
+use mdsc_core::schema::{courses, enrollments, users};
+use mdsc_core::text::{validate_no_control_chars, validate_not_blank};
+use mdsc_core::time::to_storage;
+use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
+use serde::Deserialize;
+use validator::Validate;
+
+use crate::access::{find_course, is_staff_of};
+use crate::model::{Course, CourseRow};
+
+#[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
+pub struct CourseInput {
+    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    pub title: String,
+    #[validate(length(max = 50000), custom(function = validate_no_control_chars))]
+    pub description: Option<String>,
+    #[validate(length(max = 500), custom(function = validate_no_control_chars))]
+    pub short_description: Option<String>,
+    #[validate(url, length(max = 2000))]
+    pub thumbnail_url: Option<String>,
+    #[validate(length(min = 1, max = 100), custom(function = validate_no_control_chars))]
+    pub category: Option<String>,
+    #[validate(length(min = 1, max = 20), custom(function = validate_no_control_chars))]
+    pub level: Option<String>,
+    /// A language tag such as `fr` or `en` (default `fr`).
+    #[validate(length(min = 2, max = 10), custom(function = validate_no_control_chars))]
+    pub language: Option<String>,
+    /// Unpublished courses are visible to their staff only. Default: published.
+    pub is_published: Option<bool>,
+    pub start_date: Option<DateTime<FixedOffset>>,
+    pub end_date: Option<DateTime<FixedOffset>>,
+    #[validate(range(min = 1, max = 520))]
+    pub estimated_duration_weeks: Option<i32>,
+}
+
+/// Every field optional: only the fields present change.
+#[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
+pub struct CourseUpdate {
+    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    pub title: Option<String>,
+    #[validate(length(max = 50000), custom(function = validate_no_control_chars))]
+    pub description: Option<String>,
+    #[validate(length(max = 500), custom(function = validate_no_control_chars))]
+    pub short_description: Option<String>,
+    #[validate(url, length(max = 2000))]
+    pub thumbnail_url: Option<String>,
+    #[validate(length(min = 1, max = 100), custom(function = validate_no_control_chars))]
+    pub category: Option<String>,
+    #[validate(length(min = 1, max = 20), custom(function = validate_no_control_chars))]
+    pub level: Option<String>,
+    #[validate(length(min = 2, max = 10), custom(function = validate_no_control_chars))]
+    pub language: Option<String>,
+    pub is_published: Option<bool>,
+    pub start_date: Option<DateTime<FixedOffset>>,
+    pub end_date: Option<DateTime<FixedOffset>>,
+    #[validate(range(min = 1, max = 520))]
+    pub estimated_duration_weeks: Option<i32>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CourseListQuery {
+    pub page: Option<i64>,
+    pub limit: Option<i64>,
+    /// Only the courses of this instructor.
+    pub instructor_id: Option<i32>,
+}
+
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = courses)]
+struct CourseChanges {
+    title: Option<String>,
+    description: Option<String>,
+    short_description: Option<String>,
+    thumbnail_url: Option<String>,
+    category: Option<String>,
+    level: Option<String>,
+    language: Option<String>,
+    is_published: Option<bool>,
+    start_date: Option<chrono::NaiveDateTime>,
+    end_date: Option<chrono::NaiveDateTime>,
+    estimated_duration_weeks: Option<i32>,
+    updated_at: Option<chrono::NaiveDateTime>,
+}
+
+fn check_dates(
+    start: Option<chrono::NaiveDateTime>,
+    end: Option<chrono::NaiveDateTime>,
+) -> Result<(), Error> {
+    if let (Some(start), Some(end)) = (start, end)
+        && end <= start
+    {
+        return Err(Error::invalid_field("end_date", "must be after start_date"));
+    }
+    Ok(())
+}
+
+/// A URL-safe slug from the title, made unique with `-2`, `-3`… suffixes.
+fn unique_slug(conn: &mut DbConnection, title: &str) -> Result<String, Error> {
+    let mut base = slug::slugify(title);
+    base.truncate(200);
+    let base = if base.is_empty() {
+        "course".to_owned()
+    } else {
+        base
+    };
+    let mut candidate = base.clone();
+    let mut n = 2;
+    loop {
+        let taken: i64 = courses::table
+            .filter(courses::slug.eq(&candidate))
+            .count()
+            .get_result(conn)?;
+        if taken == 0 {
+            return Ok(candidate);
+        }
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+}
+
+fn instructor_summary(conn: &mut DbConnection, user_id: i32) -> Result<UserSummary, Error> {
+    Ok(users::table
+        .find(user_id)
+        .select(UserSummary::as_select())
+        .first(conn)?)
+}
+
+pub fn to_course(conn: &mut DbConnection, row: CourseRow) -> Result<Course, Error> {
+    let instructor = instructor_summary(conn, row.instructor_id)?;
+    Ok(Course::from_row(row, instructor))
+}
+
+/// Instructors and admins create courses; the creator is the instructor.
+pub fn create_course(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    input: CourseInput,
+) -> Result<Course, Error> {
+    if !actor.is_instructor_or_admin() {
+        return Err(Error::forbidden("Only instructors can create courses"));
+    }
+    input.validate()?;
+    let start = input.start_date.map(to_storage);
+    let end = input.end_date.map(to_storage);
+    check_dates(start, end)?;
+    write_transaction(conn, |conn| {
+        let slug = unique_slug(conn, &input.title)?;
+        let now = clock.now();
+        let row = diesel::insert_into(courses::table)
+            .values((
+                courses::title.eq(input.title.trim()),
+                courses::slug.eq(&slug),
+                courses::description.eq(input.description.clone().unwrap_or_default()),
+                courses::short_description.eq(&input.short_description),
+                courses::thumbnail_url.eq(&input.thumbnail_url),
+                courses::category.eq(&input.category),
+                courses::level.eq(&input.level),
+                courses::language.eq(input.language.clone().unwrap_or_else(|| "fr".to_owned())),
+                courses::instructor_id.eq(actor.user_id),
+                courses::is_published.eq(input.is_published.unwrap_or(true)),
+                courses::start_date.eq(start),
+                courses::end_date.eq(end),
+                courses::estimated_duration_weeks.eq(input.estimated_duration_weeks),
+                courses::created_at.eq(now),
+                courses::updated_at.eq(now),
+            ))
+            .get_result::<CourseRow>(conn)?;
+        to_course(conn, row)
+    })
+}
+
+/// A course by id or slug. Unpublished courses exist only for their staff.
+pub fn get_course(
+    conn: &mut DbConnection,
+    actor: Option<&Principal>,
+    id_or_slug: &str,
+) -> Result<Course, Error> {
+    let row = match id_or_slug.parse::<i32>() {
+        Ok(id) => courses::table
+            .find(id)
+            .select(CourseRow::as_select())
+            .first(conn)
+            .optional()?,
+        Err(_) => courses::table
+            .filter(courses::slug.eq(id_or_slug))
+            .select(CourseRow::as_select())
+            .first(conn)
+            .optional()?,
+    };
+    let row = row.ok_or_else(|| Error::not_found("Course"))?;
+    ensure_visible(actor, &row)?;
+    to_course(conn, row)
+}
+
+pub fn ensure_visible(actor: Option<&Principal>, course: &CourseRow) -> Result<(), Error> {
+    if course.is_published || actor.is_some_and(|a| is_staff_of(a, course)) {
+        Ok(())
+    } else {
+        Err(Error::not_found("Course"))
+    }
+}
+
+/// Published courses, newest first; instructors also see their own drafts,
+/// admins see everything.
+pub fn list_courses(
+    conn: &mut DbConnection,
+    actor: Option<&Principal>,
+    query: CourseListQuery,
+) -> Result<Page<Course>, Error> {
+    let request = PageParams {
+        page: query.page,
+        limit: query.limit,
+    }
+    .resolve();
+    let visible = || {
+        let mut q = courses::table.into_boxed();
+        match actor {
+            Some(a) if a.is_admin() => {}
+            Some(a) => {
+                q = q.filter(
+                    courses::is_published
+                        .eq(true)
+                        .or(courses::instructor_id.eq(a.user_id)),
+                );
+            }
+            None => q = q.filter(courses::is_published.eq(true)),
+        }
+        if let Some(instructor_id) = query.instructor_id {
+            q = q.filter(courses::instructor_id.eq(instructor_id));
+        }
+        q
+    };
+    let total: i64 = visible().count().get_result(conn)?;
+    let rows: Vec<(CourseRow, UserSummary)> = visible()
+        .inner_join(users::table)
+        .order((courses::created_at.desc(), courses::id.desc()))
+        .limit(request.limit)
+        .offset(request.offset())
+        .select((CourseRow::as_select(), UserSummary::as_select()))
+        .load(conn)?;
+    let data = rows
+        .into_iter()
+        .map(|(row, instructor)| Course::from_row(row, instructor))
+        .collect();
+    Ok(Page::new(data, request, total))
+}
+
+/// The course's instructor or an admin changes it.
+pub fn update_course(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    course_id: i32,
+    input: CourseUpdate,
+) -> Result<Course, Error> {
+    input.validate()?;
+    write_transaction(conn, |conn| {
+        let course = find_course(conn, course_id)?;
+        if !is_staff_of(actor, &course) {
+            return Err(Error::forbidden(
+                "Only the course's instructor or an administrator may change it",
+            ));
+        }
+        let start = input.start_date.map(to_storage);
+        let end = input.end_date.map(to_storage);
+        check_dates(start.or(course.start_date), end.or(course.end_date))?;
+        let changes = CourseChanges {
+            title: input.title.as_deref().map(|t| t.trim().to_owned()),
+            description: input.description.clone(),
+            short_description: input.short_description.clone(),
+            thumbnail_url: input.thumbnail_url.clone(),
+            category: input.category.clone(),
+            level: input.level.clone(),
+            language: input.language.clone(),
+            is_published: input.is_published,
+            start_date: start,
+            end_date: end,
+            estimated_duration_weeks: input.estimated_duration_weeks,
+            updated_at: Some(clock.now()),
+        };
+        let row = diesel::update(courses::table.find(course_id))
+            .set(changes)
+            .get_result::<CourseRow>(conn)?;
+        to_course(conn, row)
+    })
+}
+
+/// Deletes a course nobody is enrolled in; with enrollments, unpublish it instead (409).
+pub fn delete_course(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    course_id: i32,
+) -> Result<(), Error> {
+    write_transaction(conn, |conn| {
+        let course = find_course(conn, course_id)?;
+        if !is_staff_of(actor, &course) {
+            return Err(Error::forbidden(
+                "Only the course's instructor or an administrator may delete it",
+            ));
+        }
+        let enrolled: i64 = enrollments::table
+            .filter(enrollments::course_id.eq(course_id))
+            .count()
+            .get_result(conn)?;
+        if enrolled > 0 {
+            return Err(Error::conflict(
+                "COURSE_HAS_ENROLLMENTS",
+                "Students are enrolled in this course: unpublish it instead of deleting it",
+            ));
+        }
+        diesel::delete(courses::table.find(course_id)).execute(conn)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,226 @@
+//! Lesson completion and quiz submission; the progress they add up to.
+
+use diesel::prelude::*;
+use mdsc_auth::Principal;
+use mdsc_core::schema::{enrollments, lesson_completions, lessons, quiz_attempts, quizzes};
+use mdsc_core::time::{utc, utc_opt};
+use mdsc_core::{Clock, DbConnection, Error, write_transaction};
+use serde::Deserialize;
+use validator::Validate;
+
+use crate::enrollment::{own_enrollment, to_enrollment, visible_enrollment};
+use crate::model::{
+    Enrollment, EnrollmentProgress, EnrollmentRow, EnrollmentStatus, QuizAttempt, QuizSubmission,
+};
+
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
+pub struct QuizSubmitInput {
+    /// The score obtained, in percent.
+    #[validate(range(min = 0.0, max = 100.0))]
+    pub score: f64,
+}
+
+fn require_open(row: &EnrollmentRow) -> Result<(), Error> {
+    if row.status() == EnrollmentStatus::Cancelled {
+        return Err(Error::conflict(
+            "ENROLLMENT_CANCELLED",
+            "This enrollment is cancelled",
+        ));
+    }
+    Ok(())
+}
+
+struct Counts {
+    total_lessons: i64,
+    total_quizzes: i64,
+    completed_lesson_ids: Vec<i32>,
+    passed_quiz_ids: Vec<i32>,
+}
+
+impl Counts {
+    /// Percent of lessons done and quizzes passed, two decimals. A course
+    /// without content cannot be completed: 0 %.
+    fn percentage(&self) -> f64 {
+        let total = self.total_lessons + self.total_quizzes;
+        if total == 0 {
+            return 0.0;
+        }
+        let done = (self.completed_lesson_ids.len() + self.passed_quiz_ids.len()) as f64;
+        (done * 10000.0 / total as f64).round() / 100.0
+    }
+    fn is_complete(&self) -> bool {
+        let total = self.total_lessons + self.total_quizzes;
+        total > 0 && (self.completed_lesson_ids.len() + self.passed_quiz_ids.len()) as i64 >= total
+    }
+}
+
+fn counts(conn: &mut DbConnection, row: &EnrollmentRow) -> Result<Counts, Error> {
+    let total_lessons = lessons::table
+        .filter(lessons::course_id.eq(row.course_id))
+        .count()
+        .get_result(conn)?;
+    let total_quizzes = quizzes::table
+        .filter(quizzes::course_id.eq(row.course_id))
+        .count()
+        .get_result(conn)?;
+    let completed_lesson_ids = lesson_completions::table
+        .inner_join(lessons::table)
+        .filter(lesson_completions::enrollment_id.eq(row.id))
+        .filter(lessons::course_id.eq(row.course_id))
+        .select(lesson_completions::lesson_id)
+        .order(lesson_completions::lesson_id)
+        .load(conn)?;
+    let passed_quiz_ids = quiz_attempts::table
+        .inner_join(quizzes::table)
+        .filter(quiz_attempts::enrollment_id.eq(row.id))
+        .filter(quiz_attempts::passed.eq(true))
+        .filter(quizzes::course_id.eq(row.course_id))
+        .select(quiz_attempts::quiz_id)
+        .distinct()
+        .order(quiz_attempts::quiz_id)
+        .load(conn)?;
+    Ok(Counts {
+        total_lessons,
+        total_quizzes,
+        completed_lesson_ids,
+        passed_quiz_ids,
+    })
+}
+
+/// Recomputes `progress_percentage`; at 100 % the enrollment becomes
+/// `completed` and keeps its first `completed_at`.
+pub fn recompute_progress(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    row: &EnrollmentRow,
+) -> Result<EnrollmentRow, Error> {
+    let counts = counts(conn, row)?;
+    let complete = counts.is_complete();
+    let status = if complete || row.status() == EnrollmentStatus::Completed {
+        EnrollmentStatus::Completed
+    } else {
+        row.status()
+    };
+    let completed_at = row
+        .completed_at
+        .or(if complete { Some(clock.now()) } else { None });
+    Ok(diesel::update(enrollments::table.find(row.id))
+        .set((
+            enrollments::progress_percentage.eq(counts.percentage()),
+            enrollments::status.eq(status.as_str()),
+            enrollments::completed_at.eq(completed_at),
+            enrollments::updated_at.eq(clock.now()),
+        ))
+        .get_result::<EnrollmentRow>(conn)?)
+}
+
+/// The student marks a lesson of the course done (idempotent).
+pub fn complete_lesson(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    enrollment_id: i32,
+    lesson_id: i32,
+) -> Result<Enrollment, Error> {
+    let row = write_transaction(conn, |conn| {
+        let row = own_enrollment(conn, actor, enrollment_id)?;
+        require_open(&row)?;
+        let lesson_course: Option<i32> = lessons::table
+            .find(lesson_id)
+            .select(lessons::course_id)
+            .first(conn)
+            .optional()?;
+        if lesson_course != Some(row.course_id) {
+            return Err(Error::not_found("Lesson"));
+        }
+        let done: i64 = lesson_completions::table
+            .filter(lesson_completions::enrollment_id.eq(row.id))
+            .filter(lesson_completions::lesson_id.eq(lesson_id))
+            .count()
+            .get_result(conn)?;
+        if done == 0 {
+            diesel::insert_into(lesson_completions::table)
+                .values((
+                    lesson_completions::enrollment_id.eq(row.id),
+                    lesson_completions::lesson_id.eq(lesson_id),
+                    lesson_completions::completed_at.eq(clock.now()),
+                ))
+                .execute(conn)?;
+        }
+        recompute_progress(conn, clock, &row)
+    })?;
+    to_enrollment(conn, row)
+}
+
+/// The student records a quiz result; a score at or above the quiz's
+/// passing score passes it. Every attempt is kept.
+pub fn submit_quiz(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    enrollment_id: i32,
+    quiz_id: i32,
+    input: QuizSubmitInput,
+) -> Result<QuizSubmission, Error> {
+    input.validate()?;
+    if !input.score.is_finite() {
+        return Err(Error::invalid_field("score", "must be a number"));
+    }
+    let (attempt, row) = write_transaction(conn, |conn| {
+        let row = own_enrollment(conn, actor, enrollment_id)?;
+        require_open(&row)?;
+        let quiz: Option<(i32, i32)> = quizzes::table
+            .find(quiz_id)
+            .select((quizzes::course_id, quizzes::passing_score))
+            .first(conn)
+            .optional()?;
+        let passing_score = match quiz {
+            Some((course_id, passing_score)) if course_id == row.course_id => passing_score,
+            _ => return Err(Error::not_found("Quiz")),
+        };
+        let now = clock.now();
+        let passed = input.score >= f64::from(passing_score);
+        let attempt_id: i32 = diesel::insert_into(quiz_attempts::table)
+            .values((
+                quiz_attempts::enrollment_id.eq(row.id),
+                quiz_attempts::quiz_id.eq(quiz_id),
+                quiz_attempts::score.eq(input.score),
+                quiz_attempts::passed.eq(passed),
+                quiz_attempts::submitted_at.eq(now),
+            ))
+            .returning(quiz_attempts::id)
+            .get_result(conn)?;
+        let attempt = QuizAttempt {
+            id: attempt_id,
+            enrollment_id: row.id,
+            quiz_id,
+            score: input.score,
+            passed,
+            submitted_at: utc(now),
+        };
+        Ok::<_, Error>((attempt, recompute_progress(conn, clock, &row)?))
+    })?;
+    Ok(QuizSubmission {
+        attempt,
+        enrollment: to_enrollment(conn, row)?,
+    })
+}
+
+/// What the student has done: completed lessons and passed quizzes.
+pub fn get_progress(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    enrollment_id: i32,
+) -> Result<EnrollmentProgress, Error> {
+    let row = visible_enrollment(conn, actor, enrollment_id)?;
+    let counts = counts(conn, &row)?;
+    Ok(EnrollmentProgress {
+        enrollment_id: row.id,
+        progress_percentage: row.progress_percentage,
+        completed_lesson_ids: counts.completed_lesson_ids,
+        passed_quiz_ids: counts.passed_quiz_ids,
+        total_lessons: counts.total_lessons,
+        total_quizzes: counts.total_quizzes,
+        completed_at: utc_opt(row.completed_at),
+    })
+}
