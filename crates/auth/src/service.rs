@@ -98,13 +98,7 @@ pub fn login(
     clock: &dyn Clock,
     input: LoginInput,
 ) -> Result<AuthResponse, Error> {
-    let email = normalize_email(&input.email);
-    let row = users::table
-        .filter(users::email.eq(&email))
-        .select(UserRow::as_select())
-        .first::<UserRow>(conn)
-        .optional()?;
-    let Some(row) = row else {
+    let Some(row) = find_user_by_email(conn, &input.email)? else {
         burn_verification_time(&input.password);
         return Err(invalid_credentials());
     };
@@ -121,6 +115,14 @@ pub fn login(
 pub fn find_user(conn: &mut DbConnection, user_id: i32) -> Result<Option<UserRow>, Error> {
     Ok(users::table
         .find(user_id)
+        .select(UserRow::as_select())
+        .first::<UserRow>(conn)
+        .optional()?)
+}
+
+pub fn find_user_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<UserRow>, Error> {
+    Ok(users::table
+        .filter(users::email.eq(normalize_email(email)))
         .select(UserRow::as_select())
         .first::<UserRow>(conn)
         .optional()?)

@@ -188,3 +188,9 @@ where
     }
     outcome
 }
+
+/// A round trip to the database, for health checks.
+pub fn ping(conn: &mut DbConnection) -> Result<(), Error> {
+    conn.batch_execute("SELECT 1")?;
+    Ok(())
+}

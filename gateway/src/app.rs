@@ -1,0 +1,122 @@
+//! The actix application: routes under /api, the OpenAPI document, the docs
+//! page, error handling and middleware. Used by `serve` and by the tests.
+
+use std::sync::OnceLock;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Condition, ErrorHandlers, Logger};
+use actix_web::{App, HttpResponse, web};
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::{envelope_non_json_errors, json_error, not_found, path_error, query_error};
+use crate::routes;
+use crate::state::AppState;
+
+/// The application, ready for `HttpServer::new` or `actix_web::test::init_service`.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let json_limit = state.config.max_json_body_bytes;
+    let cors_origins = state.config.cors_allowed_origins.clone();
+    // Registered ahead of the /api scope: once a scope's prefix matches,
+    // actix never falls back to routes registered after it.
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(json_limit)
+                .error_handler(json_error),
+        )
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .route(
+            "/api/openapi.json",
+            web::get().to(|| async { HttpResponse::Ok().json(openapi()) }),
+        )
+        .route(
+            "/api/docs",
+            web::get().to(|| async {
+                HttpResponse::Found()
+                    .insert_header(("Location", "/api/docs/"))
+                    .finish()
+            }),
+        )
+        .service(
+            SwaggerUi::new("/api/docs/{_:.*}").url("/api/docs/openapi.json", openapi().clone()),
+        )
+        .service(web::scope("/api").configure(|cfg| {
+            let mut utoipa_cfg = utoipa_actix_web::service_config::ServiceConfig::new(cfg);
+            routes::configure(&mut utoipa_cfg);
+        }))
+        .default_service(web::to(not_found))
+        .wrap(ErrorHandlers::new().default_handler(envelope_non_json_errors))
+        .wrap(Condition::new(
+            !cors_origins.is_empty(),
+            cors(&cors_origins),
+        ))
+        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+}
+
+/// The OpenAPI document, collected once from the same route table the
+/// application serves, so it cannot drift from the code.
+pub fn openapi() -> &'static OpenApi {
+    static DOC: OnceLock<OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let (_, api) = App::new()
+            .into_utoipa_app()
+            .service(utoipa_actix_web::scope("/api").configure(routes::configure))
+            .split_for_parts();
+        document(api)
+    })
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allow_any_method()
+        .allow_any_header()
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
+}
+
+/// Title, version and the bearer security scheme on top of the collected paths.
+fn document(mut api: OpenApi) -> OpenApi {
+    api.info.title = "MDSC learning platform API".to_owned();
+    api.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    api.info.description = Some(
+        "Every answer is an envelope: {\"success\": true, \"data\": …} or \
+         {\"success\": false, \"message\", \"code\", \"errors\"?}. Lists are paginated with \
+         ?page= (from 1) and ?limit= (default 20, at most 100)."
+            .to_owned(),
+    );
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .build(),
+        ),
+    );
+    api
+}

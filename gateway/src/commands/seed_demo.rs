@@ -1,0 +1,181 @@
+//! `seed-demo`: a realistic demo course with an instructor, two students and
+//! a quiz, built through the same services as the API. Prints credentials.
+
+use chrono::Duration;
+use mdsc_auth::{Principal, RegisterInput, Role, User};
+use mdsc_core::{Clock, DbConnection, Error, SystemClock, write_transaction};
+use mdsc_course::course::{CourseInput, create_course};
+use mdsc_course::enrollment::{EnrollInput, enroll};
+use mdsc_course::structure::{
+    LessonInput, ModuleInput, QuizInput, create_lesson, create_module, create_quiz,
+};
+
+use crate::commands::open_database;
+use crate::config::Config;
+
+const INSTRUCTOR_EMAIL: &str = "instructeur@demo.mdsc.local";
+
+/// (module title, [(lesson title, minutes)], quiz title)
+const MODULES: &[(&str, &[(&str, i32)], &str)] = &[
+    (
+        "Les bases",
+        &[
+            ("Installer la chaîne d'outils", 20),
+            ("Variables et types", 35),
+            ("Fonctions", 30),
+        ],
+        "Quiz : les bases",
+    ),
+    (
+        "Propriété et emprunts",
+        &[
+            ("La propriété", 40),
+            ("Références et emprunts", 45),
+            ("Durées de vie", 50),
+        ],
+        "Quiz : propriété",
+    ),
+    (
+        "Projet final",
+        &[
+            ("Structurer un projet avec Cargo", 30),
+            ("Tests et documentation", 35),
+        ],
+        "Évaluation finale",
+    ),
+];
+
+pub fn seed_demo(config: &Config) -> Result<(), Error> {
+    let pool = open_database(config)?;
+    let mut conn = pool.get()?;
+    let clock = SystemClock;
+    if mdsc_auth::service::find_user_by_email(&mut conn, INSTRUCTOR_EMAIL)?.is_some() {
+        println!("The demo data already exists ({INSTRUCTOR_EMAIL}). Nothing to do.");
+        return Ok(());
+    }
+    let credentials = write_transaction(&mut conn, |conn| seed(conn, &clock))?;
+    println!("Demo data created. Sign in with POST /api/auth/login:");
+    for (role, email, password) in credentials {
+        println!("  {role:<10} {email:<32} {password}");
+    }
+    Ok(())
+}
+
+fn user(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    email: &str,
+    first: &str,
+    last: &str,
+    role: Role,
+) -> Result<(User, String), Error> {
+    let password = mdsc_core::random::random_hex(8)?;
+    let input = RegisterInput {
+        email: email.to_owned(),
+        password: password.clone(),
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+    };
+    Ok((
+        mdsc_auth::service::create_user_with_role(conn, clock, input, role)?,
+        password,
+    ))
+}
+
+fn seed(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+) -> Result<Vec<(&'static str, String, String)>, Error> {
+    let (instructor, instructor_pw) = user(
+        conn,
+        clock,
+        INSTRUCTOR_EMAIL,
+        "Awa",
+        "Diallo",
+        Role::Instructor,
+    )?;
+    let teacher = Principal {
+        user_id: instructor.id,
+        role: Role::Instructor,
+    };
+    let start = clock.now().and_utc().fixed_offset() + Duration::days(1);
+    let course = create_course(
+        conn,
+        &teacher,
+        clock,
+        CourseInput {
+            title: "Introduction à la programmation en Rust".to_owned(),
+            description: Some(
+                "Un cours de six semaines pour écrire ses premiers programmes en Rust.".to_owned(),
+            ),
+            short_description: Some("Premiers pas en Rust".to_owned()),
+            category: Some("Programmation".to_owned()),
+            level: Some("beginner".to_owned()),
+            start_date: Some(start),
+            end_date: Some(start + Duration::weeks(6)),
+            estimated_duration_weeks: Some(6),
+            ..CourseInput::default()
+        },
+    )?;
+    for (index, (module_title, lessons, quiz_title)) in MODULES.iter().enumerate() {
+        let module = create_module(
+            conn,
+            &teacher,
+            clock,
+            course.id,
+            ModuleInput {
+                title: Some((*module_title).to_owned()),
+                ..ModuleInput::default()
+            },
+        )?;
+        for (lesson_title, minutes) in lessons.iter() {
+            create_lesson(
+                conn,
+                &teacher,
+                clock,
+                module.id,
+                LessonInput {
+                    title: Some((*lesson_title).to_owned()),
+                    content: Some(format!("# {lesson_title}\n\nContenu de la leçon.")),
+                    duration_minutes: Some(*minutes),
+                    ..LessonInput::default()
+                },
+            )?;
+        }
+        create_quiz(
+            conn,
+            &teacher,
+            clock,
+            module.id,
+            QuizInput {
+                title: Some((*quiz_title).to_owned()),
+                passing_score: Some(70),
+                due_offset_days: Some(14 * (index as i32 + 1)),
+                ..QuizInput::default()
+            },
+        )?;
+    }
+    let mut credentials = vec![("instructor", instructor.email, instructor_pw)];
+    for (email, first, last) in [
+        ("etudiant1@demo.mdsc.local", "Koffi", "Mensah"),
+        ("etudiant2@demo.mdsc.local", "Fatou", "Sow"),
+    ] {
+        let (student, password) = user(conn, clock, email, first, last, Role::Student)?;
+        let actor = Principal {
+            user_id: student.id,
+            role: Role::Student,
+        };
+        enroll(
+            conn,
+            &actor,
+            clock,
+            EnrollInput {
+                course_id: course.id,
+                payment_id: None,
+                auto_generate_schedule: None,
+            },
+        )?;
+        credentials.push(("student", student.email, password));
+    }
+    Ok(credentials)
+}

@@ -1,0 +1,30 @@
+//! `serve`: the HTTP server, with graceful shutdown on SIGINT/SIGTERM.
+
+use actix_web::HttpServer;
+use mdsc_core::Error;
+
+use crate::app::build_app;
+use crate::commands::{app_state, open_database};
+use crate::config::Config;
+
+/// Seconds in-flight requests get to finish after a stop signal.
+const SHUTDOWN_GRACE_SECS: u64 = 30;
+
+pub async fn serve(config: Config) -> Result<(), Error> {
+    let pool = open_database(&config)?;
+    let bind_addr = config.bind_addr.clone();
+    log::info!(
+        "MDSC API {} on http://{bind_addr} ({:?} database, docs at {}/api/docs)",
+        env!("CARGO_PKG_VERSION"),
+        config.database_url.backend(),
+        config.public_url
+    );
+    let state = app_state(config, pool)?;
+    HttpServer::new(move || build_app(state.clone()))
+        .bind(&bind_addr)
+        .map_err(|e| Error::config(format!("cannot listen on {bind_addr}: {e}")))?
+        .shutdown_timeout(SHUTDOWN_GRACE_SECS)
+        .run()
+        .await
+        .map_err(|e| Error::internal(format!("server error: {e}")))
+}

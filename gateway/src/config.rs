@@ -1,0 +1,145 @@
+//! Configuration from the environment (and a `.env` file), each setting with
+//! a default that works on a developer's machine.
+
+use std::path::{Path, PathBuf};
+
+use mdsc_core::{DatabaseUrl, Error};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind_addr: String,
+    pub database_url: DatabaseUrl,
+    pub pool_size: u32,
+    pub data_dir: PathBuf,
+    /// `None`: read or generate `DATA_DIR/jwt_secret`.
+    pub jwt_secret: Option<String>,
+    pub jwt_ttl_hours: i64,
+    /// Base of absolute links, without a trailing slash.
+    pub public_url: String,
+    pub cors_allowed_origins: Vec<String>,
+    pub max_json_body_bytes: usize,
+}
+
+pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_POOL_SIZE: u32 = 8;
+pub const DEFAULT_MAX_JSON_BODY_BYTES: usize = 1024 * 1024;
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, Error> {
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .parse()
+            .map_err(|_| Error::config(format!("{name}={raw:?} is not a valid value"))),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, Error> {
+        let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".to_owned()));
+        let database_url = match var("DATABASE_URL") {
+            Some(url) => DatabaseUrl::parse(&url)?,
+            None => DatabaseUrl::Sqlite(data_dir.join("mdsc.db").to_string_lossy().into_owned()),
+        };
+        let bind_addr = var("BIND_ADDR").unwrap_or_else(|| DEFAULT_BIND_ADDR.to_owned());
+        let public_url = var("PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{bind_addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let pool_size: u32 = parsed("DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE)?;
+        if pool_size == 0 {
+            return Err(Error::config("DATABASE_POOL_SIZE must be at least 1"));
+        }
+        let jwt_ttl_hours: i64 = parsed("JWT_TTL_HOURS", mdsc_auth::DEFAULT_TOKEN_TTL_HOURS)?;
+        if jwt_ttl_hours <= 0 {
+            return Err(Error::config("JWT_TTL_HOURS must be positive"));
+        }
+        Ok(Self {
+            bind_addr,
+            database_url,
+            pool_size,
+            data_dir,
+            jwt_secret: var("JWT_SECRET"),
+            jwt_ttl_hours,
+            public_url,
+            cors_allowed_origins: var("CORS_ALLOWED_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            max_json_body_bytes: parsed("MAX_JSON_BODY_BYTES", DEFAULT_MAX_JSON_BODY_BYTES)?,
+        })
+    }
+
+    /// The JWT secret: `JWT_SECRET`, else the one kept in the data folder,
+    /// generated on first use so tokens survive a restart.
+    pub fn resolve_jwt_secret(&self) -> Result<String, Error> {
+        if let Some(secret) = &self.jwt_secret {
+            return Ok(secret.clone());
+        }
+        read_or_create_secret(&self.data_dir.join("jwt_secret"))
+    }
+}
+
+fn read_or_create_secret(path: &Path) -> Result<String, Error> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let existing = existing.trim().to_owned();
+        if !existing.is_empty() {
+            return Ok(existing);
+        }
+    }
+    let secret = mdsc_core::random::random_hex(32)?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::config(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    write_private(path, &secret)
+        .map_err(|e| Error::config(format!("cannot write {}: {e}", path.display())))?;
+    log::warn!(
+        "JWT_SECRET is not set: generated one into {}. Set JWT_SECRET when running several instances.",
+        path.display()
+    );
+    Ok(secret)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_secret_is_kept_and_reused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sub").join("jwt_secret");
+        let first = read_or_create_secret(&path).expect("created");
+        assert_eq!(first.len(), 64);
+        let second = read_or_create_secret(&path).expect("read back");
+        assert_eq!(first, second);
+    }
+}

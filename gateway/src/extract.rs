@@ -1,0 +1,78 @@
+//! The authenticated actor, from `Authorization: Bearer <token>`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use mdsc_auth::Principal;
+use mdsc_core::Error;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A signed-in user; 401 in the envelope when the token is missing or invalid.
+#[derive(Debug, Clone, Copy)]
+pub struct Auth(pub Principal);
+
+/// The user if a valid token is present; anonymous otherwise. A token that
+/// is present but invalid is still a 401, so a client notices expiry.
+#[derive(Debug, Clone, Copy)]
+pub struct MaybeAuth(pub Option<Principal>);
+
+fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().unwrap_or_default().trim();
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim().to_owned()))
+        }
+        _ => Err(Error::unauthenticated("Use Authorization: Bearer <token>")
+            .with_code("INVALID_TOKEN")
+            .into()),
+    }
+}
+
+async fn principal(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
+    let Some(token) = bearer_token(&req)? else {
+        return Ok(None);
+    };
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::from(Error::internal("application state missing")))?
+        .clone();
+    let principal = state
+        .db(move |conn, st| mdsc_auth::service::authenticate(conn, &st.keys, st.clock(), &token))
+        .await?;
+    Ok(Some(principal))
+}
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            principal(req).await?.map(Auth).ok_or_else(|| {
+                Error::unauthenticated("Sign in to do this")
+                    .with_code("UNAUTHENTICATED")
+                    .into()
+            })
+        })
+    }
+}
+
+impl FromRequest for MaybeAuth {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Ok(MaybeAuth(principal(req).await?)) })
+    }
+}

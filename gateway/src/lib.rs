@@ -1,0 +1,16 @@
+//! mdsc-gateway: the HTTP face of the MDSC platform. Thin handlers over the
+//! domain crates, the JSON envelope, the OpenAPI document, configuration and
+//! the command-line sub-commands.
+
+pub mod app;
+pub mod commands;
+pub mod config;
+pub mod envelope;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod state;
+
+pub use app::build_app;
+pub use config::Config;
+pub use state::AppState;

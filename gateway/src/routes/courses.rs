@@ -1,0 +1,97 @@
+//! /api/courses: the catalogue and course editing.
+
+use actix_web::web::{Data, Json, Path, Query};
+use actix_web::{delete, get, post, put};
+use mdsc_core::Page;
+use mdsc_course::course::{self, CourseInput, CourseListQuery, CourseUpdate};
+use mdsc_course::{Course, CourseStructure, structure};
+
+use crate::envelope::{Envelope, created, deleted, ok};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{Auth, MaybeAuth};
+use crate::routes::Deleted;
+use crate::state::AppState;
+
+/// Courses, newest first: published ones, plus an instructor's own drafts.
+#[utoipa::path(tag = "courses", params(CourseListQuery), responses((status = 200, body = Envelope<Page<Course>>)))]
+#[get("/courses")]
+pub async fn list(
+    state: Data<AppState>,
+    auth: MaybeAuth,
+    query: Query<CourseListQuery>,
+) -> ApiResult {
+    let query = query.into_inner();
+    let data = state
+        .db(move |conn, _| course::list_courses(conn, auth.0.as_ref(), query))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Create a course (instructors and admins); the slug comes from the title.
+#[utoipa::path(tag = "courses", security(("bearer" = [])), request_body = CourseInput, responses(
+    (status = 201, body = Envelope<Course>),
+    (status = 403, body = ErrorBody),
+    (status = 422, body = ErrorBody)))]
+#[post("/courses")]
+pub async fn create(state: Data<AppState>, auth: Auth, body: Json<CourseInput>) -> ApiResult {
+    let input = body.into_inner();
+    let data = state
+        .db(move |conn, st| course::create_course(conn, &auth.0, st.clock(), input))
+        .await?;
+    Ok(created(data))
+}
+
+/// One course, by numeric id or by slug.
+#[utoipa::path(tag = "courses", params(("id" = String, Path, description = "Course id, or its slug")),
+    responses((status = 200, body = Envelope<Course>), (status = 404, body = ErrorBody)))]
+#[get("/courses/{id}")]
+pub async fn get(state: Data<AppState>, auth: MaybeAuth, id_or_slug: Path<String>) -> ApiResult {
+    let key = id_or_slug.into_inner();
+    let data = state
+        .db(move |conn, _| course::get_course(conn, auth.0.as_ref(), &key))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Change a course (its instructor or an admin); only the fields sent change.
+#[utoipa::path(tag = "courses", security(("bearer" = [])), request_body = CourseUpdate,
+    params(("id" = i32, Path, description = "Course id")),
+    responses((status = 200, body = Envelope<Course>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[put("/courses/{id}")]
+pub async fn update(
+    state: Data<AppState>,
+    auth: Auth,
+    id: Path<i32>,
+    body: Json<CourseUpdate>,
+) -> ApiResult {
+    let (id, input) = (id.into_inner(), body.into_inner());
+    let data = state
+        .db(move |conn, st| course::update_course(conn, &auth.0, st.clock(), id, input))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Delete a course nobody is enrolled in (409 COURSE_HAS_ENROLLMENTS otherwise).
+#[utoipa::path(tag = "courses", security(("bearer" = [])), params(("id" = i32, Path, description = "Course id")),
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[delete("/courses/{id}")]
+pub async fn remove(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
+    let id = id.into_inner();
+    state
+        .db(move |conn, _| course::delete_course(conn, &auth.0, id))
+        .await?;
+    Ok(deleted())
+}
+
+/// Modules with their ordered lessons and quizzes. Lesson content and
+/// videos only for enrolled students and staff.
+#[utoipa::path(tag = "courses", params(("id" = i32, Path, description = "Course id")),
+    responses((status = 200, body = Envelope<CourseStructure>), (status = 404, body = ErrorBody)))]
+#[get("/courses/{id}/structure")]
+pub async fn get_structure(state: Data<AppState>, auth: MaybeAuth, id: Path<i32>) -> ApiResult {
+    let id = id.into_inner();
+    let data = state
+        .db(move |conn, _| structure::get_structure(conn, auth.0.as_ref(), id))
+        .await?;
+    Ok(ok(data))
+}

@@ -1,0 +1,111 @@
+//! /api/enrollments: enrolling, progress, certificates.
+
+use actix_web::web::{Data, Json, Path, Query};
+use actix_web::{delete, get, post};
+use mdsc_core::{Page, PageParams};
+use mdsc_course::enrollment::{self, EnrollInput};
+use mdsc_course::progress::{self, QuizSubmitInput};
+use mdsc_course::{Enrollment, EnrollmentProgress, QuizSubmission};
+
+use crate::envelope::{Envelope, created, ok};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::Auth;
+use crate::state::AppState;
+
+/// Enroll the signed-in user in a course.
+#[utoipa::path(tag = "enrollments", security(("bearer" = [])), request_body = EnrollInput, responses(
+    (status = 201, body = Envelope<Enrollment>),
+    (status = 404, body = ErrorBody),
+    (status = 409, description = "ALREADY_ENROLLED or OWN_COURSE", body = ErrorBody),
+    (status = 422, body = ErrorBody)))]
+#[post("/enrollments")]
+pub async fn enroll(state: Data<AppState>, auth: Auth, body: Json<EnrollInput>) -> ApiResult {
+    let input = body.into_inner();
+    let data = state
+        .db(move |conn, st| enrollment::enroll(conn, &auth.0, st.clock(), input))
+        .await?;
+    Ok(created(data))
+}
+
+/// The signed-in user's enrollments, newest first.
+#[utoipa::path(tag = "enrollments", security(("bearer" = [])), params(PageParams),
+    responses((status = 200, body = Envelope<Page<Enrollment>>), (status = 401, body = ErrorBody)))]
+#[get("/enrollments")]
+pub async fn list_mine(state: Data<AppState>, auth: Auth, page: Query<PageParams>) -> ApiResult {
+    let page = page.into_inner();
+    let data = state
+        .db(move |conn, _| enrollment::list_my_enrollments(conn, &auth.0, page))
+        .await?;
+    Ok(ok(data))
+}
+
+/// One enrollment: its student or the course's staff; 404 for anyone else.
+#[utoipa::path(tag = "enrollments", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
+    responses((status = 200, body = Envelope<Enrollment>), (status = 404, body = ErrorBody)))]
+#[get("/enrollments/{id}")]
+pub async fn get(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
+    let id = id.into_inner();
+    let data = state
+        .db(move |conn, _| enrollment::get_enrollment(conn, &auth.0, id))
+        .await?;
+    Ok(ok(data))
+}
+
+/// The student leaves the course (status `cancelled`); they may enroll again.
+#[utoipa::path(tag = "enrollments", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
+    responses((status = 200, body = Envelope<Enrollment>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[delete("/enrollments/{id}")]
+pub async fn cancel(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
+    let id = id.into_inner();
+    let data = state
+        .db(move |conn, st| enrollment::cancel_enrollment(conn, &auth.0, st.clock(), id))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Completed lessons and passed quizzes.
+#[utoipa::path(tag = "enrollments", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
+    responses((status = 200, body = Envelope<EnrollmentProgress>), (status = 404, body = ErrorBody)))]
+#[get("/enrollments/{id}/progress")]
+pub async fn get_progress(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
+    let id = id.into_inner();
+    let data = state
+        .db(move |conn, _| progress::get_progress(conn, &auth.0, id))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Mark a lesson done (the enrolled student; idempotent).
+#[utoipa::path(tag = "enrollments", security(("bearer" = [])),
+    params(("id" = i32, Path, description = "Enrollment id"), ("lessonId" = i32, Path, description = "Lesson id")),
+    responses((status = 200, body = Envelope<Enrollment>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/enrollments/{id}/lessons/{lessonId}/complete")]
+pub async fn complete_lesson(
+    state: Data<AppState>,
+    auth: Auth,
+    path: Path<(i32, i32)>,
+) -> ApiResult {
+    let (id, lesson_id) = path.into_inner();
+    let data = state
+        .db(move |conn, st| progress::complete_lesson(conn, &auth.0, st.clock(), id, lesson_id))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Record a quiz score (percent); passed when at least the passing score.
+#[utoipa::path(tag = "enrollments", security(("bearer" = [])), request_body = QuizSubmitInput,
+    params(("id" = i32, Path, description = "Enrollment id"), ("quizId" = i32, Path, description = "Quiz id")),
+    responses((status = 200, body = Envelope<QuizSubmission>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/enrollments/{id}/quizzes/{quizId}/submit")]
+pub async fn submit_quiz(
+    state: Data<AppState>,
+    auth: Auth,
+    path: Path<(i32, i32)>,
+    body: Json<QuizSubmitInput>,
+) -> ApiResult {
+    let ((id, quiz_id), input) = (path.into_inner(), body.into_inner());
+    let data = state
+        .db(move |conn, st| progress::submit_quiz(conn, &auth.0, st.clock(), id, quiz_id, input))
+        .await?;
+    Ok(ok(data))
+}

@@ -1,0 +1,54 @@
+//! Routes, grouped per domain. Every handler is registered here so the
+//! OpenAPI document lists it.
+
+use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub mod auth;
+pub mod certificates;
+pub mod courses;
+pub mod enrollments;
+pub mod health;
+pub mod structure;
+
+/// The answer to a delete: `{"success": true, "data": null}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Deleted {
+    pub success: bool,
+    /// Always null.
+    pub data: Option<i32>,
+}
+
+/// Registers every `/api` route.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::health)
+        .service(auth::register)
+        .service(auth::login)
+        .service(auth::me)
+        .service(auth::set_role)
+        .service(courses::list)
+        .service(courses::create)
+        .service(courses::get_structure)
+        .service(courses::get)
+        .service(courses::update)
+        .service(courses::remove)
+        .service(structure::create_module)
+        .service(structure::update_module)
+        .service(structure::delete_module)
+        .service(structure::create_lesson)
+        .service(structure::update_lesson)
+        .service(structure::delete_lesson)
+        .service(structure::create_quiz)
+        .service(structure::update_quiz)
+        .service(structure::delete_quiz)
+        .service(enrollments::enroll)
+        .service(enrollments::list_mine)
+        .service(enrollments::get)
+        .service(enrollments::cancel)
+        .service(enrollments::get_progress)
+        .service(enrollments::complete_lesson)
+        .service(enrollments::submit_quiz)
+        .service(certificates::status)
+        .service(certificates::issue)
+        .service(certificates::verify);
+}

@@ -1,0 +1,150 @@
+//! Modules, lessons and quizzes (course staff only).
+
+use actix_web::web::{Data, Json, Path};
+use actix_web::{delete, post, put};
+use mdsc_course::structure::{self, LessonInput, ModuleInput, QuizInput};
+use mdsc_course::{Lesson, Module, Quiz};
+
+use crate::envelope::{Envelope, created, deleted, ok};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::Auth;
+use crate::routes::Deleted;
+use crate::state::AppState;
+
+/// Add a module to a course; `position` defaults to after the last one.
+#[utoipa::path(tag = "structure", security(("bearer" = [])), request_body = ModuleInput,
+    params(("id" = i32, Path, description = "Course id")),
+    responses((status = 201, body = Envelope<Module>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/courses/{id}/modules")]
+pub async fn create_module(
+    state: Data<AppState>,
+    auth: Auth,
+    id: Path<i32>,
+    body: Json<ModuleInput>,
+) -> ApiResult {
+    let (id, input) = (id.into_inner(), body.into_inner());
+    let data = state
+        .db(move |conn, st| structure::create_module(conn, &auth.0, st.clock(), id, input))
+        .await?;
+    Ok(created(data))
+}
+
+#[utoipa::path(tag = "structure", security(("bearer" = [])), request_body = ModuleInput,
+    params(("id" = i32, Path, description = "Module id")),
+    responses((status = 200, body = Envelope<Module>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[put("/modules/{id}")]
+pub async fn update_module(
+    state: Data<AppState>,
+    auth: Auth,
+    id: Path<i32>,
+    body: Json<ModuleInput>,
+) -> ApiResult {
+    let (id, input) = (id.into_inner(), body.into_inner());
+    let data = state
+        .db(move |conn, st| structure::update_module(conn, &auth.0, st.clock(), id, input))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Delete a module with its lessons and quizzes.
+#[utoipa::path(tag = "structure", security(("bearer" = [])), params(("id" = i32, Path, description = "Module id")),
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/modules/{id}")]
+pub async fn delete_module(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
+    let id = id.into_inner();
+    state
+        .db(move |conn, _| structure::delete_module(conn, &auth.0, id))
+        .await?;
+    Ok(deleted())
+}
+
+#[utoipa::path(tag = "structure", security(("bearer" = [])), request_body = LessonInput,
+    params(("id" = i32, Path, description = "Module id")),
+    responses((status = 201, body = Envelope<Lesson>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/modules/{id}/lessons")]
+pub async fn create_lesson(
+    state: Data<AppState>,
+    auth: Auth,
+    id: Path<i32>,
+    body: Json<LessonInput>,
+) -> ApiResult {
+    let (id, input) = (id.into_inner(), body.into_inner());
+    let data = state
+        .db(move |conn, st| structure::create_lesson(conn, &auth.0, st.clock(), id, input))
+        .await?;
+    Ok(created(data))
+}
+
+#[utoipa::path(tag = "structure", security(("bearer" = [])), request_body = LessonInput,
+    params(("id" = i32, Path, description = "Lesson id")),
+    responses((status = 200, body = Envelope<Lesson>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[put("/lessons/{id}")]
+pub async fn update_lesson(
+    state: Data<AppState>,
+    auth: Auth,
+    id: Path<i32>,
+    body: Json<LessonInput>,
+) -> ApiResult {
+    let (id, input) = (id.into_inner(), body.into_inner());
+    let data = state
+        .db(move |conn, st| structure::update_lesson(conn, &auth.0, st.clock(), id, input))
+        .await?;
+    Ok(ok(data))
+}
+
+#[utoipa::path(tag = "structure", security(("bearer" = [])), params(("id" = i32, Path, description = "Lesson id")),
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/lessons/{id}")]
+pub async fn delete_lesson(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
+    let id = id.into_inner();
+    state
+        .db(move |conn, _| structure::delete_lesson(conn, &auth.0, id))
+        .await?;
+    Ok(deleted())
+}
+
+/// Add a quiz to a module: `due_date` (fixed) or `due_offset_days` (after enrollment).
+#[utoipa::path(tag = "structure", security(("bearer" = [])), request_body = QuizInput,
+    params(("id" = i32, Path, description = "Module id")),
+    responses((status = 201, body = Envelope<Quiz>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/modules/{id}/quizzes")]
+pub async fn create_quiz(
+    state: Data<AppState>,
+    auth: Auth,
+    id: Path<i32>,
+    body: Json<QuizInput>,
+) -> ApiResult {
+    let (id, input) = (id.into_inner(), body.into_inner());
+    let data = state
+        .db(move |conn, st| structure::create_quiz(conn, &auth.0, st.clock(), id, input))
+        .await?;
+    Ok(created(data))
+}
+
+#[utoipa::path(tag = "structure", security(("bearer" = [])), request_body = QuizInput,
+    params(("id" = i32, Path, description = "Quiz id")),
+    responses((status = 200, body = Envelope<Quiz>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[put("/quizzes/{id}")]
+pub async fn update_quiz(
+    state: Data<AppState>,
+    auth: Auth,
+    id: Path<i32>,
+    body: Json<QuizInput>,
+) -> ApiResult {
+    let (id, input) = (id.into_inner(), body.into_inner());
+    let data = state
+        .db(move |conn, st| structure::update_quiz(conn, &auth.0, st.clock(), id, input))
+        .await?;
+    Ok(ok(data))
+}
+
+#[utoipa::path(tag = "structure", security(("bearer" = [])), params(("id" = i32, Path, description = "Quiz id")),
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/quizzes/{id}")]
+pub async fn delete_quiz(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
+    let id = id.into_inner();
+    state
+        .db(move |conn, _| structure::delete_quiz(conn, &auth.0, id))
+        .await?;
+    Ok(deleted())
+}
