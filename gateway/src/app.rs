@@ -62,11 +62,12 @@ pub fn build_app(
             routes::configure(&mut utoipa_cfg);
         }))
         .default_service(web::to(not_found))
-        .wrap(ErrorHandlers::new().default_handler(envelope_non_json_errors))
         .wrap(Condition::new(
             !cors_origins.is_empty(),
             cors(&cors_origins),
         ))
+        // Outside CORS, so that its refusals get the envelope too.
+        .wrap(ErrorHandlers::new().default_handler(envelope_non_json_errors))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
 }
 

@@ -1,0 +1,240 @@
+//! `TestApp`: the real application on a fresh test database (SQLite, or
+//! PostgreSQL when TEST_DATABASE_URL is set), driven through HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use std::sync::Arc;
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::test;
+use chrono::Duration;
+use mdsc_auth::{RegisterInput, Role, TokenKeys};
+use mdsc_core::ManualClock;
+use mdsc_core::testing::TestDb;
+use mdsc_gateway::{AppState, Config, build_app};
+use serde_json::{Value, json};
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret!";
+
+pub struct TestApp {
+    pub db: TestDb,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Response {
+    pub fn data(&self) -> &Value {
+        &self.body["data"]
+    }
+    /// Asserts an error envelope with this status and code.
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(self.body["success"], json!(false), "body: {}", self.body);
+        assert_eq!(self.body["code"], json!(code), "body: {}", self.body);
+        assert!(
+            self.body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "body: {}",
+            self.body
+        );
+    }
+    pub fn assert_ok(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(self.body["success"], json!(true), "body: {}", self.body);
+        self.data()
+    }
+}
+
+pub fn test_config(db: &TestDb) -> Config {
+    Config {
+        bind_addr: "127.0.0.1:0".to_owned(),
+        database_url: db.url().clone(),
+        pool_size: 4,
+        data_dir: std::env::temp_dir(),
+        jwt_secret: Some(SECRET.to_owned()),
+        jwt_ttl_hours: 24,
+        public_url: "http://api.test".to_owned(),
+        cors_allowed_origins: vec!["http://front.test".to_owned()],
+        max_json_body_bytes: 64 * 1024,
+    }
+}
+
+impl TestApp {
+    pub fn new() -> Self {
+        let db = TestDb::new();
+        let clock = Arc::new(ManualClock::starting_at("2026-01-15T10:00:00Z"));
+        let config = test_config(&db);
+        let keys = TokenKeys::from_secret(SECRET.as_bytes(), Duration::hours(24)).unwrap();
+        let state = AppState {
+            pool: db.pool(),
+            keys,
+            clock: clock.clone(),
+            config: Arc::new(config),
+        };
+        Self { db, state, clock }
+    }
+
+    /// Sends a request; `body` as JSON when given.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let app = test::init_service(build_app(self.state.clone())).await;
+        let mut req = test::TestRequest::default().method(method).uri(path);
+        if let Some(token) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        if let Some(body) = body {
+            req = req.set_json(body);
+        }
+        self.send(&app, req).await
+    }
+
+    /// Sends a prepared request (custom headers or raw bodies).
+    pub async fn raw(&self, req: test::TestRequest) -> Response {
+        let app = test::init_service(build_app(self.state.clone())).await;
+        self.send(&app, req).await
+    }
+
+    async fn send<S, B>(&self, app: &S, req: test::TestRequest) -> Response
+    where
+        S: actix_web::dev::Service<
+                actix_http::Request,
+                Response = actix_web::dev::ServiceResponse<B>,
+                Error = actix_web::Error,
+            >,
+        B: actix_web::body::MessageBody,
+    {
+        let res = test::call_service(app, req.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = test::read_body(res).await;
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.call(Method::GET, path, token, None).await
+    }
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.call(Method::PUT, path, token, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        self.call(Method::DELETE, path, token, None).await
+    }
+
+    /// Registers through the API, then sets the role directly; returns (token, user id).
+    pub async fn user(&self, email: &str, role: Role) -> (String, i64) {
+        let res = self
+            .post(
+                "/api/auth/register",
+                None,
+                json!({"email": email, "password": "password123", "first_name": "Test", "last_name": email}),
+            )
+            .await;
+        let data = res.assert_ok(201);
+        let token = data["token"].as_str().unwrap().to_owned();
+        let id = data["user"]["id"].as_i64().unwrap();
+        if role != Role::Student {
+            use diesel::prelude::*;
+            use mdsc_core::schema::users;
+            diesel::update(users::table.find(id as i32))
+                .set(users::role.eq(role.as_str()))
+                .execute(&mut *self.db.conn())
+                .unwrap();
+        }
+        (token, id)
+    }
+
+    /// An instructor's published course with one module of two lessons and one quiz.
+    pub async fn course_with_content(&self, instructor_token: &str) -> CourseFixture {
+        let course = self
+            .post(
+                "/api/courses",
+                Some(instructor_token),
+                json!({"title": "Découvrir Rust", "estimated_duration_weeks": 4}),
+            )
+            .await;
+        let course_id = course.assert_ok(201)["id"].as_i64().unwrap();
+        let module = self
+            .post(
+                &format!("/api/courses/{course_id}/modules"),
+                Some(instructor_token),
+                json!({"title": "Bases"}),
+            )
+            .await;
+        let module_id = module.assert_ok(201)["id"].as_i64().unwrap();
+        let mut lesson_ids = Vec::new();
+        for title in ["Installer", "Variables"] {
+            let lesson = self
+                .post(
+                    &format!("/api/modules/{module_id}/lessons"),
+                    Some(instructor_token),
+                    json!({"title": title, "duration_minutes": 30, "content": "Secret content"}),
+                )
+                .await;
+            lesson_ids.push(lesson.assert_ok(201)["id"].as_i64().unwrap());
+        }
+        let quiz = self
+            .post(
+                &format!("/api/modules/{module_id}/quizzes"),
+                Some(instructor_token),
+                json!({"title": "Quiz", "passing_score": 70}),
+            )
+            .await;
+        let quiz_id = quiz.assert_ok(201)["id"].as_i64().unwrap();
+        CourseFixture {
+            course_id,
+            module_id,
+            lesson_ids,
+            quiz_id,
+        }
+    }
+
+    pub async fn enroll(&self, token: &str, course_id: i64) -> i64 {
+        let res = self
+            .post(
+                "/api/enrollments",
+                Some(token),
+                json!({"course_id": course_id}),
+            )
+            .await;
+        res.assert_ok(201)["id"].as_i64().unwrap()
+    }
+}
+
+pub struct CourseFixture {
+    pub course_id: i64,
+    pub module_id: i64,
+    pub lesson_ids: Vec<i64>,
+    pub quiz_id: i64,
+}
+
+/// For the CLI-created admin in tests that need one without HTTP.
+pub fn admin_input(email: &str) -> RegisterInput {
+    RegisterInput {
+        email: email.to_owned(),
+        password: "password123".to_owned(),
+        first_name: "Ad".to_owned(),
+        last_name: "Min".to_owned(),
+    }
+}
