@@ -4,6 +4,8 @@
 //!
 //! Set `UPDATE_SCHEMA_SNAPSHOT=1` to rewrite the snapshot after a migration.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 
 use diesel::prelude::*;

@@ -16,7 +16,9 @@ use crate::config::Config;
 const INSTRUCTOR_EMAIL: &str = "instructeur@demo.mdsc.local";
 
 /// (module title, [(lesson title, minutes)], quiz title)
-const MODULES: &[(&str, &[(&str, i32)], &str)] = &[
+type DemoModule = (&'static str, &'static [(&'static str, i32)], &'static str);
+
+const MODULES: &[DemoModule] = &[
     (
         "Les bases",
         &[
