@@ -1,0 +1,36 @@
+# Everyday recipes. `just` lists them.
+
+default:
+    @just --list
+
+# Serve the API on http://127.0.0.1:8080 (SQLite in ./data by default)
+run:
+    cargo run
+
+# Every test, on SQLite
+test:
+    cargo test --workspace
+
+# Every test, on PostgreSQL (each test in its own schema)
+test-pg:
+    TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} cargo test --workspace
+
+# Format the code
+fmt:
+    cargo fmt --all
+
+# Clippy on everything, warnings are errors
+lint:
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Apply pending migrations to DATABASE_URL and exit
+migrate:
+    cargo run -- migrate
+
+# Create the demo course and users, print their credentials
+seed:
+    cargo run -- seed-demo
+
+# What CI runs: fmt check, clippy, tests on SQLite and on PostgreSQL
+ci:
+    bash .ci/run
