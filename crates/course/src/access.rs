@@ -90,7 +90,29 @@ pub fn require_course_member(
     }
 }
 
-/// Admits course staff only; 403 for anyone else, 404 when the course does not exist.
+/// A course exists for its staff and enrolled students, and for everyone
+/// once published; otherwise 404, so drafts do not leak their existence.
+pub fn ensure_visible(
+    conn: &mut DbConnection,
+    actor: Option<&Principal>,
+    course: &CourseRow,
+) -> Result<(), Error> {
+    if course.is_published {
+        return Ok(());
+    }
+    let visible = match actor {
+        Some(a) => is_staff_of(a, course) || enrollment_of(conn, a.user_id, course.id)?.is_some(),
+        None => false,
+    };
+    if visible {
+        Ok(())
+    } else {
+        Err(Error::not_found("Course"))
+    }
+}
+
+/// Admits course staff only: 403 for anyone who can see the course, 404
+/// for those who cannot, and when the course does not exist.
 pub fn require_course_staff(
     conn: &mut DbConnection,
     actor: &Principal,
@@ -98,10 +120,10 @@ pub fn require_course_staff(
 ) -> Result<CourseRow, Error> {
     let course = find_course(conn, course_id)?;
     if is_staff_of(actor, &course) {
-        Ok(course)
-    } else {
-        Err(Error::forbidden(
-            "Only the course's instructor or an administrator may do this",
-        ))
+        return Ok(course);
     }
+    ensure_visible(conn, Some(actor), &course)?;
+    Err(Error::forbidden(
+        "Only the course's instructor or an administrator may do this",
+    ))
 }

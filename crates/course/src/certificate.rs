@@ -8,7 +8,7 @@ use mdsc_core::schema::{certificates, courses, users};
 use mdsc_core::time::utc;
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 
-use crate::enrollment::{own_enrollment, visible_enrollment};
+use crate::enrollment::{own_enrollment_for_update, visible_enrollment};
 use crate::model::{
     Certificate, CertificateRow, CertificateStatus, CertificateVerification, CourseSummary,
     EnrollmentRow, EnrollmentStatus,
@@ -82,7 +82,7 @@ pub fn issue_certificate(
     enrollment_id: i32,
 ) -> Result<Certificate, Error> {
     let row = write_transaction(conn, |conn| {
-        let enrollment = own_enrollment(conn, actor, enrollment_id)?;
+        let enrollment = own_enrollment_for_update(conn, actor, enrollment_id)?;
         if !is_eligible(&enrollment) {
             return Err(Error::conflict(
                 "COURSE_NOT_COMPLETED",

@@ -10,7 +10,7 @@ use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction}
 use serde::Deserialize;
 use validator::Validate;
 
-use crate::access::{find_course, is_staff_of};
+use crate::access::{ensure_visible, require_course_staff};
 use crate::model::{Course, CourseRow};
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
@@ -101,11 +101,15 @@ fn check_dates(
 }
 
 /// A URL-safe slug from the title, made unique with `-2`, `-3`… suffixes.
+/// A slug of digits only gets a `course-` prefix: `GET /api/courses/:idOrSlug`
+/// reads digits as an id.
 fn unique_slug(conn: &mut DbConnection, title: &str) -> Result<String, Error> {
     let mut base = slug::slugify(title);
     base.truncate(200);
     let base = if base.is_empty() {
         "course".to_owned()
+    } else if base.chars().all(|c| c.is_ascii_digit()) {
+        format!("course-{base}")
     } else {
         base
     };
@@ -122,6 +126,19 @@ fn unique_slug(conn: &mut DbConnection, title: &str) -> Result<String, Error> {
         candidate = format!("{base}-{n}");
         n += 1;
     }
+}
+
+/// How many times a course insert retries when a concurrent insert took the
+/// slug between the check and the insert. After the first lost race the
+/// candidate gets a random suffix, so retries do not collide again.
+const SLUG_ATTEMPTS: usize = 5;
+
+fn slug_candidate(conn: &mut DbConnection, title: &str, attempt: usize) -> Result<String, Error> {
+    let free = unique_slug(conn, title)?;
+    if attempt == 1 {
+        return Ok(free);
+    }
+    Ok(format!("{free}-{}", mdsc_core::random::random_hex(3)?))
 }
 
 fn instructor_summary(conn: &mut DbConnection, user_id: i32) -> Result<UserSummary, Error> {
@@ -151,27 +168,41 @@ pub fn create_course(
     let end = input.end_date.map(to_storage);
     check_dates(start, end)?;
     write_transaction(conn, |conn| {
-        let slug = unique_slug(conn, &input.title)?;
         let now = clock.now();
-        let row = diesel::insert_into(courses::table)
-            .values((
-                courses::title.eq(input.title.trim()),
-                courses::slug.eq(&slug),
-                courses::description.eq(input.description.clone().unwrap_or_default()),
-                courses::short_description.eq(&input.short_description),
-                courses::thumbnail_url.eq(&input.thumbnail_url),
-                courses::category.eq(&input.category),
-                courses::level.eq(&input.level),
-                courses::language.eq(input.language.clone().unwrap_or_else(|| "fr".to_owned())),
-                courses::instructor_id.eq(actor.user_id),
-                courses::is_published.eq(input.is_published.unwrap_or(true)),
-                courses::start_date.eq(start),
-                courses::end_date.eq(end),
-                courses::estimated_duration_weeks.eq(input.estimated_duration_weeks),
-                courses::created_at.eq(now),
-                courses::updated_at.eq(now),
-            ))
-            .get_result::<CourseRow>(conn)?;
+        let mut attempt = 0;
+        let row = loop {
+            attempt += 1;
+            let slug = slug_candidate(conn, &input.title, attempt)?;
+            // A savepoint, so a lost race on the slug leaves the transaction usable.
+            let inserted = write_transaction(conn, |conn| {
+                diesel::insert_into(courses::table)
+                    .values((
+                        courses::title.eq(input.title.trim()),
+                        courses::slug.eq(&slug),
+                        courses::description.eq(input.description.clone().unwrap_or_default()),
+                        courses::short_description.eq(&input.short_description),
+                        courses::thumbnail_url.eq(&input.thumbnail_url),
+                        courses::category.eq(&input.category),
+                        courses::level.eq(&input.level),
+                        courses::language
+                            .eq(input.language.clone().unwrap_or_else(|| "fr".to_owned())),
+                        courses::instructor_id.eq(actor.user_id),
+                        courses::is_published.eq(input.is_published.unwrap_or(true)),
+                        courses::start_date.eq(start),
+                        courses::end_date.eq(end),
+                        courses::estimated_duration_weeks.eq(input.estimated_duration_weeks),
+                        courses::created_at.eq(now),
+                        courses::updated_at.eq(now),
+                    ))
+                    .get_result::<CourseRow>(conn)
+                    .map_err(Error::from)
+            });
+            match inserted {
+                Ok(row) => break row,
+                Err(err) if err.code == "ALREADY_EXISTS" && attempt < SLUG_ATTEMPTS => continue,
+                Err(err) => return Err(err),
+            }
+        };
         to_course(conn, row)
     })
 }
@@ -195,16 +226,8 @@ pub fn get_course(
             .optional()?,
     };
     let row = row.ok_or_else(|| Error::not_found("Course"))?;
-    ensure_visible(actor, &row)?;
+    ensure_visible(conn, actor, &row)?;
     to_course(conn, row)
-}
-
-pub fn ensure_visible(actor: Option<&Principal>, course: &CourseRow) -> Result<(), Error> {
-    if course.is_published || actor.is_some_and(|a| is_staff_of(a, course)) {
-        Ok(())
-    } else {
-        Err(Error::not_found("Course"))
-    }
 }
 
 /// Published courses, newest first; instructors also see their own drafts,
@@ -262,12 +285,7 @@ pub fn update_course(
 ) -> Result<Course, Error> {
     input.validate()?;
     write_transaction(conn, |conn| {
-        let course = find_course(conn, course_id)?;
-        if !is_staff_of(actor, &course) {
-            return Err(Error::forbidden(
-                "Only the course's instructor or an administrator may change it",
-            ));
-        }
+        let course = require_course_staff(conn, actor, course_id)?;
         let start = input.start_date.map(to_storage);
         let end = input.end_date.map(to_storage);
         check_dates(start.or(course.start_date), end.or(course.end_date))?;
@@ -299,14 +317,11 @@ pub fn delete_course(
     course_id: i32,
 ) -> Result<(), Error> {
     write_transaction(conn, |conn| {
-        let course = find_course(conn, course_id)?;
-        if !is_staff_of(actor, &course) {
-            return Err(Error::forbidden(
-                "Only the course's instructor or an administrator may delete it",
-            ));
-        }
+        require_course_staff(conn, actor, course_id)?;
+        // Cancelled enrollments go with the course; current ones forbid deleting it.
         let enrolled: i64 = enrollments::table
             .filter(enrollments::course_id.eq(course_id))
+            .filter(enrollments::status.ne("cancelled"))
             .count()
             .get_result(conn)?;
         if enrolled > 0 {

@@ -73,6 +73,24 @@ pub fn own_enrollment(
     Ok(row)
 }
 
+/// The actor's own enrollment, locked until the end of the current write
+/// transaction, so concurrent changes to one enrollment (progress, cancel,
+/// certificate) run one after the other and each sees the other's result.
+///
+/// The lock is a no-op UPDATE: it takes PostgreSQL's row lock on both
+/// backends' common SQL (SQLite already holds the write lock after
+/// `BEGIN IMMEDIATE`). Call it inside `write_transaction`.
+pub fn own_enrollment_for_update(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    enrollment_id: i32,
+) -> Result<EnrollmentRow, Error> {
+    diesel::update(enrollments::table.find(enrollment_id))
+        .set(enrollments::id.eq(enrollments::id))
+        .execute(conn)?;
+    own_enrollment(conn, actor, enrollment_id)
+}
+
 /// Enrolls the actor in a published course. A second current enrollment in
 /// the same course is a conflict (also under concurrent requests: a partial
 /// unique index backs the check).
@@ -92,6 +110,7 @@ pub fn enroll(
     let row = write_transaction(conn, |conn| {
         let course = find_course(conn, input.course_id)?;
         if !course.is_published && !is_staff_of(actor, &course) {
+            // A new student cannot join an unpublished course.
             return Err(Error::not_found("Course"));
         }
         if course.instructor_id == actor.user_id {
@@ -170,7 +189,7 @@ pub fn cancel_enrollment(
     enrollment_id: i32,
 ) -> Result<Enrollment, Error> {
     let row = write_transaction(conn, |conn| {
-        let row = own_enrollment(conn, actor, enrollment_id)?;
+        let row = own_enrollment_for_update(conn, actor, enrollment_id)?;
         match row.status() {
             EnrollmentStatus::Active => {}
             EnrollmentStatus::Completed => {

@@ -8,7 +8,7 @@ use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::Deserialize;
 use validator::Validate;
 
-use crate::enrollment::{own_enrollment, to_enrollment, visible_enrollment};
+use crate::enrollment::{own_enrollment_for_update, to_enrollment, visible_enrollment};
 use crate::model::{
     Enrollment, EnrollmentProgress, EnrollmentRow, EnrollmentStatus, QuizAttempt, QuizSubmission,
 };
@@ -123,7 +123,7 @@ pub fn complete_lesson(
     lesson_id: i32,
 ) -> Result<Enrollment, Error> {
     let row = write_transaction(conn, |conn| {
-        let row = own_enrollment(conn, actor, enrollment_id)?;
+        let row = own_enrollment_for_update(conn, actor, enrollment_id)?;
         require_open(&row)?;
         let lesson_course: Option<i32> = lessons::table
             .find(lesson_id)
@@ -167,7 +167,7 @@ pub fn submit_quiz(
         return Err(Error::invalid_field("score", "must be a number"));
     }
     let (attempt, row) = write_transaction(conn, |conn| {
-        let row = own_enrollment(conn, actor, enrollment_id)?;
+        let row = own_enrollment_for_update(conn, actor, enrollment_id)?;
         require_open(&row)?;
         let quiz: Option<(i32, i32)> = quizzes::table
             .find(quiz_id)
@@ -223,4 +223,24 @@ pub fn get_progress(
         total_quizzes: counts.total_quizzes,
         completed_at: utc_opt(row.completed_at),
     })
+}
+
+/// After lessons or quizzes are added or removed, brings the progress of
+/// every active enrollment of the course up to date (completed enrollments
+/// keep their completion). Runs in the caller's transaction: a staff action,
+/// one pass over the course's enrollments.
+pub fn refresh_course_progress(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    course_id: i32,
+) -> Result<(), Error> {
+    let active: Vec<EnrollmentRow> = enrollments::table
+        .filter(enrollments::course_id.eq(course_id))
+        .filter(enrollments::status.eq(EnrollmentStatus::Active.as_str()))
+        .select(EnrollmentRow::as_select())
+        .load(conn)?;
+    for row in &active {
+        recompute_progress(conn, clock, row)?;
+    }
+    Ok(())
 }

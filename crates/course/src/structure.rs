@@ -10,11 +10,14 @@ use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::Deserialize;
 use validator::Validate;
 
-use crate::access::{enrollment_of, find_course, is_staff_of, require_course_staff};
-use crate::course::{ensure_visible, to_course};
+use crate::access::{
+    enrollment_of, ensure_visible, find_course, is_staff_of, require_course_staff,
+};
+use crate::course::to_course;
 use crate::model::{
     CourseStructure, Lesson, LessonRow, Module, ModuleRow, ModuleWithContent, Quiz, QuizRow,
 };
+use crate::progress::refresh_course_progress;
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ModuleInput {
@@ -161,12 +164,14 @@ pub fn update_module(
 pub fn delete_module(
     conn: &mut DbConnection,
     actor: &Principal,
+    clock: &dyn Clock,
     module_id: i32,
 ) -> Result<(), Error> {
     write_transaction(conn, |conn| {
         let module = find_module(conn, module_id)?;
         require_course_staff(conn, actor, module.course_id)?;
         diesel::delete(course_modules::table.find(module_id)).execute(conn)?;
+        refresh_course_progress(conn, clock, module.course_id)?;
         Ok(())
     })
 }
@@ -205,6 +210,7 @@ pub fn create_lesson(
                 lessons::updated_at.eq(now),
             ))
             .get_result::<LessonRow>(conn)?;
+        refresh_course_progress(conn, clock, row.course_id)?;
         Ok(row.into())
     })
 }
@@ -242,12 +248,14 @@ pub fn update_lesson(
 pub fn delete_lesson(
     conn: &mut DbConnection,
     actor: &Principal,
+    clock: &dyn Clock,
     lesson_id: i32,
 ) -> Result<(), Error> {
     write_transaction(conn, |conn| {
         let lesson = find_lesson(conn, lesson_id)?;
         require_course_staff(conn, actor, lesson.course_id)?;
         diesel::delete(lessons::table.find(lesson_id)).execute(conn)?;
+        refresh_course_progress(conn, clock, lesson.course_id)?;
         Ok(())
     })
 }
@@ -301,6 +309,7 @@ pub fn create_quiz(
                 quizzes::updated_at.eq(now),
             ))
             .get_result::<QuizRow>(conn)?;
+        refresh_course_progress(conn, clock, row.course_id)?;
         Ok(row.into())
     })
 }
@@ -345,11 +354,17 @@ pub fn update_quiz(
     })
 }
 
-pub fn delete_quiz(conn: &mut DbConnection, actor: &Principal, quiz_id: i32) -> Result<(), Error> {
+pub fn delete_quiz(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    quiz_id: i32,
+) -> Result<(), Error> {
     write_transaction(conn, |conn| {
         let quiz = find_quiz(conn, quiz_id)?;
         require_course_staff(conn, actor, quiz.course_id)?;
         diesel::delete(quizzes::table.find(quiz_id)).execute(conn)?;
+        refresh_course_progress(conn, clock, quiz.course_id)?;
         Ok(())
     })
 }
@@ -401,7 +416,7 @@ pub fn get_structure(
     course_id: i32,
 ) -> Result<CourseStructure, Error> {
     let course = find_course(conn, course_id)?;
-    ensure_visible(actor, &course)?;
+    ensure_visible(conn, actor, &course)?;
     let full_access = match actor {
         Some(a) if is_staff_of(a, &course) => true,
         Some(a) => enrollment_of(conn, a.user_id, course_id)?.is_some(),

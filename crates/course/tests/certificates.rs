@@ -155,7 +155,7 @@ fn certificate_status_reports_eligibility_and_the_certificate() {
 }
 
 #[test]
-#[ignore = "BUG: on PostgreSQL the certificate asked for twice at once fails with 409 ALREADY_EXISTS instead of being returned twice"]
+
 fn issuing_concurrently_returns_one_certificate() {
     let mut w = World::new();
     let cast = w.cast();

@@ -223,7 +223,7 @@ fn a_cancelled_enrollment_records_no_progress() {
 }
 
 #[test]
-#[ignore = "BUG: on PostgreSQL the same lesson completed twice at once fails with 409 ALREADY_EXISTS instead of being idempotent"]
+
 fn completing_one_lesson_concurrently_is_idempotent() {
     let mut w = World::new();
     let cast = w.cast();
@@ -239,7 +239,7 @@ fn completing_one_lesson_concurrently_is_idempotent() {
 }
 
 #[test]
-#[ignore = "BUG: on PostgreSQL lessons completed at once each recompute progress from a stale count; the last write wins and the enrollment never completes"]
+
 fn completing_all_lessons_concurrently_completes_the_enrollment() {
     let mut w = World::new();
     let instructor = w.instructor();

@@ -378,8 +378,13 @@ fn only_course_staff_change_or_delete_lessons_and_modules() {
             lesson_id,
             rename.clone(),
         ));
-        expect_forbidden(delete_lesson(&mut w.conn, &intruder, lesson_id));
-        expect_forbidden(delete_module(&mut w.conn, &intruder, cast.module_id));
+        expect_forbidden(delete_lesson(&mut w.conn, &intruder, &w.clock, lesson_id));
+        expect_forbidden(delete_module(
+            &mut w.conn,
+            &intruder,
+            &w.clock,
+            cast.module_id,
+        ));
     }
     let updated =
         update_lesson(&mut w.conn, &cast.instructor, &w.clock, lesson_id, rename).unwrap();
@@ -390,11 +395,11 @@ fn only_course_staff_change_or_delete_lessons_and_modules() {
         "absent fields stay"
     );
 
-    delete_lesson(&mut w.conn, &cast.admin, lesson_id).unwrap();
+    delete_lesson(&mut w.conn, &cast.admin, &w.clock, lesson_id).unwrap();
     let structure = get_structure(&mut w.conn, None, cast.course_id).unwrap();
     assert_eq!(lesson_titles(&structure), [vec!["Borrowing"]]);
 
-    delete_module(&mut w.conn, &cast.instructor, cast.module_id).unwrap();
+    delete_module(&mut w.conn, &cast.instructor, &w.clock, cast.module_id).unwrap();
     let structure = get_structure(&mut w.conn, None, cast.course_id).unwrap();
     assert!(structure.modules.is_empty());
     assert_eq!((structure.total_lessons, structure.total_quizzes), (0, 0));

@@ -1,4 +1,5 @@
-//! `serve`: the HTTP server, with graceful shutdown on SIGINT/SIGTERM.
+//! `serve`: the HTTP server. SIGTERM stops it gracefully (in-flight requests
+//! get `SHUTDOWN_GRACE_SECS` to finish); SIGINT (Ctrl-C) stops it at once.
 
 use actix_web::HttpServer;
 use mdsc_core::Error;

@@ -53,7 +53,7 @@ pub async fn update_module(
 pub async fn delete_module(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     state
-        .db(move |conn, _| structure::delete_module(conn, &auth.0, id))
+        .db(move |conn, st| structure::delete_module(conn, &auth.0, st.clock(), id))
         .await?;
     Ok(deleted())
 }
@@ -98,7 +98,7 @@ pub async fn update_lesson(
 pub async fn delete_lesson(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     state
-        .db(move |conn, _| structure::delete_lesson(conn, &auth.0, id))
+        .db(move |conn, st| structure::delete_lesson(conn, &auth.0, st.clock(), id))
         .await?;
     Ok(deleted())
 }
@@ -144,7 +144,7 @@ pub async fn update_quiz(
 pub async fn delete_quiz(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     state
-        .db(move |conn, _| structure::delete_quiz(conn, &auth.0, id))
+        .db(move |conn, st| structure::delete_quiz(conn, &auth.0, st.clock(), id))
         .await?;
     Ok(deleted())
 }
