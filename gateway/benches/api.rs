@@ -152,6 +152,7 @@ async fn main() {
         public_url: "http://bench".into(),
         cors_allowed_origins: vec![],
         max_json_body_bytes: 1 << 20,
+        rating: mdsc_rating::RatingSettings::default(),
     };
     let state = AppState {
         pool: db.pool(),

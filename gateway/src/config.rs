@@ -18,6 +18,7 @@ pub struct Config {
     pub public_url: String,
     pub cors_allowed_origins: Vec<String>,
     pub max_json_body_bytes: usize,
+    pub rating: mdsc_rating::RatingSettings,
 }
 
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
@@ -77,6 +78,7 @@ impl Config {
                 })
                 .unwrap_or_default(),
             max_json_body_bytes: parsed("MAX_JSON_BODY_BYTES", DEFAULT_MAX_JSON_BODY_BYTES)?,
+            rating: rating_settings()?,
         })
     }
 
@@ -88,6 +90,26 @@ impl Config {
         }
         read_or_create_secret(&self.data_dir.join("jwt_secret"))
     }
+}
+
+fn rating_settings() -> Result<mdsc_rating::RatingSettings, Error> {
+    let moderation = match var("RATING_MODERATION") {
+        Some(value) => mdsc_rating::Moderation::parse(&value)?,
+        None => mdsc_rating::Moderation::Post,
+    };
+    let hours: i64 = parsed(
+        "RATING_PROMPT_DELAY_HOURS",
+        mdsc_rating::settings::DEFAULT_PROMPT_DELAY_HOURS,
+    )?;
+    if hours < 0 {
+        return Err(Error::config(
+            "RATING_PROMPT_DELAY_HOURS must not be negative",
+        ));
+    }
+    Ok(mdsc_rating::RatingSettings {
+        moderation,
+        prompt_delay: chrono::Duration::hours(hours),
+    })
 }
 
 fn read_or_create_secret(path: &Path) -> Result<String, Error> {

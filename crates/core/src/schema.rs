@@ -37,6 +37,14 @@ diesel::table! {
         enrollment_count -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        rating_sum -> Integer,
+        rating_count_1 -> Integer,
+        rating_count_2 -> Integer,
+        rating_count_3 -> Integer,
+        rating_count_4 -> Integer,
+        rating_count_5 -> Integer,
+        recommend_count -> Integer,
+        recommendation_rate -> Double,
     }
 }
 
@@ -128,7 +136,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    course_ratings (id) {
+        id -> Integer,
+        course_id -> Integer,
+        user_id -> Integer,
+        enrollment_id -> Integer,
+        rating -> Integer,
+        comment -> Nullable<Text>,
+        pros -> Nullable<Text>,
+        cons -> Nullable<Text>,
+        would_recommend -> Bool,
+        is_verified_purchase -> Bool,
+        is_anonymous -> Bool,
+        status -> Text,
+        moderation_reason -> Nullable<Text>,
+        moderated_by -> Nullable<Integer>,
+        moderated_at -> Nullable<Timestamp>,
+        helpful_count -> Integer,
+        instructor_response -> Nullable<Text>,
+        instructor_response_by -> Nullable<Integer>,
+        instructor_response_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rating_helpful_votes (id) {
+        id -> Integer,
+        rating_id -> Integer,
+        user_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rating_prompt_dismissals (id) {
+        id -> Integer,
+        enrollment_id -> Integer,
+        dismissed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(courses -> users (instructor_id));
+diesel::joinable!(course_ratings -> courses (course_id));
+diesel::joinable!(course_ratings -> enrollments (enrollment_id));
+diesel::joinable!(rating_helpful_votes -> course_ratings (rating_id));
+diesel::joinable!(rating_prompt_dismissals -> enrollments (enrollment_id));
 diesel::joinable!(course_modules -> courses (course_id));
 diesel::joinable!(lessons -> course_modules (module_id));
 diesel::joinable!(quizzes -> course_modules (module_id));
@@ -150,4 +205,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     lesson_completions,
     quiz_attempts,
     certificates,
+    course_ratings,
+    rating_helpful_votes,
+    rating_prompt_dismissals,
 );

@@ -29,6 +29,16 @@ pub struct CourseRow {
     pub enrollment_count: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    // Rating statistics, kept by mdsc-rating in the same transaction as
+    // every rating change; approved ratings only.
+    pub rating_sum: i32,
+    pub rating_count_1: i32,
+    pub rating_count_2: i32,
+    pub rating_count_3: i32,
+    pub rating_count_4: i32,
+    pub rating_count_5: i32,
+    pub recommend_count: i32,
+    pub recommendation_rate: f64,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -18,7 +18,15 @@ use crate::state::AppState;
 pub async fn status(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     let data = state
-        .db(move |conn, _| certificate::certificate_status(conn, &auth.0, id))
+        .db(move |conn, st| {
+            mdsc_rating::prompt::certificate_status(
+                conn,
+                &auth.0,
+                st.clock(),
+                &st.config.rating,
+                id,
+            )
+        })
         .await?;
     Ok(ok(data))
 }

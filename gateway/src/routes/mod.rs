@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod courses;
 pub mod enrollments;
 pub mod health;
+pub mod ratings;
 pub mod structure;
 
 /// The answer to a delete: `{"success": true, "data": null}`.
@@ -50,5 +51,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(enrollments::submit_quiz)
         .service(certificates::status)
         .service(certificates::issue)
-        .service(certificates::verify);
+        .service(certificates::verify)
+        // `stats` before `{ratingId}`, which would refuse it as a bad id.
+        .service(ratings::get_stats)
+        .service(ratings::create)
+        .service(ratings::list)
+        .service(ratings::get)
+        .service(ratings::update)
+        .service(ratings::remove)
+        .service(ratings::moderate)
+        .service(ratings::mark_helpful)
+        .service(ratings::unmark_helpful)
+        .service(ratings::set_response)
+        .service(ratings::remove_response)
+        .service(ratings::can_rate)
+        .service(ratings::dismiss_prompt);
 }

@@ -60,6 +60,7 @@ pub fn test_config(db: &TestDb) -> Config {
         public_url: "http://api.test".to_owned(),
         cors_allowed_origins: vec!["http://front.test".to_owned()],
         max_json_body_bytes: 64 * 1024,
+        rating: mdsc_rating::RatingSettings::default(),
     }
 }
 
@@ -236,5 +237,52 @@ pub fn admin_input(email: &str) -> RegisterInput {
         password: "password123".to_owned(),
         first_name: "Ad".to_owned(),
         last_name: "Min".to_owned(),
+    }
+}
+
+impl TestApp {
+    /// Enrolls `token`'s user and completes every lesson and the quiz; returns the enrollment id.
+    pub async fn complete_course(&self, token: &str, fixture: &CourseFixture) -> i64 {
+        let eid = self.enroll(token, fixture.course_id).await;
+        for lesson_id in &fixture.lesson_ids {
+            self.post(
+                &format!("/api/enrollments/{eid}/lessons/{lesson_id}/complete"),
+                Some(token),
+                json!({}),
+            )
+            .await
+            .assert_ok(200);
+        }
+        let res = self
+            .post(
+                &format!("/api/enrollments/{eid}/quizzes/{}/submit", fixture.quiz_id),
+                Some(token),
+                json!({"score": 100}),
+            )
+            .await;
+        assert_eq!(res.assert_ok(200)["enrollment"]["status"], "completed");
+        eid
+    }
+
+    /// The same application with other rating settings.
+    pub fn with_rating_settings(mut self, rating: mdsc_rating::RatingSettings) -> Self {
+        let mut config = (*self.state.config).clone();
+        config.rating = rating;
+        self.state.config = Arc::new(config);
+        self
+    }
+}
+
+impl TestApp {
+    /// A fresh token for a user made by `user()` (password `password123`).
+    pub async fn login(&self, email: &str) -> String {
+        let res = self
+            .post(
+                "/api/auth/login",
+                None,
+                json!({"email": email, "password": "password123"}),
+            )
+            .await;
+        res.assert_ok(200)["token"].as_str().unwrap().to_owned()
     }
 }

@@ -39,7 +39,7 @@ CREATE TABLE courses (
 );
 CREATE UNIQUE INDEX courses_slug_key ON courses (slug);
 CREATE INDEX courses_instructor_id_idx ON courses (instructor_id);
-CREATE INDEX courses_published_created_idx ON courses (is_published, created_at);
+CREATE INDEX courses_published_created_idx ON courses (is_published, created_at, id);
 
 CREATE TABLE course_modules (
     id SERIAL PRIMARY KEY,

@@ -1,0 +1,97 @@
+//! The rating step of the certificate flow (seed §3.3.4): can the student
+//! rate, should the modal show, and its "Plus tard".
+
+use diesel::prelude::*;
+use mdsc_auth::Principal;
+use mdsc_core::schema::{course_ratings, rating_prompt_dismissals};
+use mdsc_core::{Clock, DbConnection, Error, write_transaction};
+use mdsc_course::enrollment::{own_enrollment, visible_enrollment};
+use mdsc_course::{CertificateStatus, EnrollmentRow, EnrollmentStatus};
+
+use crate::model::CanRate;
+use crate::settings::RatingSettings;
+
+fn rating_of(conn: &mut DbConnection, enrollment: &EnrollmentRow) -> Result<Option<i32>, Error> {
+    Ok(course_ratings::table
+        .filter(course_ratings::course_id.eq(enrollment.course_id))
+        .filter(course_ratings::user_id.eq(enrollment.user_id))
+        .select(course_ratings::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// `GET /api/enrollments/:id/can-rate`, for the student (or course staff).
+pub fn can_rate(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    enrollment_id: i32,
+) -> Result<CanRate, Error> {
+    let enrollment = visible_enrollment(conn, actor, enrollment_id)?;
+    let rating_id = rating_of(conn, &enrollment)?;
+    let reason = match (enrollment.status(), rating_id) {
+        (_, Some(_)) => Some("already_rated"),
+        (EnrollmentStatus::Cancelled, None) => Some("enrollment_cancelled"),
+        (EnrollmentStatus::Active, None) => Some("not_completed"),
+        (EnrollmentStatus::Completed, None) => None,
+    };
+    Ok(CanRate {
+        can_rate: reason.is_none(),
+        reason: reason.map(str::to_owned),
+        has_rated: rating_id.is_some(),
+        rating_id,
+    })
+}
+
+/// The certificate status with its rating fields: `has_rated`, and
+/// `should_prompt_rating` when the course is complete, not rated, and the
+/// prompt was not put off within `settings.prompt_delay`. Rating stays
+/// optional: nothing here withholds the certificate.
+pub fn certificate_status(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    settings: &RatingSettings,
+    enrollment_id: i32,
+) -> Result<CertificateStatus, Error> {
+    let mut status = mdsc_course::certificate::certificate_status(conn, actor, enrollment_id)?;
+    let enrollment = visible_enrollment(conn, actor, enrollment_id)?;
+    status.has_rated = rating_of(conn, &enrollment)?.is_some();
+    let dismissed_at = rating_prompt_dismissals::table
+        .filter(rating_prompt_dismissals::enrollment_id.eq(enrollment_id))
+        .select(rating_prompt_dismissals::dismissed_at)
+        .first::<chrono::NaiveDateTime>(conn)
+        .optional()?;
+    let put_off = dismissed_at.is_some_and(|at| clock.now() < at + settings.prompt_delay);
+    status.should_prompt_rating = status.eligible && !status.has_rated && !put_off;
+    Ok(status)
+}
+
+/// "Plus tard": put the prompt off for `settings.prompt_delay`.
+pub fn dismiss_prompt(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    settings: &RatingSettings,
+    enrollment_id: i32,
+) -> Result<CertificateStatus, Error> {
+    write_transaction(conn, |conn| -> Result<_, Error> {
+        let enrollment = own_enrollment(conn, actor, enrollment_id)?;
+        let now = clock.now();
+        let updated = diesel::update(
+            rating_prompt_dismissals::table
+                .filter(rating_prompt_dismissals::enrollment_id.eq(enrollment.id)),
+        )
+        .set(rating_prompt_dismissals::dismissed_at.eq(now))
+        .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(rating_prompt_dismissals::table)
+                .values((
+                    rating_prompt_dismissals::enrollment_id.eq(enrollment.id),
+                    rating_prompt_dismissals::dismissed_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })?;
+    certificate_status(conn, actor, clock, settings, enrollment_id)
+}

@@ -1,0 +1,61 @@
+//! The instructor's one public response to a rating.
+
+use diesel::prelude::*;
+use mdsc_auth::Principal;
+use mdsc_core::schema::course_ratings;
+use mdsc_core::text::{validate_no_control_chars, validate_not_blank};
+use mdsc_core::{Clock, DbConnection, Error, write_transaction};
+use serde::Deserialize;
+use validator::Validate;
+
+use crate::model::{CourseRating, RatingRow};
+use crate::render::render_one;
+
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
+pub struct ResponseInput {
+    #[validate(length(min = 1, max = 5000), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    pub content: String,
+}
+
+/// Course staff publish (or replace) the response shown with a rating;
+/// `None` removes it.
+pub fn set_response(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    course_id: i32,
+    rating_id: i32,
+    input: Option<ResponseInput>,
+) -> Result<CourseRating, Error> {
+    if let Some(input) = &input {
+        input.validate()?;
+    }
+    let row = write_transaction(conn, |conn| -> Result<_, Error> {
+        mdsc_course::require_course_staff(conn, actor, course_id)?;
+        let exists: i64 = course_ratings::table
+            .find(rating_id)
+            .filter(course_ratings::course_id.eq(course_id))
+            .count()
+            .get_result(conn)?;
+        if exists == 0 {
+            return Err(Error::not_found("Rating"));
+        }
+        let now = clock.now();
+        let (content, by, at) = match &input {
+            Some(i) => (
+                Some(i.content.trim().to_owned()),
+                Some(actor.user_id),
+                Some(now),
+            ),
+            None => (None, None, None),
+        };
+        Ok(diesel::update(course_ratings::table.find(rating_id))
+            .set((
+                course_ratings::instructor_response.eq(content),
+                course_ratings::instructor_response_by.eq(by),
+                course_ratings::instructor_response_at.eq(at),
+            ))
+            .get_result::<RatingRow>(conn)?)
+    })?;
+    render_one(conn, row, Some(actor))
+}

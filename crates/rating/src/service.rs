@@ -1,0 +1,385 @@
+//! Ratings: create (once per completed course), read, edit, delete, moderate.
+
+use diesel::prelude::*;
+use mdsc_auth::Principal;
+use mdsc_core::schema::course_ratings;
+use mdsc_core::text::validate_no_control_chars;
+use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
+use mdsc_course::enrollment::find_enrollment;
+use mdsc_course::{EnrollmentStatus, ensure_visible, find_course, is_staff_of};
+use serde::Deserialize;
+use validator::Validate;
+
+use crate::model::{CourseRating, RatingRow, RatingStatus};
+use crate::render::{render, render_one};
+use crate::settings::{Moderation, RatingSettings};
+use crate::stats::apply_change;
+
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
+pub struct CreateRatingInput {
+    pub enrollment_id: i32,
+    /// 1 to 5 stars.
+    #[validate(range(min = 1, max = 5))]
+    pub rating: i32,
+    #[validate(length(max = 5000), custom(function = validate_no_control_chars))]
+    pub comment: Option<String>,
+    #[validate(length(max = 2000), custom(function = validate_no_control_chars))]
+    pub pros: Option<String>,
+    #[validate(length(max = 2000), custom(function = validate_no_control_chars))]
+    pub cons: Option<String>,
+    /// Default true.
+    pub would_recommend: Option<bool>,
+    /// Default false. An anonymous rating hides its author from everyone but admins.
+    pub is_anonymous: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
+pub struct UpdateRatingInput {
+    #[validate(range(min = 1, max = 5))]
+    pub rating: Option<i32>,
+    #[validate(length(max = 5000), custom(function = validate_no_control_chars))]
+    pub comment: Option<String>,
+    #[validate(length(max = 2000), custom(function = validate_no_control_chars))]
+    pub pros: Option<String>,
+    #[validate(length(max = 2000), custom(function = validate_no_control_chars))]
+    pub cons: Option<String>,
+    pub would_recommend: Option<bool>,
+    pub is_anonymous: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
+pub struct ModerateInput {
+    /// `approved` or `rejected`.
+    pub status: RatingStatus,
+    #[validate(length(max = 1000), custom(function = validate_no_control_chars))]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RatingSort {
+    /// Newest first (default).
+    #[default]
+    Recent,
+    /// Most helpful first.
+    Helpful,
+    /// Highest rating first.
+    Rating,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RatingStatusFilter {
+    Pending,
+    Approved,
+    Rejected,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RatingListQuery {
+    pub page: Option<i64>,
+    pub limit: Option<i64>,
+    pub sort: Option<RatingSort>,
+    /// Staff only: which moderation status to list (`all` for every one).
+    /// Others always see approved ratings plus their own.
+    pub status: Option<RatingStatusFilter>,
+}
+
+fn find_rating(
+    conn: &mut DbConnection,
+    course_id: i32,
+    rating_id: i32,
+) -> Result<RatingRow, Error> {
+    course_ratings::table
+        .find(rating_id)
+        .filter(course_ratings::course_id.eq(course_id))
+        .select(RatingRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("Rating"))
+}
+
+/// The rating, locked until the end of the write transaction: its old
+/// contribution to the statistics stays right while we change it.
+fn lock_rating(
+    conn: &mut DbConnection,
+    course_id: i32,
+    rating_id: i32,
+) -> Result<RatingRow, Error> {
+    diesel::update(course_ratings::table.find(rating_id))
+        .set(course_ratings::id.eq(course_ratings::id))
+        .execute(conn)?;
+    find_rating(conn, course_id, rating_id)
+}
+
+/// Approved ratings are public; others only for their author and the course's staff.
+fn can_see(
+    conn: &mut DbConnection,
+    viewer: Option<&Principal>,
+    row: &RatingRow,
+) -> Result<bool, Error> {
+    if row.is_approved() || viewer.is_some_and(|v| v.user_id == row.user_id) {
+        return Ok(true);
+    }
+    match viewer {
+        Some(v) => Ok(is_staff_of(v, &find_course(conn, row.course_id)?)),
+        None => Ok(false),
+    }
+}
+
+fn already_rated() -> Error {
+    Error::conflict("ALREADY_RATED", "You have already rated this course")
+}
+
+/// The student of a completed enrollment rates its course, once.
+pub fn create_rating(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    settings: &RatingSettings,
+    course_id: i32,
+    input: CreateRatingInput,
+) -> Result<CourseRating, Error> {
+    input.validate()?;
+    let row = write_transaction(conn, |conn| -> Result<_, Error> {
+        find_course(conn, course_id)?;
+        let enrollment = find_enrollment(conn, input.enrollment_id)?;
+        if enrollment.user_id != actor.user_id {
+            return Err(Error::not_found("Enrollment"));
+        }
+        if enrollment.course_id != course_id {
+            return Err(Error::invalid_field(
+                "enrollment_id",
+                "is an enrollment in another course",
+            ));
+        }
+        if enrollment.status() != EnrollmentStatus::Completed {
+            return Err(Error::forbidden("Complete the course before rating it")
+                .with_code("COURSE_NOT_COMPLETED"));
+        }
+        let existing: i64 = course_ratings::table
+            .filter(course_ratings::course_id.eq(course_id))
+            .filter(course_ratings::user_id.eq(actor.user_id))
+            .count()
+            .get_result(conn)?;
+        if existing > 0 {
+            return Err(already_rated());
+        }
+        let status = match settings.moderation {
+            Moderation::Post => RatingStatus::Approved,
+            Moderation::Pre => RatingStatus::Pending,
+        };
+        let now = clock.now();
+        let row = diesel::insert_into(course_ratings::table)
+            .values((
+                course_ratings::course_id.eq(course_id),
+                course_ratings::user_id.eq(actor.user_id),
+                course_ratings::enrollment_id.eq(enrollment.id),
+                course_ratings::rating.eq(input.rating),
+                course_ratings::comment.eq(&input.comment),
+                course_ratings::pros.eq(&input.pros),
+                course_ratings::cons.eq(&input.cons),
+                course_ratings::would_recommend.eq(input.would_recommend.unwrap_or(true)),
+                course_ratings::is_verified_purchase.eq(true),
+                course_ratings::is_anonymous.eq(input.is_anonymous.unwrap_or(false)),
+                course_ratings::status.eq(status.as_str()),
+                course_ratings::created_at.eq(now),
+                course_ratings::updated_at.eq(now),
+            ))
+            .get_result::<RatingRow>(conn)
+            .map_err(|e| match Error::from(e) {
+                err if err.code == "ALREADY_EXISTS" => already_rated(),
+                err => err,
+            })?;
+        apply_change(conn, course_id, None, Some(&row))?;
+        Ok(row)
+    })?;
+    render_one(conn, row, Some(actor))
+}
+
+/// A course's ratings: approved ones for everyone, plus the caller's own
+/// whatever its status; staff may list by moderation status.
+pub fn list_ratings(
+    conn: &mut DbConnection,
+    actor: Option<&Principal>,
+    course_id: i32,
+    query: RatingListQuery,
+) -> Result<Page<CourseRating>, Error> {
+    let course = find_course(conn, course_id)?;
+    ensure_visible(conn, actor, &course)?;
+    let staff = actor.is_some_and(|a| is_staff_of(a, &course));
+    let request = PageParams {
+        page: query.page,
+        limit: query.limit,
+    }
+    .resolve();
+    let me = actor.map_or(-1, |a| a.user_id);
+    let filtered = || {
+        let q = course_ratings::table
+            .filter(course_ratings::course_id.eq(course_id))
+            .into_boxed();
+        match (staff, query.status) {
+            (true, Some(RatingStatusFilter::All)) => q,
+            (true, Some(RatingStatusFilter::Pending)) => {
+                q.filter(course_ratings::status.eq("pending"))
+            }
+            (true, Some(RatingStatusFilter::Rejected)) => {
+                q.filter(course_ratings::status.eq("rejected"))
+            }
+            (true, Some(RatingStatusFilter::Approved)) => {
+                q.filter(course_ratings::status.eq("approved"))
+            }
+            _ => q.filter(
+                course_ratings::status
+                    .eq("approved")
+                    .or(course_ratings::user_id.eq(me)),
+            ),
+        }
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let ordered = match query.sort.unwrap_or_default() {
+        RatingSort::Recent => {
+            filtered().order((course_ratings::created_at.desc(), course_ratings::id.desc()))
+        }
+        RatingSort::Helpful => filtered().order((
+            course_ratings::helpful_count.desc(),
+            course_ratings::created_at.desc(),
+            course_ratings::id.desc(),
+        )),
+        RatingSort::Rating => filtered().order((
+            course_ratings::rating.desc(),
+            course_ratings::created_at.desc(),
+            course_ratings::id.desc(),
+        )),
+    };
+    let rows: Vec<RatingRow> = ordered
+        .limit(request.limit)
+        .offset(request.offset())
+        .select(RatingRow::as_select())
+        .load(conn)?;
+    Ok(Page::new(render(conn, rows, actor)?, request, total))
+}
+
+pub fn get_rating(
+    conn: &mut DbConnection,
+    actor: Option<&Principal>,
+    course_id: i32,
+    rating_id: i32,
+) -> Result<CourseRating, Error> {
+    let row = find_rating(conn, course_id, rating_id)?;
+    if !can_see(conn, actor, &row)? {
+        return Err(Error::not_found("Rating"));
+    }
+    render_one(conn, row, actor)
+}
+
+/// The author edits their rating. Under pre-moderation the edit waits for
+/// approval again; under post-moderation a rejected rating goes back to
+/// pending review rather than becoming public by being edited.
+pub fn update_rating(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    settings: &RatingSettings,
+    course_id: i32,
+    rating_id: i32,
+    input: UpdateRatingInput,
+) -> Result<CourseRating, Error> {
+    input.validate()?;
+    let row = write_transaction(conn, |conn| -> Result<_, Error> {
+        let before = lock_rating(conn, course_id, rating_id)?;
+        if before.user_id != actor.user_id {
+            return Err(if can_see(conn, Some(actor), &before)? {
+                Error::forbidden("Only its author can edit a rating")
+            } else {
+                Error::not_found("Rating")
+            });
+        }
+        let status = match (settings.moderation, before.status()) {
+            (Moderation::Pre, _) | (Moderation::Post, RatingStatus::Rejected) => {
+                RatingStatus::Pending
+            }
+            (Moderation::Post, current) => current,
+        };
+        let after = diesel::update(course_ratings::table.find(rating_id))
+            .set((
+                input.rating.map(|r| course_ratings::rating.eq(r)),
+                input
+                    .comment
+                    .as_ref()
+                    .map(|c| course_ratings::comment.eq(c)),
+                input.pros.as_ref().map(|p| course_ratings::pros.eq(p)),
+                input.cons.as_ref().map(|c| course_ratings::cons.eq(c)),
+                input
+                    .would_recommend
+                    .map(|w| course_ratings::would_recommend.eq(w)),
+                input
+                    .is_anonymous
+                    .map(|a| course_ratings::is_anonymous.eq(a)),
+                course_ratings::status.eq(status.as_str()),
+                course_ratings::updated_at.eq(clock.now()),
+            ))
+            .get_result::<RatingRow>(conn)?;
+        apply_change(conn, course_id, Some(&before), Some(&after))?;
+        Ok(after)
+    })?;
+    render_one(conn, row, Some(actor))
+}
+
+/// The author (or an admin) deletes a rating; the student may then rate again.
+pub fn delete_rating(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    course_id: i32,
+    rating_id: i32,
+) -> Result<(), Error> {
+    write_transaction(conn, |conn| -> Result<_, Error> {
+        let before = lock_rating(conn, course_id, rating_id)?;
+        if before.user_id != actor.user_id && !actor.is_admin() {
+            return Err(if can_see(conn, Some(actor), &before)? {
+                Error::forbidden("Only its author can delete a rating; staff reject it instead")
+            } else {
+                Error::not_found("Rating")
+            });
+        }
+        diesel::delete(course_ratings::table.find(rating_id)).execute(conn)?;
+        apply_change(conn, course_id, Some(&before), None)
+    })
+}
+
+/// Course staff approve or reject a rating.
+pub fn moderate_rating(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    course_id: i32,
+    rating_id: i32,
+    input: ModerateInput,
+) -> Result<CourseRating, Error> {
+    input.validate()?;
+    if input.status == RatingStatus::Pending {
+        return Err(Error::invalid_field(
+            "status",
+            "must be approved or rejected",
+        ));
+    }
+    let row = write_transaction(conn, |conn| -> Result<_, Error> {
+        mdsc_course::require_course_staff(conn, actor, course_id)?;
+        let before = lock_rating(conn, course_id, rating_id)?;
+        let now = clock.now();
+        let after = diesel::update(course_ratings::table.find(rating_id))
+            .set((
+                course_ratings::status.eq(input.status.as_str()),
+                course_ratings::moderation_reason.eq(&input.reason),
+                course_ratings::moderated_by.eq(actor.user_id),
+                course_ratings::moderated_at.eq(now),
+                course_ratings::updated_at.eq(now),
+            ))
+            .get_result::<RatingRow>(conn)?;
+        apply_change(conn, course_id, Some(&before), Some(&after))?;
+        Ok(after)
+    })?;
+    render_one(conn, row, Some(actor))
+}

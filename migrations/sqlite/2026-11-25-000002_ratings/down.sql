@@ -1,0 +1,11 @@
+ALTER TABLE courses DROP COLUMN recommendation_rate;
+ALTER TABLE courses DROP COLUMN recommend_count;
+ALTER TABLE courses DROP COLUMN rating_count_5;
+ALTER TABLE courses DROP COLUMN rating_count_4;
+ALTER TABLE courses DROP COLUMN rating_count_3;
+ALTER TABLE courses DROP COLUMN rating_count_2;
+ALTER TABLE courses DROP COLUMN rating_count_1;
+ALTER TABLE courses DROP COLUMN rating_sum;
+DROP TABLE rating_prompt_dismissals;
+DROP TABLE rating_helpful_votes;
+DROP TABLE course_ratings;
