@@ -8,6 +8,7 @@ use mdsc_course::ensure_visible;
 
 use crate::model::{CourseRating, RatingRow};
 use crate::render::render_one;
+use crate::service::lock_rating;
 
 fn votable(
     conn: &mut DbConnection,
@@ -17,14 +18,12 @@ fn votable(
 ) -> Result<RatingRow, Error> {
     let course = mdsc_course::find_course(conn, course_id)?;
     ensure_visible(conn, Some(actor), &course)?;
-    let row = course_ratings::table
-        .find(rating_id)
-        .filter(course_ratings::course_id.eq(course_id))
-        .select(RatingRow::as_select())
-        .first(conn)
-        .optional()?
-        .filter(RatingRow::is_approved)
-        .ok_or_else(|| Error::not_found("Rating"))?;
+    // Lock the rating before touching its votes: every writer of a rating
+    // takes this lock first, so a vote and a delete cannot deadlock.
+    let row = lock_rating(conn, course_id, rating_id)?;
+    if !row.is_approved() {
+        return Err(Error::not_found("Rating"));
+    }
     if row.user_id == actor.user_id {
         return Err(
             Error::invalid_field("rating_id", "you cannot vote for your own rating")

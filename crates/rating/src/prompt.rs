@@ -5,19 +5,31 @@ use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{course_ratings, rating_prompt_dismissals};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
-use mdsc_course::enrollment::{own_enrollment, visible_enrollment};
+use mdsc_course::enrollment::{own_enrollment_for_update, visible_enrollment};
 use mdsc_course::{CertificateStatus, EnrollmentRow, EnrollmentStatus};
 
 use crate::model::CanRate;
 use crate::settings::RatingSettings;
 
-fn rating_of(conn: &mut DbConnection, enrollment: &EnrollmentRow) -> Result<Option<i32>, Error> {
-    Ok(course_ratings::table
+/// The enrollment's rating as `actor` may know it. An anonymous rating is
+/// known to its author and to admins only: for anyone else (the course's
+/// instructor, who can read every enrollment of the course) it is as if
+/// there were none, so the enrollment does not sign the rating.
+fn rating_of(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    enrollment: &EnrollmentRow,
+) -> Result<Option<i32>, Error> {
+    let found: Option<(i32, bool)> = course_ratings::table
         .filter(course_ratings::course_id.eq(enrollment.course_id))
         .filter(course_ratings::user_id.eq(enrollment.user_id))
-        .select(course_ratings::id)
+        .select((course_ratings::id, course_ratings::is_anonymous))
         .first(conn)
-        .optional()?)
+        .optional()?;
+    let may_know = actor.user_id == enrollment.user_id || actor.is_admin();
+    Ok(found
+        .filter(|(_, anonymous)| may_know || !anonymous)
+        .map(|(id, _)| id))
 }
 
 /// `GET /api/enrollments/:id/can-rate`, for the student (or course staff).
@@ -27,7 +39,7 @@ pub fn can_rate(
     enrollment_id: i32,
 ) -> Result<CanRate, Error> {
     let enrollment = visible_enrollment(conn, actor, enrollment_id)?;
-    let rating_id = rating_of(conn, &enrollment)?;
+    let rating_id = rating_of(conn, actor, &enrollment)?;
     let reason = match (enrollment.status(), rating_id) {
         (_, Some(_)) => Some("already_rated"),
         (EnrollmentStatus::Cancelled, None) => Some("enrollment_cancelled"),
@@ -55,7 +67,7 @@ pub fn certificate_status(
 ) -> Result<CertificateStatus, Error> {
     let mut status = mdsc_course::certificate::certificate_status(conn, actor, enrollment_id)?;
     let enrollment = visible_enrollment(conn, actor, enrollment_id)?;
-    status.has_rated = rating_of(conn, &enrollment)?.is_some();
+    status.has_rated = rating_of(conn, actor, &enrollment)?.is_some();
     let dismissed_at = rating_prompt_dismissals::table
         .filter(rating_prompt_dismissals::enrollment_id.eq(enrollment_id))
         .select(rating_prompt_dismissals::dismissed_at)
@@ -75,7 +87,7 @@ pub fn dismiss_prompt(
     enrollment_id: i32,
 ) -> Result<CertificateStatus, Error> {
     write_transaction(conn, |conn| -> Result<_, Error> {
-        let enrollment = own_enrollment(conn, actor, enrollment_id)?;
+        let enrollment = own_enrollment_for_update(conn, actor, enrollment_id)?;
         let now = clock.now();
         let updated = diesel::update(
             rating_prompt_dismissals::table

@@ -103,7 +103,7 @@ fn find_rating(
 
 /// The rating, locked until the end of the write transaction: its old
 /// contribution to the statistics stays right while we change it.
-fn lock_rating(
+pub(crate) fn lock_rating(
     conn: &mut DbConnection,
     course_id: i32,
     rating_id: i32,
@@ -114,19 +114,19 @@ fn lock_rating(
     find_rating(conn, course_id, rating_id)
 }
 
-/// Approved ratings are public; others only for their author and the course's staff.
+/// A rating exists for those who can see its course; there, approved ratings
+/// are public, others only for their author and the course's staff.
 fn can_see(
     conn: &mut DbConnection,
     viewer: Option<&Principal>,
     row: &RatingRow,
 ) -> Result<bool, Error> {
-    if row.is_approved() || viewer.is_some_and(|v| v.user_id == row.user_id) {
-        return Ok(true);
+    let course = find_course(conn, row.course_id)?;
+    if ensure_visible(conn, viewer, &course).is_err() {
+        return Ok(false);
     }
-    match viewer {
-        Some(v) => Ok(is_staff_of(v, &find_course(conn, row.course_id)?)),
-        None => Ok(false),
-    }
+    Ok(row.is_approved()
+        || viewer.is_some_and(|v| v.user_id == row.user_id || is_staff_of(v, &course)))
 }
 
 fn already_rated() -> Error {

@@ -258,7 +258,6 @@ fn recompute_repairs_a_broken_count() {
 }
 
 #[test]
-#[ignore = "BUG (PostgreSQL): delete_rating deadlocks with concurrent mark_helpful/unmark_helpful on the same rating (500 `deadlock detected`)"]
 fn votes_racing_a_deletion_never_fail_with_an_internal_error() {
     let mut w = World::new();
     let cast = w.cast();

@@ -171,7 +171,6 @@ fn the_certificate_never_waits_for_a_rating() {
 }
 
 #[test]
-#[ignore = "BUG (PostgreSQL): concurrent dismiss_prompt calls for one enrollment fail with 409 ALREADY_EXISTS"]
 fn saying_later_twice_at_once_is_fine() {
     let mut w = World::new();
     let cast = w.cast();
