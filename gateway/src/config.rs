@@ -58,8 +58,10 @@ impl Config {
             return Err(Error::config("DATABASE_POOL_SIZE must be at least 1"));
         }
         let jwt_ttl_hours: i64 = parsed("JWT_TTL_HOURS", mdsc_auth::DEFAULT_TOKEN_TTL_HOURS)?;
-        if jwt_ttl_hours <= 0 {
-            return Err(Error::config("JWT_TTL_HOURS must be positive"));
+        if !(1..=8760).contains(&jwt_ttl_hours) {
+            return Err(Error::config(
+                "JWT_TTL_HOURS must be between 1 and 8760 (a year)",
+            ));
         }
         Ok(Self {
             bind_addr,

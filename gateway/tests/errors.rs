@@ -182,3 +182,65 @@ async fn cors_preflight_allows_configured_origins_only() {
         res.body
     );
 }
+
+/// NUL characters and out-of-range dates: PostgreSQL refuses both, so they
+/// must be caught as client errors before reaching it, on both databases.
+#[actix_web::test]
+async fn nul_characters_and_extreme_dates_are_client_errors() {
+    let app = TestApp::new();
+    let (prof, _) = app.user("prof@example.com", Role::Instructor).await;
+    let (student, _) = app.user("s@example.com", Role::Student).await;
+    app.post(
+        "/api/auth/login",
+        None,
+        json!({"email": "s@example.com\u{0}", "password": "password123"}),
+    )
+    .await
+    .assert_error(401, "INVALID_CREDENTIALS");
+    app.post(
+        "/api/courses",
+        Some(&prof),
+        json!({"title": "T", "thumbnail_url": "https://x.test/a\u{0}b"}),
+    )
+    .await
+    .assert_error(422, "VALIDATION_ERROR");
+    app.post(
+        "/api/courses",
+        Some(&prof),
+        json!({"title": "T", "start_date": "-5000-01-01T00:00:00Z"}),
+    )
+    .await
+    .assert_error(422, "VALIDATION_ERROR");
+    let course = app
+        .post("/api/courses", Some(&prof), json!({"title": "T"}))
+        .await;
+    let course_id = course.assert_ok(201)["id"].as_i64().unwrap();
+    let module = app
+        .post(
+            &format!("/api/courses/{course_id}/modules"),
+            Some(&prof),
+            json!({"title": "M"}),
+        )
+        .await;
+    let module_id = module.assert_ok(201)["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/modules/{module_id}/quizzes"),
+        Some(&prof),
+        json!({"title": "Q", "due_date": "+20000-01-01T00:00:00Z"}),
+    )
+    .await
+    .assert_error(422, "VALIDATION_ERROR");
+    app.post(
+        "/api/enrollments",
+        Some(&student),
+        json!({"course_id": course_id, "payment_id": "p\u{0}"}),
+    )
+    .await
+    .assert_error(422, "VALIDATION_ERROR");
+    app.get("/api/courses/ab%00c", None)
+        .await
+        .assert_error(404, "NOT_FOUND");
+    app.get("/api/certificates/verify/ab%00c", None)
+        .await
+        .assert_error(404, "NOT_FOUND");
+}

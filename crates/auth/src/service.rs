@@ -98,6 +98,11 @@ pub fn login(
     clock: &dyn Clock,
     input: LoginInput,
 ) -> Result<AuthResponse, Error> {
+    // Text with NUL cannot match a stored e-mail (and PostgreSQL refuses it).
+    if input.email.contains('\0') {
+        burn_verification_time(&input.password);
+        return Err(invalid_credentials());
+    }
     let Some(row) = find_user_by_email(conn, &input.email)? else {
         burn_verification_time(&input.password);
         return Err(invalid_credentials());

@@ -109,8 +109,19 @@ impl ManageConnection for DbConnectionManager {
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection returned in the middle of a transaction (a panic inside
+    /// `write_transaction`) would hold locks and turn later writes into
+    /// savepoints that never commit: drop it instead of reusing it.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        let depth = match conn {
+            DbConnection::Pg(c) => {
+                AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+            }
+            DbConnection::Sqlite(c) => {
+                AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+            }
+        };
+        std::thread::panicking() || !matches!(depth, Ok(None))
     }
 }
 
@@ -149,6 +160,9 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, Error> {
     }
     r2d2::Pool::builder()
         .max_size(max_size.max(1))
+        // Connections open on demand: a test database (or a quiet replica)
+        // does not hold `max_size` connections it never uses.
+        .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(ConnectionSetup))
         .build(DbConnectionManager::new(url.clone()))

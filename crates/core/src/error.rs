@@ -146,6 +146,11 @@ impl From<diesel::result::Error> for Error {
                     "This is referenced by, or refers to, missing data",
                 )
             }
+            // PostgreSQL refuses NUL characters in text; validators reject
+            // them first, this keeps any we missed a 422 rather than a 500.
+            D::DatabaseError(_, info) if info.message().contains("invalid byte sequence") => {
+                Error::invalid_field("body", "text must not contain NUL characters")
+            }
             D::DatabaseError(DatabaseErrorKind::CheckViolation, info) => Error::new(
                 ErrorKind::Validation,
                 format!("A value is out of range: {}", info.message()),

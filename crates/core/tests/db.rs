@@ -192,3 +192,44 @@ fn concurrent_read_then_write_transactions_all_succeed() {
     .n;
     assert_eq!(n, threads as i64);
 }
+
+/// A connection given back in the middle of a transaction (a panic inside
+/// `write_transaction`) is dropped by the pool, not handed out again with
+/// its locks and its open transaction.
+#[test]
+fn a_connection_left_inside_a_transaction_is_not_reused() {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let db = TestDb::new();
+    let pool = db.pool();
+    let panicking = pool.clone();
+    let outcome = std::thread::spawn(move || {
+        let mut conn = panicking.get().expect("connection");
+        let _: Result<(), Error> = write_transaction(&mut conn, |conn| {
+            insert_user(conn, "ghost@example.com")?;
+            panic!("a bug inside a transaction");
+        });
+    })
+    .join();
+    assert!(outcome.is_err(), "the thread panicked");
+    for _ in 0..3 {
+        let mut conn = pool.get().expect("connection");
+        let depth = match &mut *conn {
+            DbConnection::Pg(c) => {
+                AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+            }
+            DbConnection::Sqlite(c) => {
+                AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+            }
+        };
+        assert_eq!(
+            depth.ok(),
+            Some(None),
+            "a pooled connection is outside any transaction"
+        );
+        assert_eq!(
+            count_users(&mut conn),
+            0,
+            "the panicked transaction left nothing behind"
+        );
+    }
+}

@@ -111,6 +111,9 @@ pub fn verify_certificate(
     code: &str,
 ) -> Result<CertificateVerification, Error> {
     let code = code.trim().to_ascii_lowercase();
+    if !code.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Error::not_found("Certificate"));
+    }
     let row = certificates::table
         .filter(certificates::verification_code.eq(&code))
         .select(CertificateRow::as_select())

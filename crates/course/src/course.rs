@@ -21,7 +21,7 @@ pub struct CourseInput {
     pub description: Option<String>,
     #[validate(length(max = 500), custom(function = validate_no_control_chars))]
     pub short_description: Option<String>,
-    #[validate(url, length(max = 2000))]
+    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars))]
     pub thumbnail_url: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = validate_no_control_chars))]
     pub category: Option<String>,
@@ -47,7 +47,7 @@ pub struct CourseUpdate {
     pub description: Option<String>,
     #[validate(length(max = 500), custom(function = validate_no_control_chars))]
     pub short_description: Option<String>,
-    #[validate(url, length(max = 2000))]
+    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars))]
     pub thumbnail_url: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = validate_no_control_chars))]
     pub category: Option<String>,
@@ -92,6 +92,12 @@ fn check_dates(
     start: Option<chrono::NaiveDateTime>,
     end: Option<chrono::NaiveDateTime>,
 ) -> Result<(), Error> {
+    if let Some(start) = start {
+        mdsc_core::time::check_range("start_date", start)?;
+    }
+    if let Some(end) = end {
+        mdsc_core::time::check_range("end_date", end)?;
+    }
     if let (Some(start), Some(end)) = (start, end)
         && end <= start
     {
@@ -213,6 +219,9 @@ pub fn get_course(
     actor: Option<&Principal>,
     id_or_slug: &str,
 ) -> Result<Course, Error> {
+    if id_or_slug.chars().any(char::is_control) {
+        return Err(Error::not_found("Course"));
+    }
     let row = match id_or_slug.parse::<i32>() {
         Ok(id) => courses::table
             .find(id)
@@ -318,6 +327,10 @@ pub fn delete_course(
 ) -> Result<(), Error> {
     write_transaction(conn, |conn| {
         require_course_staff(conn, actor, course_id)?;
+        // Lock the course: an enrollment arriving now waits, then finds it gone.
+        diesel::update(courses::table.find(course_id))
+            .set(courses::id.eq(courses::id))
+            .execute(conn)?;
         // Cancelled enrollments go with the course; current ones forbid deleting it.
         let enrolled: i64 = enrollments::table
             .filter(enrollments::course_id.eq(course_id))

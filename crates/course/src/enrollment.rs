@@ -14,7 +14,7 @@ use crate::model::{CourseSummary, Enrollment, EnrollmentRow, EnrollmentStatus};
 pub struct EnrollInput {
     pub course_id: i32,
     /// A payment reference from the payment provider, stored as given.
-    #[validate(length(min = 1, max = 255))]
+    #[validate(length(min = 1, max = 255), custom(function = mdsc_core::text::validate_no_control_chars))]
     pub payment_id: Option<String>,
     /// Generate the study schedule right away (default true).
     pub auto_generate_schedule: Option<bool>,
@@ -108,6 +108,10 @@ pub fn enroll(
         )
     };
     let row = write_transaction(conn, |conn| {
+        // Lock the course row (a concurrent delete then waits for us, or we for it).
+        diesel::update(courses::table.find(input.course_id))
+            .set(courses::id.eq(courses::id))
+            .execute(conn)?;
         let course = find_course(conn, input.course_id)?;
         if !course.is_published && !is_staff_of(actor, &course) {
             // A new student cannot join an unpublished course.

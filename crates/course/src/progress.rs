@@ -234,13 +234,24 @@ pub fn refresh_course_progress(
     clock: &dyn Clock,
     course_id: i32,
 ) -> Result<(), Error> {
-    let active: Vec<EnrollmentRow> = enrollments::table
+    let active: Vec<i32> = enrollments::table
         .filter(enrollments::course_id.eq(course_id))
         .filter(enrollments::status.eq(EnrollmentStatus::Active.as_str()))
-        .select(EnrollmentRow::as_select())
+        .select(enrollments::id)
         .load(conn)?;
-    for row in &active {
-        recompute_progress(conn, clock, row)?;
+    for id in active {
+        // Lock and re-read: a student may have completed a lesson since the
+        // list was read, and their row must not be overwritten with less.
+        diesel::update(enrollments::table.find(id))
+            .set(enrollments::id.eq(enrollments::id))
+            .execute(conn)?;
+        let row: EnrollmentRow = enrollments::table
+            .find(id)
+            .select(EnrollmentRow::as_select())
+            .first(conn)?;
+        if row.status() == EnrollmentStatus::Active {
+            recompute_progress(conn, clock, &row)?;
+        }
     }
     Ok(())
 }

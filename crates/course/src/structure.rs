@@ -36,7 +36,7 @@ pub struct LessonInput {
     pub title: Option<String>,
     #[validate(length(max = 200000), custom(function = validate_no_control_chars))]
     pub content: Option<String>,
-    #[validate(url, length(max = 2000))]
+    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars))]
     pub video_url: Option<String>,
     /// Estimated study time, 0 to 1440 minutes.
     #[validate(range(min = 0, max = 1440))]
@@ -264,6 +264,9 @@ fn check_due(
     due_date: Option<&DateTime<FixedOffset>>,
     due_offset_days: Option<i32>,
 ) -> Result<(), Error> {
+    if let Some(date) = due_date {
+        mdsc_core::time::check_range("due_date", to_storage(*date))?;
+    }
     if due_date.is_some() && due_offset_days.is_some() {
         return Err(Error::invalid_field(
             "due_offset_days",

@@ -10,18 +10,21 @@ use crate::model::{CourseRating, RatingRow};
 use crate::render::render_one;
 use crate::service::lock_rating;
 
+/// The rating to vote on, locked. `approved_only`: new votes go to approved
+/// ratings; withdrawing one works whatever the rating became since.
 fn votable(
     conn: &mut DbConnection,
     actor: &Principal,
     course_id: i32,
     rating_id: i32,
+    approved_only: bool,
 ) -> Result<RatingRow, Error> {
     let course = mdsc_course::find_course(conn, course_id)?;
     ensure_visible(conn, Some(actor), &course)?;
     // Lock the rating before touching its votes: every writer of a rating
     // takes this lock first, so a vote and a delete cannot deadlock.
     let row = lock_rating(conn, course_id, rating_id)?;
-    if !row.is_approved() {
+    if approved_only && !row.is_approved() {
         return Err(Error::not_found("Rating"));
     }
     if row.user_id == actor.user_id {
@@ -49,7 +52,7 @@ pub fn mark_helpful(
     rating_id: i32,
 ) -> Result<CourseRating, Error> {
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
-        votable(conn, actor, course_id, rating_id)?;
+        votable(conn, actor, course_id, rating_id, true)?;
         diesel::insert_into(rating_helpful_votes::table)
             .values((
                 rating_helpful_votes::rating_id.eq(rating_id),
@@ -79,7 +82,7 @@ pub fn unmark_helpful(
     rating_id: i32,
 ) -> Result<CourseRating, Error> {
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
-        votable(conn, actor, course_id, rating_id)?;
+        votable(conn, actor, course_id, rating_id, false)?;
         let removed = diesel::delete(
             rating_helpful_votes::table
                 .filter(rating_helpful_votes::rating_id.eq(rating_id))

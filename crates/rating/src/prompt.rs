@@ -32,13 +32,18 @@ fn rating_of(
         .map(|(id, _)| id))
 }
 
-/// `GET /api/enrollments/:id/can-rate`, for the student (or course staff).
+/// `GET /api/enrollments/:id/can-rate`: the student's question, also open
+/// to admins. Course staff get 403: whether a student has rated, next to
+/// the anonymous ratings they can read, would narrow down who wrote them.
 pub fn can_rate(
     conn: &mut DbConnection,
     actor: &Principal,
     enrollment_id: i32,
 ) -> Result<CanRate, Error> {
     let enrollment = visible_enrollment(conn, actor, enrollment_id)?;
+    if enrollment.user_id != actor.user_id && !actor.is_admin() {
+        return Err(Error::forbidden("Only the enrolled student can ask this"));
+    }
     let rating_id = rating_of(conn, actor, &enrollment)?;
     let reason = match (enrollment.status(), rating_id) {
         (_, Some(_)) => Some("already_rated"),
@@ -67,6 +72,11 @@ pub fn certificate_status(
 ) -> Result<CertificateStatus, Error> {
     let mut status = mdsc_course::certificate::certificate_status(conn, actor, enrollment_id)?;
     let enrollment = visible_enrollment(conn, actor, enrollment_id)?;
+    if enrollment.user_id != actor.user_id && !actor.is_admin() {
+        // Course staff see the certificate, not the student's rating step
+        // (see `can_rate`): the rating fields stay false for them.
+        return Ok(status);
+    }
     status.has_rated = rating_of(conn, actor, &enrollment)?.is_some();
     let dismissed_at = rating_prompt_dismissals::table
         .filter(rating_prompt_dismissals::enrollment_id.eq(enrollment_id))

@@ -81,9 +81,11 @@ pub enum RatingStatusFilter {
 pub struct RatingListQuery {
     pub page: Option<i64>,
     pub limit: Option<i64>,
+    #[param(inline)]
     pub sort: Option<RatingSort>,
     /// Staff only: which moderation status to list (`all` for every one).
     /// Others always see approved ratings plus their own.
+    #[param(inline)]
     pub status: Option<RatingStatusFilter>,
 }
 
