@@ -416,3 +416,85 @@ async fn helpful_votes_and_the_instructor_response() {
     let removed = app.delete(&response, Some(&prof)).await;
     assert!(removed.assert_ok(200).get("instructor_response").is_none());
 }
+
+#[actix_web::test]
+async fn permission_comes_before_validation_and_edits_reset_a_rejection() {
+    let app = TestApp::new();
+    let (prof, _) = app.user("prof@example.com", Role::Instructor).await;
+    let (student, _) = app.user("s@example.com", Role::Student).await;
+    let (reader, _) = app.user("r@example.com", Role::Student).await;
+    let f = app.course_with_content(&prof).await;
+    let eid = app.complete_course(&student, &f).await;
+    let list_path = format!("/api/courses/{}/ratings", f.course_id);
+    let rid = app
+        .post(
+            &list_path,
+            Some(&student),
+            json!({"enrollment_id": eid, "rating": 4}),
+        )
+        .await
+        .assert_ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let rating_path = format!("{list_path}/{rid}");
+    // An outsider sending invalid input learns they may not, not what is invalid.
+    app.post(
+        &format!("{rating_path}/moderate"),
+        Some(&reader),
+        json!({"status": "pending"}),
+    )
+    .await
+    .assert_error(403, "FORBIDDEN");
+    app.put(
+        &format!("{rating_path}/response"),
+        Some(&reader),
+        json!({"content": " "}),
+    )
+    .await
+    .assert_error(403, "FORBIDDEN");
+    app.post(&format!("{rating_path}/helpful"), Some(&reader), json!({}))
+        .await
+        .assert_ok(200);
+
+    // Rejected: the reason shows to the author; the voter cannot see the rating any more.
+    let rejected = app
+        .post(
+            &format!("{rating_path}/moderate"),
+            Some(&prof),
+            json!({"status": "rejected", "reason": "insultant"}),
+        )
+        .await;
+    assert_eq!(rejected.assert_ok(200)["status"], "rejected");
+    app.delete(&format!("{rating_path}/helpful"), Some(&reader))
+        .await
+        .assert_error(404, "NOT_FOUND");
+    let mine = app.get(&rating_path, Some(&student)).await;
+    assert_eq!(mine.assert_ok(200)["moderation_reason"], "insultant");
+    // The author edits it: back to pending review, the old reason gone.
+    let edited = app
+        .put(
+            &rating_path,
+            Some(&student),
+            json!({"comment": "Reformulé"}),
+        )
+        .await;
+    let edited = edited.assert_ok(200);
+    assert_eq!(edited["status"], "pending");
+    assert!(edited.get("moderation_reason").is_none(), "{edited}");
+
+    // A course that is hidden from the caller cannot be rated through it.
+    app.put(
+        &format!("/api/courses/{}", f.course_id),
+        Some(&prof),
+        json!({"is_published": false}),
+    )
+    .await
+    .assert_ok(200);
+    app.post(
+        &list_path,
+        Some(&reader),
+        json!({"enrollment_id": eid, "rating": 4}),
+    )
+    .await
+    .assert_error(404, "NOT_FOUND");
+}

@@ -8,7 +8,7 @@ use mdsc_course::ensure_visible;
 
 use crate::model::{CourseRating, RatingRow};
 use crate::render::render_one;
-use crate::service::lock_rating;
+use crate::service::{can_see, lock_rating};
 
 /// The rating to vote on, locked. `approved_only`: new votes go to approved
 /// ratings; withdrawing one works whatever the rating became since.
@@ -24,7 +24,12 @@ fn votable(
     // Lock the rating before touching its votes: every writer of a rating
     // takes this lock first, so a vote and a delete cannot deadlock.
     let row = lock_rating(conn, course_id, rating_id)?;
-    if approved_only && !row.is_approved() {
+    let visible = if approved_only {
+        row.is_approved()
+    } else {
+        can_see(conn, Some(actor), &row)?
+    };
+    if !visible {
         return Err(Error::not_found("Rating"));
     }
     if row.user_id == actor.user_id {
@@ -103,6 +108,9 @@ pub fn unmark_helpful(
 /// Rebuilds a rating's `helpful_count` from its votes; returns it.
 pub fn recompute_helpful_count(conn: &mut DbConnection, rating_id: i32) -> Result<i32, Error> {
     write_transaction(conn, |conn| -> Result<_, Error> {
+        diesel::update(course_ratings::table.find(rating_id))
+            .set(course_ratings::id.eq(course_ratings::id))
+            .execute(conn)?;
         let n: i64 = rating_helpful_votes::table
             .filter(rating_helpful_votes::rating_id.eq(rating_id))
             .count()

@@ -140,7 +140,7 @@ pub struct CourseRatingStats {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CanRate {
     pub can_rate: bool,
-    /// Why not: `not_enrolled`, `enrollment_cancelled`, `not_completed`, `already_rated`.
+    /// Why not: `enrollment_cancelled`, `not_completed`, `already_rated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub has_rated: bool,

@@ -27,6 +27,7 @@ pub fn set_response(
     rating_id: i32,
     input: Option<ResponseInput>,
 ) -> Result<CourseRating, Error> {
+    mdsc_course::require_course_staff(conn, actor, course_id)?;
     if let Some(input) = &input {
         input.validate()?;
     }

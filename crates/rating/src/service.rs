@@ -29,7 +29,7 @@ pub struct CreateRatingInput {
     pub cons: Option<String>,
     /// Default true.
     pub would_recommend: Option<bool>,
-    /// Default false. An anonymous rating hides its author from everyone but admins.
+    /// Default false. An anonymous rating hides its author from everyone but admins (and the author).
     pub is_anonymous: Option<bool>,
 }
 
@@ -118,7 +118,7 @@ pub(crate) fn lock_rating(
 
 /// A rating exists for those who can see its course; there, approved ratings
 /// are public, others only for their author and the course's staff.
-fn can_see(
+pub(crate) fn can_see(
     conn: &mut DbConnection,
     viewer: Option<&Principal>,
     row: &RatingRow,
@@ -146,7 +146,8 @@ pub fn create_rating(
 ) -> Result<CourseRating, Error> {
     input.validate()?;
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
-        find_course(conn, course_id)?;
+        let course = find_course(conn, course_id)?;
+        ensure_visible(conn, Some(actor), &course)?;
         let enrollment = find_enrollment(conn, input.enrollment_id)?;
         if enrollment.user_id != actor.user_id {
             return Err(Error::not_found("Enrollment"));
@@ -321,6 +322,9 @@ pub fn update_rating(
                     .is_anonymous
                     .map(|a| course_ratings::is_anonymous.eq(a)),
                 course_ratings::status.eq(status.as_str()),
+                // A rejection's reason no longer applies once the rating changed.
+                (status != before.status())
+                    .then_some(course_ratings::moderation_reason.eq(None::<String>)),
                 course_ratings::updated_at.eq(clock.now()),
             ))
             .get_result::<RatingRow>(conn)?;
@@ -360,6 +364,7 @@ pub fn moderate_rating(
     rating_id: i32,
     input: ModerateInput,
 ) -> Result<CourseRating, Error> {
+    mdsc_course::require_course_staff(conn, actor, course_id)?;
     input.validate()?;
     if input.status == RatingStatus::Pending {
         return Err(Error::invalid_field(
@@ -368,7 +373,6 @@ pub fn moderate_rating(
         ));
     }
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
-        mdsc_course::require_course_staff(conn, actor, course_id)?;
         let before = lock_rating(conn, course_id, rating_id)?;
         let now = clock.now();
         let after = diesel::update(course_ratings::table.find(rating_id))

@@ -194,6 +194,11 @@ pub fn recompute_stats(
     course_id: i32,
 ) -> Result<CourseRatingStats, Error> {
     mdsc_core::write_transaction(conn, |conn| {
+        // Lock the course row first: rating changes running now wait, so
+        // none of them is lost between the count and the write.
+        diesel::update(courses::table.find(course_id))
+            .set(courses::id.eq(courses::id))
+            .execute(conn)?;
         let t = count_totals(conn, course_id)?;
         let stats = stats_from_totals(&t);
         diesel::update(courses::table.find(course_id))

@@ -219,7 +219,7 @@ pub async fn remove_response(
 
 /// May the student rate the course of this enrollment?
 #[utoipa::path(tag = "ratings", security(("bearer" = [])), params(("enrollmentId" = i32, Path, description = "Enrollment id")),
-    responses((status = 200, body = Envelope<CanRate>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CanRate>), (status = 403, description = "course staff", body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/enrollments/{enrollmentId}/can-rate")]
 pub async fn can_rate(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
