@@ -343,22 +343,14 @@ async fn moderation_by_role_under_pre_moderation() {
 #[actix_web::test]
 async fn helpful_votes_and_the_instructor_response() {
     let app = TestApp::new();
-    let (prof, _) = app.user("prof@example.com", Role::Instructor).await;
-    let (author, _) = app.user("a@example.com", Role::Student).await;
-    let (reader, _) = app.user("r@example.com", Role::Student).await;
-    let f = app.course_with_content(&prof).await;
-    let eid = app.complete_course(&author, &f).await;
-    let list_path = format!("/api/courses/{}/ratings", f.course_id);
-    let rid = app
-        .post(
-            &list_path,
-            Some(&author),
-            json!({"enrollment_id": eid, "rating": 5}),
-        )
-        .await
-        .assert_ok(201)["id"]
-        .as_i64()
-        .unwrap();
+    let Rated {
+        prof,
+        author,
+        reader,
+        list_path,
+        rid,
+        ..
+    } = rated(&app).await;
     let helpful = format!("{list_path}/{rid}/helpful");
     app.post(&helpful, None, json!({}))
         .await
@@ -420,22 +412,15 @@ async fn helpful_votes_and_the_instructor_response() {
 #[actix_web::test]
 async fn permission_comes_before_validation_and_edits_reset_a_rejection() {
     let app = TestApp::new();
-    let (prof, _) = app.user("prof@example.com", Role::Instructor).await;
-    let (student, _) = app.user("s@example.com", Role::Student).await;
-    let (reader, _) = app.user("r@example.com", Role::Student).await;
-    let f = app.course_with_content(&prof).await;
-    let eid = app.complete_course(&student, &f).await;
-    let list_path = format!("/api/courses/{}/ratings", f.course_id);
-    let rid = app
-        .post(
-            &list_path,
-            Some(&student),
-            json!({"enrollment_id": eid, "rating": 4}),
-        )
-        .await
-        .assert_ok(201)["id"]
-        .as_i64()
-        .unwrap();
+    let Rated {
+        prof,
+        author: student,
+        reader,
+        f,
+        eid,
+        list_path,
+        rid,
+    } = rated(&app).await;
     let rating_path = format!("{list_path}/{rid}");
     // An outsider sending invalid input learns they may not, not what is invalid.
     app.post(
@@ -497,4 +482,42 @@ async fn permission_comes_before_validation_and_edits_reset_a_rejection() {
     )
     .await
     .assert_error(404, "NOT_FOUND");
+}
+
+/// An instructor's course, completed and rated (5 stars) by an author, and
+/// a reader who completed nothing.
+struct Rated {
+    prof: String,
+    author: String,
+    reader: String,
+    f: common::CourseFixture,
+    eid: i64,
+    list_path: String,
+    rid: i64,
+}
+
+async fn rated(app: &TestApp) -> Rated {
+    let (prof, _) = app.user("prof@example.com", Role::Instructor).await;
+    let (author, _) = app.user("a@example.com", Role::Student).await;
+    let (reader, _) = app.user("r@example.com", Role::Student).await;
+    let f = app.course_with_content(&prof).await;
+    let eid = app.complete_course(&author, &f).await;
+    let list_path = format!("/api/courses/{}/ratings", f.course_id);
+    let created = app
+        .post(
+            &list_path,
+            Some(&author),
+            json!({"enrollment_id": eid, "rating": 5}),
+        )
+        .await;
+    let rid = created.assert_ok(201)["id"].as_i64().unwrap();
+    Rated {
+        prof,
+        author,
+        reader,
+        f,
+        eid,
+        list_path,
+        rid,
+    }
 }

@@ -6,6 +6,9 @@ pub mod password;
 pub mod service;
 pub mod token;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use model::{AuthResponse, Principal, Role, User, UserRow, UserSummary};
 pub use service::{LoginInput, RegisterInput, SetRoleInput};
 pub use token::{DEFAULT_TOKEN_TTL_HOURS, TokenKeys};

@@ -208,3 +208,18 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), Error> {
     conn.batch_execute("SELECT 1")?;
     Ok(())
 }
+
+/// Locks one row until the end of the current write transaction, on both
+/// backends: a no-op `UPDATE … SET id = id` takes PostgreSQL's row lock
+/// (SQLite already holds the database write lock after `BEGIN IMMEDIATE`).
+/// Check-then-write rules lock the row they depend on first, so concurrent
+/// requests run one after the other and each sees the other's result.
+/// Evaluates to the number of rows locked (0 when the id does not exist).
+#[macro_export]
+macro_rules! lock_row {
+    ($conn:expr, $table:ident, $id:expr) => {
+        diesel::update($table::table.find($id))
+            .set($table::id.eq($table::id))
+            .execute($conn)
+    };
+}

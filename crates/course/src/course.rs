@@ -328,9 +328,7 @@ pub fn delete_course(
     write_transaction(conn, |conn| {
         require_course_staff(conn, actor, course_id)?;
         // Lock the course: an enrollment arriving now waits, then finds it gone.
-        diesel::update(courses::table.find(course_id))
-            .set(courses::id.eq(courses::id))
-            .execute(conn)?;
+        mdsc_core::lock_row!(conn, courses, course_id)?;
         // Cancelled enrollments go with the course; current ones forbid deleting it.
         let enrolled: i64 = enrollments::table
             .filter(enrollments::course_id.eq(course_id))

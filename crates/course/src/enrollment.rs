@@ -77,17 +77,13 @@ pub fn own_enrollment(
 /// transaction, so concurrent changes to one enrollment (progress, cancel,
 /// certificate) run one after the other and each sees the other's result.
 ///
-/// The lock is a no-op UPDATE: it takes PostgreSQL's row lock on both
-/// backends' common SQL (SQLite already holds the write lock after
-/// `BEGIN IMMEDIATE`). Call it inside `write_transaction`.
+/// Call it inside `write_transaction` (see `mdsc_core::lock_row!`).
 pub fn own_enrollment_for_update(
     conn: &mut DbConnection,
     actor: &Principal,
     enrollment_id: i32,
 ) -> Result<EnrollmentRow, Error> {
-    diesel::update(enrollments::table.find(enrollment_id))
-        .set(enrollments::id.eq(enrollments::id))
-        .execute(conn)?;
+    mdsc_core::lock_row!(conn, enrollments, enrollment_id)?;
     own_enrollment(conn, actor, enrollment_id)
 }
 
@@ -109,9 +105,7 @@ pub fn enroll(
     };
     let row = write_transaction(conn, |conn| {
         // Lock the course row (a concurrent delete then waits for us, or we for it).
-        diesel::update(courses::table.find(input.course_id))
-            .set(courses::id.eq(courses::id))
-            .execute(conn)?;
+        mdsc_core::lock_row!(conn, courses, input.course_id)?;
         let course = find_course(conn, input.course_id)?;
         if !course.is_published && !is_staff_of(actor, &course) {
             // A new student cannot join an unpublished course.

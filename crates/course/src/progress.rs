@@ -242,9 +242,7 @@ pub fn refresh_course_progress(
     for id in active {
         // Lock and re-read: a student may have completed a lesson since the
         // list was read, and their row must not be overwritten with less.
-        diesel::update(enrollments::table.find(id))
-            .set(enrollments::id.eq(enrollments::id))
-            .execute(conn)?;
+        mdsc_core::lock_row!(conn, enrollments, id)?;
         let row: EnrollmentRow = enrollments::table
             .find(id)
             .select(EnrollmentRow::as_select())

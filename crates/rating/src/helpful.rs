@@ -108,9 +108,7 @@ pub fn unmark_helpful(
 /// Rebuilds a rating's `helpful_count` from its votes; returns it.
 pub fn recompute_helpful_count(conn: &mut DbConnection, rating_id: i32) -> Result<i32, Error> {
     write_transaction(conn, |conn| -> Result<_, Error> {
-        diesel::update(course_ratings::table.find(rating_id))
-            .set(course_ratings::id.eq(course_ratings::id))
-            .execute(conn)?;
+        mdsc_core::lock_row!(conn, course_ratings, rating_id)?;
         let n: i64 = rating_helpful_votes::table
             .filter(rating_helpful_votes::rating_id.eq(rating_id))
             .count()

@@ -110,9 +110,7 @@ pub(crate) fn lock_rating(
     course_id: i32,
     rating_id: i32,
 ) -> Result<RatingRow, Error> {
-    diesel::update(course_ratings::table.find(rating_id))
-        .set(course_ratings::id.eq(course_ratings::id))
-        .execute(conn)?;
+    mdsc_core::lock_row!(conn, course_ratings, rating_id)?;
     find_rating(conn, course_id, rating_id)
 }
 

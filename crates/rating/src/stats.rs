@@ -196,9 +196,7 @@ pub fn recompute_stats(
     mdsc_core::write_transaction(conn, |conn| {
         // Lock the course row first: rating changes running now wait, so
         // none of them is lost between the count and the write.
-        diesel::update(courses::table.find(course_id))
-            .set(courses::id.eq(courses::id))
-            .execute(conn)?;
+        mdsc_core::lock_row!(conn, courses, course_id)?;
         let t = count_totals(conn, course_id)?;
         let stats = stats_from_totals(&t);
         diesel::update(courses::table.find(course_id))

@@ -10,7 +10,7 @@ use std::sync::{Arc, Barrier};
 #[allow(unused_imports)]
 pub use chrono::Duration;
 use diesel::prelude::*;
-use mdsc_auth::{Principal, RegisterInput, Role};
+use mdsc_auth::{Principal, Role};
 use mdsc_core::schema::courses;
 use mdsc_core::testing::TestDb;
 use mdsc_core::{DbConnection, DbPool, Error, ErrorKind, ManualClock, PooledConnection};
@@ -64,23 +64,7 @@ impl World {
 
     pub fn user(&mut self, role: Role) -> Principal {
         self.users += 1;
-        let n = self.users;
-        let user = mdsc_auth::service::create_user_with_role(
-            &mut self.conn,
-            &self.clock,
-            RegisterInput {
-                email: format!("{}{n}@example.com", role.as_str()),
-                password: "correct horse battery".to_owned(),
-                first_name: format!("First{n}"),
-                last_name: format!("Last{n}"),
-            },
-            role,
-        )
-        .expect("create user");
-        Principal {
-            user_id: user.id,
-            role: user.role,
-        }
+        mdsc_auth::testing::create_user(&mut self.conn, &self.clock, role, self.users)
     }
 
     pub fn student(&mut self) -> Principal {
