@@ -153,6 +153,8 @@ async fn main() {
         cors_allowed_origins: vec![],
         max_json_body_bytes: 1 << 20,
         rating: mdsc_rating::RatingSettings::default(),
+        live: mdsc_live::LiveSettings::default(),
+        forum: mdsc_forum::ForumSettings::default(),
     };
     let state = AppState {
         pool: db.pool(),

@@ -19,6 +19,8 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     pub max_json_body_bytes: usize,
     pub rating: mdsc_rating::RatingSettings,
+    pub live: mdsc_live::LiveSettings,
+    pub forum: mdsc_forum::ForumSettings,
 }
 
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
@@ -81,6 +83,8 @@ impl Config {
                 .unwrap_or_default(),
             max_json_body_bytes: parsed("MAX_JSON_BODY_BYTES", DEFAULT_MAX_JSON_BODY_BYTES)?,
             rating: rating_settings()?,
+            live: live_settings()?,
+            forum: forum_settings()?,
         })
     }
 
@@ -112,6 +116,72 @@ fn rating_settings() -> Result<mdsc_rating::RatingSettings, Error> {
         moderation,
         prompt_delay: chrono::Duration::hours(hours),
     })
+}
+
+fn required(name: &str, provider: &str) -> Result<String, Error> {
+    var(name).ok_or_else(|| Error::config(format!("{name} is required with JITSI_PROVIDER={provider}")))
+}
+
+fn live_settings() -> Result<mdsc_live::LiveSettings, Error> {
+    use mdsc_live::JitsiProvider;
+    use mdsc_live::settings as live;
+    let provider_name = var("JITSI_PROVIDER").unwrap_or_else(|| "public".to_owned());
+    let mut server_url = var("JITSI_SERVER_URL")
+        .unwrap_or_else(|| live::DEFAULT_JITSI_SERVER_URL.to_owned())
+        .trim_end_matches('/')
+        .to_owned();
+    let provider = match provider_name.to_ascii_lowercase().as_str() {
+        "public" => JitsiProvider::Public,
+        "selfhosted" => JitsiProvider::SelfHosted {
+            app_id: required("JITSI_APP_ID", "selfhosted")?,
+            app_secret: required("JITSI_APP_SECRET", "selfhosted")?,
+            subject: var("JITSI_TOKEN_SUBJECT")
+                .unwrap_or_else(|| mdsc_live::jitsi::domain_of(&server_url).to_owned()),
+        },
+        "jaas" => {
+            server_url = live::JAAS_SERVER_URL.to_owned();
+            let private_key_pem = match (var("JAAS_PRIVATE_KEY"), var("JAAS_PRIVATE_KEY_FILE")) {
+                (Some(pem), _) => pem.replace("\\n", "\n"),
+                (None, Some(path)) => std::fs::read_to_string(&path).map_err(|e| {
+                    Error::config(format!("cannot read JAAS_PRIVATE_KEY_FILE {path}: {e}"))
+                })?,
+                (None, None) => {
+                    return Err(Error::config(
+                        "JAAS_PRIVATE_KEY or JAAS_PRIVATE_KEY_FILE is required with JITSI_PROVIDER=jaas",
+                    ));
+                }
+            };
+            JitsiProvider::Jaas {
+                app_id: required("JAAS_APP_ID", "jaas")?,
+                key_id: required("JAAS_KEY_ID", "jaas")?,
+                private_key_pem,
+            }
+        }
+        other => {
+            return Err(Error::config(format!(
+                "JITSI_PROVIDER must be `public`, `selfhosted` or `jaas`, got {other:?}"
+            )));
+        }
+    };
+    let margin: i64 = parsed("JITSI_TOKEN_MARGIN_MINUTES", live::DEFAULT_TOKEN_MARGIN_MINUTES)?;
+    if !(0..=24 * 60).contains(&margin) {
+        return Err(Error::config(
+            "JITSI_TOKEN_MARGIN_MINUTES must be between 0 and 1440",
+        ));
+    }
+    let settings = mdsc_live::LiveSettings {
+        provider,
+        server_url,
+        max_participants_cap: parsed("LIVE_MAX_PARTICIPANTS", live::DEFAULT_MAX_PARTICIPANTS_CAP)?,
+        token_margin: chrono::Duration::minutes(margin),
+        webhook_secret: var("JITSI_WEBHOOK_SECRET"),
+    };
+    settings.validate()?;
+    Ok(settings)
+}
+
+fn forum_settings() -> Result<mdsc_forum::ForumSettings, Error> {
+    Ok(mdsc_forum::ForumSettings::default())
 }
 
 fn read_or_create_secret(path: &Path) -> Result<String, Error> {

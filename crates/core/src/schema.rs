@@ -179,6 +179,161 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    live_sessions (id) {
+        id -> Integer,
+        course_id -> Integer,
+        instructor_id -> Integer,
+        title -> Text,
+        description -> Nullable<Text>,
+        scheduled_start_time -> Timestamp,
+        scheduled_end_time -> Timestamp,
+        actual_start_time -> Nullable<Timestamp>,
+        actual_end_time -> Nullable<Timestamp>,
+        status -> Text,
+        jitsi_room_name -> Text,
+        jitsi_server_url -> Text,
+        max_participants -> Integer,
+        recording_enabled -> Bool,
+        recording_url -> Nullable<Text>,
+        participant_count -> Integer,
+        revision -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    live_session_participants (id) {
+        id -> Integer,
+        session_id -> Integer,
+        user_id -> Integer,
+        enrolled_at -> Timestamp,
+        joined_at -> Nullable<Timestamp>,
+        left_at -> Nullable<Timestamp>,
+        attendance_duration -> Nullable<Integer>,
+        is_staff -> Bool,
+        attendance_seconds -> Integer,
+        last_event_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    live_session_chat (id) {
+        id -> Integer,
+        session_id -> Integer,
+        user_id -> Integer,
+        message -> Text,
+        message_type -> Text,
+        is_pinned -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    live_session_webhook_events (id) {
+        id -> Integer,
+        idempotency_key -> Text,
+        event_type -> Text,
+        session_id -> Nullable<Integer>,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_forums (id) {
+        id -> Integer,
+        course_id -> Integer,
+        title -> Text,
+        description -> Nullable<Text>,
+        is_locked -> Bool,
+        topic_count -> Integer,
+        reply_count -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_topics (id) {
+        id -> Integer,
+        forum_id -> Integer,
+        user_id -> Integer,
+        lesson_id -> Nullable<Integer>,
+        title -> Text,
+        content -> Text,
+        search_text -> Text,
+        is_pinned -> Bool,
+        is_locked -> Bool,
+        is_hidden -> Bool,
+        has_solution -> Bool,
+        view_count -> Integer,
+        reply_count -> Integer,
+        last_reply_at -> Nullable<Timestamp>,
+        last_reply_by -> Nullable<Integer>,
+        last_activity_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_replies (id) {
+        id -> Integer,
+        topic_id -> Integer,
+        user_id -> Integer,
+        parent_reply_id -> Nullable<Integer>,
+        root_reply_id -> Nullable<Integer>,
+        depth -> Integer,
+        content -> Text,
+        is_solution -> Bool,
+        is_hidden -> Bool,
+        upvotes -> Integer,
+        downvotes -> Integer,
+        like_count -> Integer,
+        helpful_count -> Integer,
+        deleted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_reactions (id) {
+        id -> Integer,
+        reply_id -> Integer,
+        user_id -> Integer,
+        reaction_type -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_topic_views (id) {
+        id -> Integer,
+        topic_id -> Integer,
+        user_id -> Integer,
+        viewed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_reports (id) {
+        id -> Integer,
+        forum_id -> Integer,
+        topic_id -> Integer,
+        reply_id -> Nullable<Integer>,
+        user_id -> Integer,
+        reason -> Text,
+        details -> Nullable<Text>,
+        status -> Text,
+        resolution -> Nullable<Text>,
+        resolved_by -> Nullable<Integer>,
+        resolved_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(courses -> users (instructor_id));
 diesel::joinable!(course_ratings -> courses (course_id));
 diesel::joinable!(course_ratings -> enrollments (enrollment_id));
@@ -194,6 +349,22 @@ diesel::joinable!(quiz_attempts -> enrollments (enrollment_id));
 diesel::joinable!(lesson_completions -> lessons (lesson_id));
 diesel::joinable!(quiz_attempts -> quizzes (quiz_id));
 diesel::joinable!(certificates -> enrollments (enrollment_id));
+diesel::joinable!(live_sessions -> courses (course_id));
+diesel::joinable!(live_sessions -> users (instructor_id));
+diesel::joinable!(live_session_participants -> live_sessions (session_id));
+diesel::joinable!(live_session_participants -> users (user_id));
+diesel::joinable!(live_session_chat -> live_sessions (session_id));
+diesel::joinable!(live_session_chat -> users (user_id));
+diesel::joinable!(live_session_webhook_events -> live_sessions (session_id));
+diesel::joinable!(course_forums -> courses (course_id));
+diesel::joinable!(forum_topics -> course_forums (forum_id));
+diesel::joinable!(forum_topics -> lessons (lesson_id));
+diesel::joinable!(forum_replies -> forum_topics (topic_id));
+diesel::joinable!(forum_reactions -> forum_replies (reply_id));
+diesel::joinable!(forum_topic_views -> forum_topics (topic_id));
+diesel::joinable!(forum_reports -> course_forums (forum_id));
+diesel::joinable!(forum_reports -> forum_topics (topic_id));
+diesel::joinable!(forum_reports -> forum_replies (reply_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -208,4 +379,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     course_ratings,
     rating_helpful_votes,
     rating_prompt_dismissals,
+    live_sessions,
+    live_session_participants,
+    live_session_chat,
+    live_session_webhook_events,
+    course_forums,
+    forum_topics,
+    forum_replies,
+    forum_reactions,
+    forum_topic_views,
+    forum_reports,
 );

@@ -20,6 +20,7 @@ pub async fn serve(config: Config) -> Result<(), Error> {
         config.database_url.backend(),
         config.public_url
     );
+    warn_about_jitsi(&config.live);
     let state = app_state(config, pool)?;
     HttpServer::new(move || build_app(state.clone()))
         .bind(&bind_addr)
@@ -28,4 +29,20 @@ pub async fn serve(config: Config) -> Result<(), Error> {
         .run()
         .await
         .map_err(|e| Error::internal(format!("server error: {e}")))
+}
+
+/// meet.jit.si cuts embedded meetings after 5 minutes and makes whoever logs
+/// in first the moderator: fine for a demo, not for teaching.
+fn warn_about_jitsi(live: &mdsc_live::LiveSettings) {
+    if live.provider == mdsc_live::JitsiProvider::Public {
+        log::warn!(
+            "JITSI_PROVIDER=public on {}: no room tokens, so the backend cannot make instructors moderators{}. Use `selfhosted` or `jaas` in production (docs/jitsi.md).",
+            live.server_url,
+            if mdsc_live::jitsi::domain_of(&live.server_url) == "meet.jit.si" {
+                ", and meet.jit.si ends embedded meetings after 5 minutes"
+            } else {
+                ""
+            }
+        );
+    }
 }

@@ -8,7 +8,9 @@ pub mod auth;
 pub mod certificates;
 pub mod courses;
 pub mod enrollments;
+pub mod forum;
 pub mod health;
+pub mod live;
 pub mod ratings;
 pub mod structure;
 
@@ -65,5 +67,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(ratings::set_response)
         .service(ratings::remove_response)
         .service(ratings::can_rate)
-        .service(ratings::dismiss_prompt);
+        .service(ratings::dismiss_prompt)
+        .configure(live::configure)
+        .configure(forum::configure);
 }

@@ -61,6 +61,8 @@ pub fn test_config(db: &TestDb) -> Config {
         cors_allowed_origins: vec!["http://front.test".to_owned()],
         max_json_body_bytes: 64 * 1024,
         rating: mdsc_rating::RatingSettings::default(),
+        live: mdsc_live::LiveSettings::default(),
+        forum: mdsc_forum::ForumSettings::default(),
     }
 }
 
