@@ -2,8 +2,9 @@
 //! on a database with realistic volume. `cargo bench -p mdsc-gateway`
 //! (SQLite), or with `TEST_DATABASE_URL=postgres://…` for PostgreSQL.
 //!
-//! Seeds 2,000 courses and one student enrolled in 500 of them, then times
-//! each request kind and prints p50 / p95 / max in microseconds.
+//! Seeds 2,000 courses and one student enrolled in 500 of them, 20 live
+//! sessions on the first of those with 2,000 chat messages in one, then
+//! times each request kind and prints p50 / p95 / max in microseconds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use actix_web::test;
 use chrono::Duration;
 use mdsc_auth::{Principal, RegisterInput, Role, TokenKeys};
 use mdsc_core::testing::TestDb;
-use mdsc_core::{ManualClock, write_transaction};
+use mdsc_core::{Clock, ManualClock, write_transaction};
 use mdsc_course::course::{CourseInput, create_course};
 use mdsc_course::enrollment::{EnrollInput, enroll};
 use mdsc_course::structure::{LessonInput, ModuleInput, create_lesson, create_module};
@@ -22,6 +23,8 @@ use mdsc_gateway::{AppState, Config, build_app};
 const COURSES: usize = 2_000;
 const ENROLLED: usize = 500;
 const SAMPLES: usize = 300;
+const LIVE_SESSIONS: usize = 20;
+const CHAT_MESSAGES: usize = 2_000;
 
 fn user(
     conn: &mut mdsc_core::DbConnection,
@@ -81,7 +84,7 @@ async fn main() {
     let db = TestDb::new();
     let clock = Arc::new(ManualClock::starting_at("2026-01-15T10:00:00Z"));
     let seed_start = Instant::now();
-    let (student, lesson_ids) = {
+    let (student, lesson_ids, live_course, live_session) = {
         let mut conn = db.conn();
         let teacher = user(&mut conn, &clock, "prof@bench.test", Role::Instructor);
         let student = user(&mut conn, &clock, "student@bench.test", Role::Student);
@@ -131,7 +134,9 @@ async fn main() {
             Ok(())
         })
         .unwrap();
-        (student, lesson_ids)
+        let live_course = 1;
+        let live_session = seed_live(&mut conn, &clock, &teacher, &student, live_course);
+        (student, lesson_ids, live_course, live_session)
     };
     println!(
         "{:?}: seeded {COURSES} courses, {ENROLLED} enrollments in {:.1} s",
@@ -186,6 +191,40 @@ async fn main() {
         &|i| test::TestRequest::get().uri(&format!("/api/enrollments?page={}", 1 + i % 25)),
     )
     .await;
+    measure(
+        &app,
+        &token,
+        "GET /api/courses/:id/live-sessions (20)",
+        &|_| test::TestRequest::get().uri(&format!("/api/courses/{live_course}/live-sessions")),
+    )
+    .await;
+    measure(
+        &app,
+        &token,
+        "POST /api/live-sessions/:id/join (rejoin)",
+        &|_| test::TestRequest::post().uri(&format!("/api/live-sessions/{live_session}/join")),
+    )
+    .await;
+    measure(
+        &app,
+        &token,
+        "GET /api/live-sessions/:id/chat?after_id=k (of 2,000)",
+        &|i| {
+            test::TestRequest::get().uri(&format!(
+                "/api/live-sessions/{live_session}/chat?after_id={}",
+                (i * 7) % CHAT_MESSAGES
+            ))
+        },
+    )
+    .await;
+    measure(&app, &token, "POST /api/live-sessions/:id/chat", &|i| {
+        test::TestRequest::post()
+            .uri(&format!("/api/live-sessions/{live_session}/chat"))
+            .set_json(
+                serde_json::json!({"message": format!("Question {i}"), "message_type": "question"}),
+            )
+    })
+    .await;
     let ids = lesson_ids.clone();
     measure(
         &app,
@@ -199,4 +238,61 @@ async fn main() {
         },
     )
     .await;
+}
+
+/// 20 sessions a day apart on `course_id`; the first one live, joined by the
+/// student, with 2,000 chat messages. Returns the live session's id.
+fn seed_live(
+    conn: &mut mdsc_core::DbConnection,
+    clock: &ManualClock,
+    teacher: &Principal,
+    student: &Principal,
+    course_id: i32,
+) -> i32 {
+    let settings = mdsc_live::LiveSettings::default();
+    let start = clock.now() + Duration::hours(1);
+    let mut first = None;
+    for day in 0..LIVE_SESSIONS {
+        let begins = (start + Duration::days(day as i64))
+            .and_utc()
+            .fixed_offset();
+        let session = mdsc_live::session::create_session(
+            conn,
+            teacher,
+            clock,
+            &settings,
+            course_id,
+            mdsc_live::session::CreateSessionInput {
+                title: format!("Live {day}"),
+                description: None,
+                scheduled_start_time: begins,
+                scheduled_end_time: begins + Duration::minutes(90),
+                max_participants: None,
+                recording_enabled: None,
+            },
+        )
+        .unwrap();
+        first.get_or_insert(session.id);
+    }
+    let session_id = first.unwrap();
+    clock.set(start);
+    mdsc_live::lifecycle::start_session(conn, teacher, clock, session_id).unwrap();
+    mdsc_live::attendance::join_session(conn, student, clock, &settings, session_id).unwrap();
+    write_transaction(conn, |conn| -> Result<(), mdsc_core::Error> {
+        for i in 0..CHAT_MESSAGES {
+            mdsc_live::chat::post_message(
+                conn,
+                student,
+                clock,
+                session_id,
+                mdsc_live::chat::ChatInput {
+                    message: format!("Message {i}"),
+                    message_type: None,
+                },
+            )?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    session_id
 }

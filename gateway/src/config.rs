@@ -119,7 +119,8 @@ fn rating_settings() -> Result<mdsc_rating::RatingSettings, Error> {
 }
 
 fn required(name: &str, provider: &str) -> Result<String, Error> {
-    var(name).ok_or_else(|| Error::config(format!("{name} is required with JITSI_PROVIDER={provider}")))
+    var(name)
+        .ok_or_else(|| Error::config(format!("{name} is required with JITSI_PROVIDER={provider}")))
 }
 
 fn live_settings() -> Result<mdsc_live::LiveSettings, Error> {
@@ -163,7 +164,10 @@ fn live_settings() -> Result<mdsc_live::LiveSettings, Error> {
             )));
         }
     };
-    let margin: i64 = parsed("JITSI_TOKEN_MARGIN_MINUTES", live::DEFAULT_TOKEN_MARGIN_MINUTES)?;
+    let margin: i64 = parsed(
+        "JITSI_TOKEN_MARGIN_MINUTES",
+        live::DEFAULT_TOKEN_MARGIN_MINUTES,
+    )?;
     if !(0..=24 * 60).contains(&margin) {
         return Err(Error::config(
             "JITSI_TOKEN_MARGIN_MINUTES must be between 0 and 1440",
@@ -181,7 +185,23 @@ fn live_settings() -> Result<mdsc_live::LiveSettings, Error> {
 }
 
 fn forum_settings() -> Result<mdsc_forum::ForumSettings, Error> {
-    Ok(mdsc_forum::ForumSettings::default())
+    let per_minute = |name: &str, default: u32| -> Result<u32, Error> {
+        let value: u32 = parsed(name, default)?;
+        if value == 0 {
+            return Err(Error::config(format!("{name} must be at least 1")));
+        }
+        Ok(value)
+    };
+    Ok(mdsc_forum::ForumSettings {
+        topics_per_minute: per_minute(
+            "FORUM_TOPICS_PER_MINUTE",
+            mdsc_forum::settings::DEFAULT_TOPICS_PER_MINUTE,
+        )?,
+        replies_per_minute: per_minute(
+            "FORUM_REPLIES_PER_MINUTE",
+            mdsc_forum::settings::DEFAULT_REPLIES_PER_MINUTE,
+        )?,
+    })
 }
 
 fn read_or_create_secret(path: &Path) -> Result<String, Error> {

@@ -5,7 +5,7 @@ mod common;
 
 use common::{TestApp, admin_input, test_config};
 use diesel::prelude::*;
-use mdsc_core::schema::{courses, enrollments, lessons, quizzes, users};
+use mdsc_core::schema::{courses, enrollments, lessons, live_sessions, quizzes, users};
 use serde_json::json;
 
 #[actix_web::test]
@@ -24,6 +24,14 @@ async fn seed_demo_builds_a_usable_course_once() {
     assert_eq!(lesson_count, 8);
     assert_eq!(quiz_count, 3);
     assert_eq!(enrollment_count, 2);
+    let upcoming: Vec<(String, chrono::NaiveDateTime)> = live_sessions::table
+        .select((live_sessions::status, live_sessions::scheduled_start_time))
+        .order(live_sessions::scheduled_start_time)
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(upcoming.len(), 3, "three weekly live sessions");
+    assert!(upcoming.iter().all(|(status, start)| status == "scheduled"
+        && *start > chrono::Utc::now().naive_utc()));
     let roles: Vec<String> = users::table
         .select(users::role)
         .order(users::id)

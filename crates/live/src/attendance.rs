@@ -168,10 +168,7 @@ pub fn leave_session(
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
         lock_session(conn, session_id)?;
         let participant = find_participant(conn, session_id, actor.user_id)?.ok_or_else(|| {
-            Error::conflict(
-                "NOT_A_PARTICIPANT",
-                "You have not joined this session",
-            )
+            Error::conflict("NOT_A_PARTICIPANT", "You have not joined this session")
         })?;
         if participant.is_present() {
             close_cycle(conn, &participant, clock.now())?;
@@ -179,9 +176,9 @@ pub fn leave_session(
         find_participant(conn, session_id, actor.user_id)?
             .ok_or_else(|| Error::internal("participant vanished"))
     })?;
-    Ok(render_participants(conn, vec![row])?
+    render_participants(conn, vec![row])?
         .pop()
-        .ok_or_else(|| Error::internal("rendering a participant gave nothing"))?)
+        .ok_or_else(|| Error::internal("rendering a participant gave nothing"))
 }
 
 /// Everyone admitted to the session with their attendance, for its staff.

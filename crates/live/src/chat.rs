@@ -55,8 +55,10 @@ pub fn post_message(
     let session = find_session(conn, session_id)?;
     let (session, _, is_staff) = session_member(conn, actor, session)?;
     if !is_staff && find_participant(conn, session_id, actor.user_id)?.is_none() {
-        return Err(Error::forbidden("Join the session to take part in its chat")
-            .with_code("NOT_A_PARTICIPANT"));
+        return Err(
+            Error::forbidden("Join the session to take part in its chat")
+                .with_code("NOT_A_PARTICIPANT"),
+        );
     }
     input.validate()?;
     match session.status()? {

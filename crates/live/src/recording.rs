@@ -61,7 +61,10 @@ pub fn verify_hook_secret(settings: &LiveSettings, presented: Option<&str>) -> R
         .with_code("WEBHOOKS_DISABLED"));
     };
     let presented = presented.map(str::trim).unwrap_or_default();
-    let presented = presented.strip_prefix("Bearer ").unwrap_or(presented).trim();
+    let presented = presented
+        .strip_prefix("Bearer ")
+        .unwrap_or(presented)
+        .trim();
     if constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
         Ok(())
     } else {

@@ -29,7 +29,9 @@ mod tests {
     fn names_follow_the_seed_pattern_with_128_random_bits() -> Result<(), Error> {
         let a = room_name(5, 1)?;
         let b = room_name(5, 1)?;
-        let suffix = a.strip_prefix("mdsc-course-5-session-1-").unwrap_or_default();
+        let suffix = a
+            .strip_prefix("mdsc-course-5-session-1-")
+            .unwrap_or_default();
         assert_eq!(suffix.len(), 32);
         assert!(suffix.chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);

@@ -72,10 +72,7 @@ fn check_max_participants(settings: &LiveSettings, value: i32) -> Result<(), Err
     } else {
         Err(Error::invalid_field(
             "max_participants",
-            format!(
-                "must be between 1 and {}",
-                settings.max_participants_cap
-            ),
+            format!("must be between 1 and {}", settings.max_participants_cap),
         ))
     }
 }
@@ -120,9 +117,11 @@ pub fn create_session(
             "must be in the future",
         ));
     }
-    let max = input
-        .max_participants
-        .unwrap_or(settings.max_participants_cap.min(crate::settings::DEFAULT_MAX_PARTICIPANTS_CAP));
+    let max = input.max_participants.unwrap_or(
+        settings
+            .max_participants_cap
+            .min(crate::settings::DEFAULT_MAX_PARTICIPANTS_CAP),
+    );
     check_max_participants(settings, max)?;
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
         let id: i32 = diesel::insert_into(live_sessions::table)
@@ -196,11 +195,7 @@ pub fn list_course_sessions(
 fn transition_conflict(from: SessionStatus, to: SessionStatus) -> Error {
     Error::conflict(
         "INVALID_STATUS_TRANSITION",
-        format!(
-            "A {} session cannot become {}",
-            from.as_str(),
-            to.as_str()
-        ),
+        format!("A {} session cannot become {}", from.as_str(), to.as_str()),
     )
 }
 
@@ -237,8 +232,7 @@ pub fn update_session(
             Some(to) => return Err(transition_conflict(status, to)),
         };
 
-        let times_sent =
-            input.scheduled_start_time.is_some() || input.scheduled_end_time.is_some();
+        let times_sent = input.scheduled_start_time.is_some() || input.scheduled_end_time.is_some();
         let start = input
             .scheduled_start_time
             .map(to_storage)
@@ -247,8 +241,7 @@ pub fn update_session(
             .scheduled_end_time
             .map(to_storage)
             .unwrap_or(before.scheduled_end_time);
-        let times_change =
-            start != before.scheduled_start_time || end != before.scheduled_end_time;
+        let times_change = start != before.scheduled_start_time || end != before.scheduled_end_time;
         if times_sent && times_change {
             if status != SessionStatus::Scheduled {
                 return Err(Error::conflict(
@@ -266,32 +259,33 @@ pub fn update_session(
             calendar_change = true;
         }
 
-        if let Some(max) = input.max_participants {
-            if max != before.max_participants {
-                if !matches!(status, SessionStatus::Scheduled | SessionStatus::Live) {
-                    return Err(Error::conflict(
-                        "SESSION_CLOSED",
-                        "The capacity of an ended or cancelled session cannot change",
-                    ));
-                }
-                if max < before.participant_count {
-                    return Err(Error::invalid_field(
-                        "max_participants",
-                        format!(
-                            "must be at least the {} students already admitted",
-                            before.participant_count
-                        ),
-                    ));
-                }
-            }
-        }
-        if let Some(enabled) = input.recording_enabled {
-            if enabled != before.recording_enabled && status != SessionStatus::Scheduled {
+        if let Some(max) = input.max_participants
+            && max != before.max_participants
+        {
+            if !matches!(status, SessionStatus::Scheduled | SessionStatus::Live) {
                 return Err(Error::conflict(
-                    "SESSION_NOT_SCHEDULED",
-                    "Recording can be switched on or off only before the session starts",
+                    "SESSION_CLOSED",
+                    "The capacity of an ended or cancelled session cannot change",
                 ));
             }
+            if max < before.participant_count {
+                return Err(Error::invalid_field(
+                    "max_participants",
+                    format!(
+                        "must be at least the {} students already admitted",
+                        before.participant_count
+                    ),
+                ));
+            }
+        }
+        if let Some(enabled) = input.recording_enabled
+            && enabled != before.recording_enabled
+            && status != SessionStatus::Scheduled
+        {
+            return Err(Error::conflict(
+                "SESSION_NOT_SCHEDULED",
+                "Recording can be switched on or off only before the session starts",
+            ));
         }
         let recording_enabled = input.recording_enabled.unwrap_or(before.recording_enabled);
         if input.recording_url.is_some() {

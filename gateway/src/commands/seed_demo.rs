@@ -1,5 +1,6 @@
 //! `seed-demo`: a realistic demo course with an instructor, two students and
-//! a quiz, built through the same services as the API. Prints credentials.
+//! a quiz, and upcoming live sessions, built through the same services as
+//! the API. Prints credentials.
 
 use chrono::Duration;
 use mdsc_auth::{Principal, RegisterInput, Role, User};
@@ -55,7 +56,7 @@ pub fn seed_demo(config: &Config) -> Result<(), Error> {
         println!("The demo data already exists ({INSTRUCTOR_EMAIL}). Nothing to do.");
         return Ok(());
     }
-    let credentials = write_transaction(&mut conn, |conn| seed(conn, &clock))?;
+    let credentials = write_transaction(&mut conn, |conn| seed(conn, &clock, config))?;
     println!("Demo data created. Sign in with POST /api/auth/login:");
     for (role, email, password) in credentials {
         println!("  {role:<10} {email:<32} {password}");
@@ -87,6 +88,7 @@ fn user(
 fn seed(
     conn: &mut DbConnection,
     clock: &dyn Clock,
+    config: &Config,
 ) -> Result<Vec<(&'static str, String, String)>, Error> {
     let (instructor, instructor_pw) = user(
         conn,
@@ -157,6 +159,7 @@ fn seed(
             },
         )?;
     }
+    live_sessions(conn, clock, config, &teacher, course.id)?;
     let mut credentials = vec![("instructor", instructor.email, instructor_pw)];
     for (email, first, last) in [
         ("etudiant1@demo.mdsc.local", "Koffi", "Mensah"),
@@ -180,4 +183,41 @@ fn seed(
         credentials.push(("student", student.email, password));
     }
     Ok(credentials)
+}
+
+/// Three weekly question-and-answer sessions, the first one two days from
+/// now at 17:00 UTC.
+fn live_sessions(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    config: &Config,
+    teacher: &Principal,
+    course_id: i32,
+) -> Result<(), Error> {
+    let first = (clock.now().date() + Duration::days(2))
+        .and_hms_opt(17, 0, 0)
+        .ok_or_else(|| Error::internal("17:00 is a valid time"))?
+        .and_utc()
+        .fixed_offset();
+    for week in 0..3 {
+        let start = first + Duration::weeks(week);
+        mdsc_live::session::create_session(
+            conn,
+            teacher,
+            clock,
+            &config.live,
+            course_id,
+            mdsc_live::session::CreateSessionInput {
+                title: format!("Questions-réponses, semaine {}", week + 1),
+                description: Some(
+                    "Apportez vos questions sur les leçons de la semaine.".to_owned(),
+                ),
+                scheduled_start_time: start,
+                scheduled_end_time: start + Duration::minutes(90),
+                max_participants: Some(50),
+                recording_enabled: Some(true),
+            },
+        )?;
+    }
+    Ok(())
 }

@@ -96,7 +96,11 @@ pub async fn list_for_course(
 #[utoipa::path(tag = "live-sessions", security(("bearer" = [])), params(DashboardQuery),
     responses((status = 200, body = Envelope<Page<LiveSession>>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/instructor/live-sessions")]
-pub async fn instructor_dashboard(state: Data<AppState>, auth: Auth, query: Query<DashboardQuery>) -> ApiResult {
+pub async fn instructor_dashboard(
+    state: Data<AppState>,
+    auth: Auth,
+    query: Query<DashboardQuery>,
+) -> ApiResult {
     let query = query.into_inner();
     let data = state
         .db(move |conn, _| dashboard::instructor_sessions(conn, &auth.0, query))
@@ -134,7 +138,14 @@ pub async fn update(
     let (session_id, input) = (session_id.into_inner(), body.into_inner());
     let data = state
         .db(move |conn, st| {
-            session::update_session(conn, &auth.0, st.clock(), &st.config.live, session_id, input)
+            session::update_session(
+                conn,
+                &auth.0,
+                st.clock(),
+                &st.config.live,
+                session_id,
+                input,
+            )
         })
         .await?;
     Ok(ok(data))
@@ -323,7 +334,11 @@ pub async fn recording_hook(
     responses((status = 200, body = Envelope<HookOutcome>), (status = 401, description = "INVALID_WEBHOOK_SECRET", body = ErrorBody),
         (status = 403, description = "WEBHOOKS_DISABLED", body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/live-sessions/webhooks/jaas")]
-pub async fn jaas_webhook(state: Data<AppState>, req: HttpRequest, body: Json<JaasEvent>) -> ApiResult {
+pub async fn jaas_webhook(
+    state: Data<AppState>,
+    req: HttpRequest,
+    body: Json<JaasEvent>,
+) -> ApiResult {
     let (secret, event) = (hook_secret(&req), body.into_inner());
     let data = state
         .db(move |conn, st| {
