@@ -123,6 +123,11 @@ fn required(name: &str, provider: &str) -> Result<String, Error> {
         .ok_or_else(|| Error::config(format!("{name} is required with JITSI_PROVIDER={provider}")))
 }
 
+/// `meet.example.org:8443` → `meet.example.org`.
+fn host_of(domain: &str) -> &str {
+    domain.split(':').next().unwrap_or(domain)
+}
+
 fn live_settings() -> Result<mdsc_live::LiveSettings, Error> {
     use mdsc_live::JitsiProvider;
     use mdsc_live::settings as live;
@@ -137,7 +142,7 @@ fn live_settings() -> Result<mdsc_live::LiveSettings, Error> {
             app_id: required("JITSI_APP_ID", "selfhosted")?,
             app_secret: required("JITSI_APP_SECRET", "selfhosted")?,
             subject: var("JITSI_TOKEN_SUBJECT")
-                .unwrap_or_else(|| mdsc_live::jitsi::domain_of(&server_url).to_owned()),
+                .unwrap_or_else(|| host_of(mdsc_live::jitsi::domain_of(&server_url)).to_owned()),
         },
         "jaas" => {
             server_url = live::JAAS_SERVER_URL.to_owned();
@@ -168,9 +173,11 @@ fn live_settings() -> Result<mdsc_live::LiveSettings, Error> {
         "JITSI_TOKEN_MARGIN_MINUTES",
         live::DEFAULT_TOKEN_MARGIN_MINUTES,
     )?;
-    if !(0..=24 * 60).contains(&margin) {
+    // Tokens signed after the scheduled end live for the margin: zero
+    // would hand latecomers tokens that are already expired.
+    if !(5..=24 * 60).contains(&margin) {
         return Err(Error::config(
-            "JITSI_TOKEN_MARGIN_MINUTES must be between 0 and 1440",
+            "JITSI_TOKEN_MARGIN_MINUTES must be between 5 and 1440",
         ));
     }
     let settings = mdsc_live::LiveSettings {

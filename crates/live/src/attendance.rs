@@ -164,7 +164,8 @@ pub fn leave_session(
     clock: &dyn Clock,
     session_id: i32,
 ) -> Result<LiveSessionParticipant, Error> {
-    find_session(conn, session_id)?;
+    let session = find_session(conn, session_id)?;
+    session_member(conn, actor, session)?;
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
         lock_session(conn, session_id)?;
         let participant = find_participant(conn, session_id, actor.user_id)?.ok_or_else(|| {

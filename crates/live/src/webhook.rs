@@ -10,7 +10,7 @@ use mdsc_core::{Clock, DbConnection, Error, ErrorKind, write_transaction};
 use serde::Deserialize;
 
 use crate::attendance::{close_cycle, find_participant, open_cycle};
-use crate::model::{LiveSessionRow, ParticipantRow};
+use crate::model::{LiveSessionRow, ParticipantRow, SessionStatus};
 use crate::recording::{HookOutcome, attach_recording, session_by_room, verify_hook_secret};
 use crate::settings::LiveSettings;
 
@@ -96,8 +96,17 @@ fn apply(
                 return Ok(HookOutcome::ignored(Some(session.id), "older event"));
             }
             if event.event_type == "PARTICIPANT_JOINED" {
-                // Jitsi's own time replaces the time the token was asked for.
-                open_cycle(conn, &participant, at)?;
+                // Already in (joined through the API, or a second device):
+                // the earlier start stands. A join older than the last leave,
+                // or on a finished session, would count time twice.
+                let after_last_leave = participant.left_at.is_none_or(|left| at > left);
+                let open = matches!(
+                    session.status()?,
+                    SessionStatus::Scheduled | SessionStatus::Live
+                );
+                if !participant.is_present() && after_last_leave && open {
+                    open_cycle(conn, &participant, at)?;
+                }
             } else if participant.is_present() {
                 close_cycle(conn, &participant, at)?;
             }
@@ -107,10 +116,13 @@ fn apply(
             Ok(HookOutcome::applied(session.id))
         }
         "RECORDING_UPLOADED" => {
-            let Some(link) = event.data["preAuthenticatedLink"].as_str() else {
+            let link = event.data["preAuthenticatedLink"]
+                .as_str()
+                .filter(|l| l.starts_with("https://") && l.len() <= 2048);
+            let Some(link) = link else {
                 return Ok(HookOutcome::ignored(
                     Some(session.id),
-                    "no preAuthenticatedLink",
+                    "no usable preAuthenticatedLink (an https URL)",
                 ));
             };
             // A refusal is acknowledged, not failed: JaaS would retry it forever.

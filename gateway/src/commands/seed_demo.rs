@@ -214,7 +214,7 @@ fn live_sessions(
                 ),
                 scheduled_start_time: start,
                 scheduled_end_time: start + Duration::minutes(90),
-                max_participants: Some(50),
+                max_participants: Some(config.live.max_participants_cap.min(50)),
                 recording_enabled: Some(true),
             },
         )?;

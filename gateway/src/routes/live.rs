@@ -1,7 +1,7 @@
 //! Live sessions on Jitsi Meet (seed §1.2.2 and §1.4.4), the recording
 //! hook, JaaS webhooks and the instructor dashboard.
 
-use actix_web::web::{Data, Json, Path, Query};
+use actix_web::web::{Bytes, Data, Json, Path, Query};
 use actix_web::{HttpRequest, delete, get, post, put};
 use mdsc_core::Page;
 use mdsc_live::chat::{self, ChatInput, ChatQuery, PinInput};
@@ -16,7 +16,7 @@ use mdsc_live::{
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::envelope::{Envelope, created, deleted, ok};
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::Auth;
 use crate::routes::Deleted;
 use crate::state::AppState;
@@ -126,7 +126,7 @@ pub async fn get(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> Ap
 #[utoipa::path(tag = "live-sessions", security(("bearer" = [])), request_body = UpdateSessionInput,
     params(("sessionId" = i32, Path, description = "Live session id")),
     responses((status = 200, body = Envelope<LiveSession>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "INVALID_STATUS_TRANSITION, SESSION_NOT_SCHEDULED, RECORDING_DISABLED, SESSION_NOT_ENDED", body = ErrorBody),
+        (status = 409, description = "INVALID_STATUS_TRANSITION, SESSION_NOT_SCHEDULED, SESSION_CLOSED, RECORDING_DISABLED, SESSION_NOT_ENDED", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 #[put("/live-sessions/{sessionId}")]
 pub async fn update(
@@ -189,7 +189,7 @@ pub async fn join(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> A
 #[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
     responses((status = 200, body = Envelope<JoinSessionData>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody)))]
+        (status = 409, description = "SESSION_NOT_LIVE, SESSION_NOT_OPEN, SESSION_FULL, SESSION_ENDED, SESSION_CANCELLED", body = ErrorBody)))]
 #[get("/live-sessions/{sessionId}/join")]
 pub async fn join_get(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
     join_handler(state, auth, session_id.into_inner()).await
@@ -198,8 +198,8 @@ pub async fn join_get(state: Data<AppState>, auth: Auth, session_id: Path<i32>) 
 /// Leave a session; the time spent is added to the caller's attendance.
 #[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
-    responses((status = 200, body = Envelope<LiveSessionParticipant>), (status = 404, body = ErrorBody),
-        (status = 409, description = "NOT_A_PARTICIPANT", body = ErrorBody)))]
+    responses((status = 200, body = Envelope<LiveSessionParticipant>), (status = 403, description = "NOT_ENROLLED", body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "NOT_A_PARTICIPANT", body = ErrorBody)))]
 #[post("/live-sessions/{sessionId}/leave")]
 pub async fn leave(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
     let session_id = session_id.into_inner();
@@ -262,16 +262,27 @@ pub async fn list_chat(
 /// Pin or unpin a chat message (course staff): `{"value": bool}`, or no body to toggle.
 #[utoipa::path(tag = "live-sessions", security(("bearer" = [])), request_body(content = Option<PinInput>),
     params(("sessionId" = i32, Path, description = "Live session id"), ("messageId" = i32, Path, description = "Chat message id")),
-    responses((status = 200, body = Envelope<LiveSessionChatMessage>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<LiveSessionChatMessage>), (status = 400, description = "MALFORMED_JSON", body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/live-sessions/{sessionId}/chat/{messageId}/pin")]
 pub async fn pin_chat(
     state: Data<AppState>,
     auth: Auth,
     path: Path<(i32, i32)>,
-    body: Option<Json<PinInput>>,
+    body: Bytes,
 ) -> ApiResult {
     let (session_id, message_id) = path.into_inner();
-    let input = body.map(Json::into_inner).unwrap_or_default();
+    // No body toggles; a body must be valid (a typo must not toggle).
+    let input: PinInput = if body.iter().all(u8::is_ascii_whitespace) {
+        PinInput::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::from(
+                mdsc_core::Error::bad_request(format!("Malformed JSON: {e}"))
+                    .with_code("MALFORMED_JSON"),
+            )
+        })?
+    };
     let data = state
         .db(move |conn, _| chat::pin_message(conn, &auth.0, session_id, message_id, input))
         .await?;
