@@ -24,6 +24,19 @@ pub fn validate_not_blank(value: &str) -> Result<(), validator::ValidationError>
     Ok(())
 }
 
+/// Admits only `http://` and `https://` links. Browsers run `javascript:`
+/// and `data:` links that the URL check alone accepts, and these values end
+/// up as links in other users' pages.
+pub fn validate_http_url(value: &str) -> Result<(), validator::ValidationError> {
+    let lower = value.trim_start().to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        return Ok(());
+    }
+    let mut err = validator::ValidationError::new("http_url");
+    err.message = Some("must be an http:// or https:// address".into());
+    Err(err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +48,14 @@ mod tests {
         assert!(validate_no_control_chars("nul\0").is_err());
         assert!(validate_not_blank("  ").is_err());
         assert!(validate_not_blank(" a ").is_ok());
+    }
+
+    #[test]
+    fn links_are_http_only() {
+        assert!(validate_http_url("https://example.org/a.mp4").is_ok());
+        assert!(validate_http_url("HTTP://example.org").is_ok());
+        assert!(validate_http_url("javascript:alert(1)").is_err());
+        assert!(validate_http_url("data:text/html,<script>").is_err());
+        assert!(validate_http_url("ftp://example.org").is_err());
     }
 }

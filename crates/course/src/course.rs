@@ -21,7 +21,7 @@ pub struct CourseInput {
     pub description: Option<String>,
     #[validate(length(max = 500), custom(function = validate_no_control_chars))]
     pub short_description: Option<String>,
-    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars))]
+    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars), custom(function = mdsc_core::text::validate_http_url))]
     pub thumbnail_url: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = validate_no_control_chars))]
     pub category: Option<String>,
@@ -47,7 +47,7 @@ pub struct CourseUpdate {
     pub description: Option<String>,
     #[validate(length(max = 500), custom(function = validate_no_control_chars))]
     pub short_description: Option<String>,
-    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars))]
+    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars), custom(function = mdsc_core::text::validate_http_url))]
     pub thumbnail_url: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = validate_no_control_chars))]
     pub category: Option<String>,

@@ -36,7 +36,7 @@ pub struct LessonInput {
     pub title: Option<String>,
     #[validate(length(max = 200000), custom(function = validate_no_control_chars))]
     pub content: Option<String>,
-    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars))]
+    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars), custom(function = mdsc_core::text::validate_http_url))]
     pub video_url: Option<String>,
     /// Estimated study time, 0 to 1440 minutes.
     #[validate(range(min = 0, max = 1440))]

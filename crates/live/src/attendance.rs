@@ -55,6 +55,25 @@ pub(crate) fn close_cycle(
     Ok(())
 }
 
+/// Everyone still in the room leaves at `at` (the session ends or is
+/// cancelled).
+pub(crate) fn close_open_attendance(
+    conn: &mut DbConnection,
+    session_id: i32,
+    at: NaiveDateTime,
+) -> Result<(), Error> {
+    let present: Vec<ParticipantRow> = live_session_participants::table
+        .filter(live_session_participants::session_id.eq(session_id))
+        .filter(live_session_participants::joined_at.is_not_null())
+        .filter(live_session_participants::left_at.is_null())
+        .select(ParticipantRow::as_select())
+        .load(conn)?;
+    for participant in &present {
+        close_cycle(conn, participant, at)?;
+    }
+    Ok(())
+}
+
 /// Opens a cycle at `at` (a rejoin after leaving, or the first join).
 pub(crate) fn open_cycle(
     conn: &mut DbConnection,

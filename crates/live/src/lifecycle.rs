@@ -3,12 +3,12 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use mdsc_auth::Principal;
-use mdsc_core::schema::{live_session_participants, live_sessions};
+use mdsc_core::schema::live_sessions;
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 
 use crate::access::{course_staff, find_session, lock_session};
-use crate::attendance::close_cycle;
-use crate::model::{LiveSession, ParticipantRow, SessionStatus};
+use crate::attendance::close_open_attendance;
+use crate::model::{LiveSession, SessionStatus};
 use crate::render::render_one;
 
 /// Staff may open the room (start, join) this long before the scheduled start.
@@ -85,15 +85,7 @@ pub fn end_session(
             return Err(transition_conflict(status, SessionStatus::Ended));
         }
         let now = clock.now();
-        let present: Vec<ParticipantRow> = live_session_participants::table
-            .filter(live_session_participants::session_id.eq(session_id))
-            .filter(live_session_participants::joined_at.is_not_null())
-            .filter(live_session_participants::left_at.is_null())
-            .select(ParticipantRow::as_select())
-            .load(conn)?;
-        for participant in &present {
-            close_cycle(conn, participant, now)?;
-        }
+        close_open_attendance(conn, session_id, now)?;
         diesel::update(live_sessions::table.find(session_id))
             .set((
                 live_sessions::status.eq(SessionStatus::Ended.as_str()),

@@ -17,7 +17,7 @@ pub struct RecordingHookInput {
     /// The session's `jitsi_room_name` (a JaaS `{appId}/{room}` is accepted too).
     #[validate(length(min = 1, max = 512))]
     pub room_name: String,
-    #[validate(url, length(max = 2048), custom(function = validate_no_control_chars))]
+    #[validate(url, length(max = 2048), custom(function = validate_no_control_chars), custom(function = mdsc_core::text::validate_http_url))]
     pub recording_url: String,
 }
 

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use validator::Validate;
 
 use crate::access::{course_member, course_staff, find_session, lock_session, session_member};
+use crate::attendance::close_open_attendance;
 use crate::model::{LiveSession, LiveSessionRow, SessionStatus};
 use crate::render::{render, render_one};
 use crate::room::{provisional_room_name, room_name};
@@ -51,7 +52,7 @@ pub struct UpdateSessionInput {
     /// Only `cancelled`, from `scheduled`; start and end have their own routes.
     pub status: Option<SessionStatus>,
     /// The recording's address, once the session has ended.
-    #[validate(url, length(max = 2048), custom(function = validate_no_control_chars))]
+    #[validate(url, length(max = 2048), custom(function = validate_no_control_chars), custom(function = mdsc_core::text::validate_http_url))]
     pub recording_url: Option<String>,
 }
 
@@ -226,6 +227,8 @@ pub fn update_session(
             None => status,
             Some(to) if to == status => status,
             Some(SessionStatus::Cancelled) if status == SessionStatus::Scheduled => {
+                // Staff may have opened the room early: they leave now.
+                close_open_attendance(conn, session_id, now)?;
                 calendar_change = true;
                 SessionStatus::Cancelled
             }

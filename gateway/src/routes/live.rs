@@ -263,7 +263,7 @@ pub async fn list_chat(
 #[utoipa::path(tag = "live-sessions", security(("bearer" = [])), request_body(content = Option<PinInput>),
     params(("sessionId" = i32, Path, description = "Live session id"), ("messageId" = i32, Path, description = "Chat message id")),
     responses((status = 200, body = Envelope<LiveSessionChatMessage>), (status = 400, description = "MALFORMED_JSON", body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/live-sessions/{sessionId}/chat/{messageId}/pin")]
 pub async fn pin_chat(
     state: Data<AppState>,
@@ -277,10 +277,12 @@ pub async fn pin_chat(
         PinInput::default()
     } else {
         serde_json::from_slice(&body).map_err(|e| {
-            ApiError::from(
+            ApiError::from(if e.is_data() {
+                mdsc_core::Error::invalid_field("value", format!("must be true or false ({e})"))
+            } else {
                 mdsc_core::Error::bad_request(format!("Malformed JSON: {e}"))
-                    .with_code("MALFORMED_JSON"),
-            )
+                    .with_code("MALFORMED_JSON")
+            })
         })?
     };
     let data = state

@@ -266,6 +266,14 @@ impl TestApp {
         eid
     }
 
+    /// The same application with other live-session settings.
+    pub fn with_live_settings(mut self, live: mdsc_live::LiveSettings) -> Self {
+        let mut config = (*self.state.config).clone();
+        config.live = live;
+        self.state.config = Arc::new(config);
+        self
+    }
+
     /// The same application with other rating settings.
     pub fn with_rating_settings(mut self, rating: mdsc_rating::RatingSettings) -> Self {
         let mut config = (*self.state.config).clone();
