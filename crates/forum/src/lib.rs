@@ -1,5 +1,23 @@
-//! mdsc-forum: one discussion forum per course (seed §4).
+//! mdsc-forum: one discussion forum per course (seed §4). Topics with
+//! nested replies, votes and reactions, a solution per topic, pinned and
+//! locked topics, search, reports and their moderation, anti-spam limits,
+//! and the counters lists show kept exact in the transaction of each change.
 
+mod access;
+pub mod counters;
+pub mod forum;
+pub mod model;
+mod rate_limit;
+pub mod reaction;
+mod render;
+pub mod reply;
+pub mod report;
 pub mod settings;
+pub mod text;
+pub mod topic;
 
+pub use model::{
+    CourseForum, ForumReply, ForumReport, ForumTopic, ReactionType, ReportAction, ReportReason,
+    ReportStatus,
+};
 pub use settings::ForumSettings;

@@ -19,7 +19,11 @@ pub(crate) fn people(
     conn: &mut DbConnection,
     ids: impl IntoIterator<Item = i32>,
 ) -> Result<HashMap<i32, UserSummary>, Error> {
-    let ids: Vec<i32> = ids.into_iter().collect::<HashSet<_>>().into_iter().collect();
+    let ids: Vec<i32> = ids
+        .into_iter()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -127,8 +131,7 @@ pub(crate) fn render_replies(
                 .copied()
                 .find(|k| matches!(k, ReactionType::Upvote | ReactionType::Downvote));
             let is_deleted = r.deleted_at.is_some();
-            let masked =
-                is_deleted || (r.is_hidden && !ctx.is_staff() && r.user_id != me);
+            let masked = is_deleted || (r.is_hidden && !ctx.is_staff() && r.user_id != me);
             ForumReply {
                 id: r.id,
                 topic_id: r.topic_id,
@@ -178,7 +181,10 @@ pub(crate) fn render_threads(
     let mut children: HashMap<i32, Vec<(chrono::NaiveDateTime, i32)>> = HashMap::new();
     for d in &descendants {
         if let Some(parent) = d.parent_reply_id {
-            children.entry(parent).or_default().push((d.created_at, d.id));
+            children
+                .entry(parent)
+                .or_default()
+                .push((d.created_at, d.id));
         }
     }
     for list in children.values_mut() {

@@ -98,7 +98,10 @@ mod tests {
     fn folding_and_patterns() {
         assert_eq!(fold("Éléphant ÇA"), "elephant ca");
         assert_eq!(like_pattern("  Été "), Some("%ete%".to_owned()));
-        assert_eq!(like_pattern("100%_a\\b"), Some("%100\\%\\_a\\\\b%".to_owned()));
+        assert_eq!(
+            like_pattern("100%_a\\b"),
+            Some("%100\\%\\_a\\\\b%".to_owned())
+        );
         assert_eq!(like_pattern("   "), None);
     }
 }

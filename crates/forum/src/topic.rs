@@ -14,10 +14,7 @@ use crate::model::{ForumTopic, TopicRow};
 use crate::rate_limit::{self, Posting};
 use crate::render::{render_topic, render_topics};
 use crate::settings::ForumSettings;
-use crate::text::{
-    SEARCH_MAX, like_pattern, search_text, validate_markdown,
-    validate_title,
-};
+use crate::text::{SEARCH_MAX, like_pattern, search_text, validate_markdown, validate_title};
 
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CreateTopicInput {
@@ -318,7 +315,11 @@ pub fn update_topic(
 }
 
 /// Its author or staff delete a topic, with its replies, reactions and reports.
-pub fn delete_topic(conn: &mut DbConnection, actor: &Principal, topic_id: i32) -> Result<(), Error> {
+pub fn delete_topic(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    topic_id: i32,
+) -> Result<(), Error> {
     write_transaction(conn, |conn| -> Result<_, Error> {
         let (ctx, topic) = for_change(conn, actor, topic_id)?;
         ctx.ensure_author_or_staff(topic.user_id, "topic")?;

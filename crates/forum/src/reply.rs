@@ -1,0 +1,362 @@
+//! Replies: answer a topic or another reply of it, list threads, edit,
+//! delete (keeping the place of a reply that has answers), mark a solution.
+
+use diesel::prelude::*;
+use mdsc_auth::Principal;
+use mdsc_core::schema::{forum_reactions, forum_replies, forum_topics};
+use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
+use serde::Deserialize;
+use validator::Validate;
+
+use crate::access::{Ctx, ensure_live, find_reply, find_topic, lock_reply, lock_topic, topic_ctx};
+use crate::counters::replies_changed;
+use crate::model::{ForumReply, ReplyRow, TopicRow};
+use crate::rate_limit::{self, Posting};
+use crate::render::{render_reply, render_threads};
+use crate::settings::ForumSettings;
+use crate::text::validate_markdown;
+
+/// How deep answers nest: a top-level reply has depth 0. Bounded so that a
+/// thread stays readable and its JSON stays shallow.
+pub const MAX_DEPTH: i32 = 10;
+
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
+pub struct CreateReplyInput {
+    /// Markdown, 1 to 20,000 characters.
+    #[validate(length(min = 1, max = 20000), custom(function = validate_markdown))]
+    pub content: String,
+    /// The reply answered, of the same topic; none for a top-level reply.
+    pub parent_reply_id: Option<i32>,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
+pub struct UpdateReplyInput {
+    #[validate(length(min = 1, max = 20000), custom(function = validate_markdown))]
+    pub content: String,
+}
+
+/// `{"value": false}` takes the mark back; an empty body marks.
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
+pub struct SolutionInput {
+    pub value: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReplySort {
+    /// Newest first.
+    Recent,
+    /// Oldest first (default: the conversation's order).
+    #[default]
+    Oldest,
+    /// Best score (upvotes − downvotes) first.
+    Votes,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReplyListQuery {
+    pub page: Option<i64>,
+    pub limit: Option<i64>,
+    /// Order of the top-level replies; answers are always oldest first.
+    #[param(inline)]
+    pub sort: Option<ReplySort>,
+}
+
+fn locked_topic() -> Error {
+    Error::forbidden("This topic is locked").with_code("TOPIC_LOCKED")
+}
+
+/// The topic, locked, with the actor's context.
+fn topic_for_change(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    topic_id: i32,
+) -> Result<(Ctx, TopicRow), Error> {
+    let topic = lock_topic(conn, topic_id)?;
+    let ctx = topic_ctx(conn, actor, &topic)?;
+    Ok((ctx, topic))
+}
+
+/// A reply's topic locked first, then the reply: the order every writer of
+/// a thread follows.
+fn reply_for_change(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    reply_id: i32,
+) -> Result<(Ctx, TopicRow, ReplyRow), Error> {
+    let topic_id = find_reply(conn, reply_id)?.topic_id;
+    let (ctx, topic) = topic_for_change(conn, actor, topic_id)?;
+    let reply = lock_reply(conn, reply_id)?;
+    Ok((ctx, topic, reply))
+}
+
+/// The parent of a new reply: a reply of the same topic one may answer.
+fn parent_of(conn: &mut DbConnection, topic_id: i32, parent_id: i32) -> Result<ReplyRow, Error> {
+    let parent = forum_replies::table
+        .find(parent_id)
+        .select(ReplyRow::as_select())
+        .first(conn)
+        .optional()?
+        .filter(|p| p.topic_id == topic_id)
+        .ok_or_else(|| {
+            Error::invalid_field("parent_reply_id", "must be a reply of the same topic")
+        })?;
+    if !parent.is_live() {
+        return Err(Error::invalid_field(
+            "parent_reply_id",
+            "was deleted or hidden and takes no answers",
+        ));
+    }
+    if parent.depth >= MAX_DEPTH {
+        return Err(Error::invalid_field(
+            "parent_reply_id",
+            format!("answers nest at most {MAX_DEPTH} levels deep; answer higher in the thread"),
+        ));
+    }
+    Ok(parent)
+}
+
+/// An enrolled student or staff answers the topic, or one of its replies.
+pub fn create_reply(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    settings: &ForumSettings,
+    topic_id: i32,
+    input: CreateReplyInput,
+) -> Result<ForumReply, Error> {
+    let (ctx, row, parent) = write_transaction(conn, |conn| -> Result<_, Error> {
+        let (ctx, topic) = topic_for_change(conn, actor, topic_id)?;
+        ctx.ensure_writable()?;
+        if topic.is_locked && !ctx.is_staff() {
+            return Err(locked_topic());
+        }
+        input.validate()?;
+        let parent = input
+            .parent_reply_id
+            .map(|id| parent_of(conn, topic_id, id))
+            .transpose()?;
+        rate_limit::check(
+            conn,
+            clock,
+            actor,
+            Posting::Reply,
+            settings.replies_per_minute,
+        )?;
+        let now = clock.now();
+        let id: i32 = diesel::insert_into(forum_replies::table)
+            .values((
+                forum_replies::topic_id.eq(topic_id),
+                forum_replies::user_id.eq(actor.user_id),
+                forum_replies::parent_reply_id.eq(parent.as_ref().map(|p| p.id)),
+                forum_replies::root_reply_id
+                    .eq(parent.as_ref().map(|p| p.root_reply_id.unwrap_or(p.id))),
+                forum_replies::depth.eq(parent.as_ref().map_or(0, |p| p.depth + 1)),
+                forum_replies::content.eq(&input.content),
+                forum_replies::created_at.eq(now),
+                forum_replies::updated_at.eq(now),
+            ))
+            .returning(forum_replies::id)
+            .get_result(conn)?;
+        replies_changed(conn, &topic, 1)?;
+        Ok((ctx, find_reply(conn, id)?, parent))
+    })?;
+    let mut reply = render_reply(conn, &ctx, row)?;
+    if let Some(parent) = parent {
+        reply.parent_reply = Some(Box::new(render_reply(conn, &ctx, parent)?));
+    }
+    Ok(reply)
+}
+
+/// A page of top-level replies, each with its thread under `replies`.
+pub fn list_replies(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    topic_id: i32,
+    query: ReplyListQuery,
+) -> Result<Page<ForumReply>, Error> {
+    let topic = find_topic(conn, topic_id)?;
+    let ctx = topic_ctx(conn, actor, &topic)?;
+    let request = PageParams {
+        page: query.page,
+        limit: query.limit,
+    }
+    .resolve();
+    let top = || {
+        forum_replies::table
+            .filter(forum_replies::topic_id.eq(topic_id))
+            .filter(forum_replies::depth.eq(0))
+            .into_boxed()
+    };
+    let total: i64 = top().count().get_result(conn)?;
+    let ordered = match query.sort.unwrap_or_default() {
+        ReplySort::Oldest => {
+            top().order((forum_replies::created_at.asc(), forum_replies::id.asc()))
+        }
+        ReplySort::Recent => {
+            top().order((forum_replies::created_at.desc(), forum_replies::id.desc()))
+        }
+        ReplySort::Votes => top().order((
+            (forum_replies::upvotes - forum_replies::downvotes).desc(),
+            forum_replies::created_at.asc(),
+            forum_replies::id.asc(),
+        )),
+    };
+    let roots: Vec<ReplyRow> = ordered
+        .limit(request.limit)
+        .offset(request.offset())
+        .select(ReplyRow::as_select())
+        .load(conn)?;
+    let descendants: Vec<ReplyRow> = if roots.is_empty() {
+        Vec::new()
+    } else {
+        forum_replies::table
+            .filter(
+                forum_replies::root_reply_id.eq_any(roots.iter().map(|r| r.id).collect::<Vec<_>>()),
+            )
+            .select(ReplyRow::as_select())
+            .load(conn)?
+    };
+    let data = render_threads(conn, &ctx, roots, descendants)?;
+    Ok(Page::new(data, request, total))
+}
+
+/// Its author or staff edit a reply.
+pub fn update_reply(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    reply_id: i32,
+    input: UpdateReplyInput,
+) -> Result<ForumReply, Error> {
+    let (ctx, row) = write_transaction(conn, |conn| -> Result<_, Error> {
+        let (ctx, _, reply) = reply_for_change(conn, actor, reply_id)?;
+        if reply.deleted_at.is_some() {
+            return Err(Error::not_found("Reply"));
+        }
+        ctx.ensure_author_or_staff(reply.user_id, "reply")?;
+        ctx.ensure_writable()?;
+        input.validate()?;
+        diesel::update(forum_replies::table.find(reply_id))
+            .set((
+                forum_replies::content.eq(&input.content),
+                forum_replies::updated_at.eq(clock.now()),
+            ))
+            .execute(conn)?;
+        Ok((ctx, find_reply(conn, reply_id)?))
+    })?;
+    render_reply(conn, &ctx, row)
+}
+
+fn has_answers(conn: &mut DbConnection, reply_id: i32) -> Result<bool, Error> {
+    let n: i64 = forum_replies::table
+        .filter(forum_replies::parent_reply_id.eq(reply_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Its author or staff delete a reply. One with answers keeps its place in
+/// the tree, its content, reactions and solution mark removed; one without
+/// is deleted, and so are the deleted ancestors it was the last answer of.
+pub fn delete_reply(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    reply_id: i32,
+) -> Result<(), Error> {
+    write_transaction(conn, |conn| -> Result<_, Error> {
+        let (ctx, topic, reply) = reply_for_change(conn, actor, reply_id)?;
+        if reply.deleted_at.is_some() {
+            return Err(Error::not_found("Reply"));
+        }
+        ctx.ensure_author_or_staff(reply.user_id, "reply")?;
+        ctx.ensure_writable()?;
+        if reply.is_solution {
+            diesel::update(forum_topics::table.find(topic.id))
+                .set(forum_topics::has_solution.eq(false))
+                .execute(conn)?;
+        }
+        if has_answers(conn, reply_id)? {
+            diesel::delete(forum_reactions::table.filter(forum_reactions::reply_id.eq(reply_id)))
+                .execute(conn)?;
+            diesel::update(forum_replies::table.find(reply_id))
+                .set((
+                    forum_replies::content.eq(""),
+                    forum_replies::deleted_at.eq(Some(clock.now())),
+                    forum_replies::is_solution.eq(false),
+                    forum_replies::upvotes.eq(0),
+                    forum_replies::downvotes.eq(0),
+                    forum_replies::like_count.eq(0),
+                    forum_replies::helpful_count.eq(0),
+                ))
+                .execute(conn)?;
+        } else {
+            diesel::delete(forum_replies::table.find(reply_id)).execute(conn)?;
+            prune_deleted_ancestors(conn, reply.parent_reply_id)?;
+        }
+        let was_counted = reply.is_live();
+        replies_changed(conn, &topic, if was_counted { -1 } else { 0 })
+    })
+}
+
+/// Deleted replies kept only for their answers go once the last answer has.
+fn prune_deleted_ancestors(conn: &mut DbConnection, mut parent: Option<i32>) -> Result<(), Error> {
+    while let Some(id) = parent {
+        let row = find_reply(conn, id)?;
+        if row.deleted_at.is_none() || has_answers(conn, id)? {
+            break;
+        }
+        diesel::delete(forum_replies::table.find(id)).execute(conn)?;
+        parent = row.parent_reply_id;
+    }
+    Ok(())
+}
+
+/// The topic's author or staff mark a reply as the solution (moving the
+/// mark from any other reply of the topic), or take the mark back.
+pub fn mark_solution(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    reply_id: i32,
+    input: SolutionInput,
+) -> Result<ForumReply, Error> {
+    let (ctx, row) = write_transaction(conn, |conn| -> Result<_, Error> {
+        let (ctx, topic, reply) = reply_for_change(conn, actor, reply_id)?;
+        if !ctx.is_staff() && topic.user_id != actor.user_id {
+            return Err(Error::forbidden(
+                "Only the topic's author or the course's staff may mark its solution",
+            ));
+        }
+        ctx.ensure_writable()?;
+        let mark = input.value.unwrap_or(true);
+        if mark {
+            ensure_live(&reply)?;
+            // The previous solution first: the unique index allows one.
+            diesel::update(
+                forum_replies::table
+                    .filter(forum_replies::topic_id.eq(topic.id))
+                    .filter(forum_replies::is_solution.eq(true))
+                    .filter(forum_replies::id.ne(reply_id)),
+            )
+            .set(forum_replies::is_solution.eq(false))
+            .execute(conn)?;
+            diesel::update(forum_replies::table.find(reply_id))
+                .set(forum_replies::is_solution.eq(true))
+                .execute(conn)?;
+            diesel::update(forum_topics::table.find(topic.id))
+                .set(forum_topics::has_solution.eq(true))
+                .execute(conn)?;
+        } else if reply.is_solution {
+            diesel::update(forum_replies::table.find(reply_id))
+                .set(forum_replies::is_solution.eq(false))
+                .execute(conn)?;
+            diesel::update(forum_topics::table.find(topic.id))
+                .set(forum_topics::has_solution.eq(false))
+                .execute(conn)?;
+        }
+        Ok((ctx, find_reply(conn, reply_id)?))
+    })?;
+    render_reply(conn, &ctx, row)
+}
