@@ -3,8 +3,9 @@
 //! (SQLite), or with `TEST_DATABASE_URL=postgres://…` for PostgreSQL.
 //!
 //! Seeds 2,000 courses and one student enrolled in 500 of them, 20 live
-//! sessions on the first of those with 2,000 chat messages in one, then
-//! times each request kind and prints p50 / p95 / max in microseconds.
+//! sessions on the first of those with 2,000 chat messages in one, and its
+//! forum with 1,000 topics, one of them with 200 threads of 3 replies;
+//! then times each request kind and prints p50 / p95 / max in microseconds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -25,6 +26,13 @@ const ENROLLED: usize = 500;
 const SAMPLES: usize = 300;
 const LIVE_SESSIONS: usize = 20;
 const CHAT_MESSAGES: usize = 2_000;
+const FORUM_TOPICS: usize = 1_000;
+const FORUM_THREADS: usize = 200;
+/// No anti-spam bound is met while seeding or measuring.
+const UNBOUNDED_FORUM: mdsc_forum::ForumSettings = mdsc_forum::ForumSettings {
+    topics_per_minute: u32::MAX,
+    replies_per_minute: u32::MAX,
+};
 
 fn user(
     conn: &mut mdsc_core::DbConnection,
@@ -84,7 +92,7 @@ async fn main() {
     let db = TestDb::new();
     let clock = Arc::new(ManualClock::starting_at("2026-01-15T10:00:00Z"));
     let seed_start = Instant::now();
-    let (student, lesson_ids, live_course, live_session) = {
+    let (student, lesson_ids, live_course, live_session, forum) = {
         let mut conn = db.conn();
         let teacher = user(&mut conn, &clock, "prof@bench.test", Role::Instructor);
         let student = user(&mut conn, &clock, "student@bench.test", Role::Student);
@@ -136,7 +144,8 @@ async fn main() {
         .unwrap();
         let live_course = 1;
         let live_session = seed_live(&mut conn, &clock, &teacher, &student, live_course);
-        (student, lesson_ids, live_course, live_session)
+        let forum = seed_forum(&mut conn, &clock, &teacher, live_course);
+        (student, lesson_ids, live_course, live_session, forum)
     };
     println!(
         "{:?}: seeded {COURSES} courses, {ENROLLED} enrollments in {:.1} s",
@@ -159,7 +168,7 @@ async fn main() {
         max_json_body_bytes: 1 << 20,
         rating: mdsc_rating::RatingSettings::default(),
         live: mdsc_live::LiveSettings::default(),
-        forum: mdsc_forum::ForumSettings::default(),
+        forum: UNBOUNDED_FORUM,
     };
     let state = AppState {
         pool: db.pool(),
@@ -225,6 +234,7 @@ async fn main() {
             )
     })
     .await;
+    measure_forum(&app, &token, &forum).await;
     let ids = lesson_ids.clone();
     measure(
         &app,
@@ -295,4 +305,149 @@ fn seed_live(
     })
     .unwrap();
     session_id
+}
+
+/// What the forum benchmarks address.
+struct ForumFixture {
+    forum_id: i32,
+    /// The topic with `FORUM_THREADS` threads.
+    topic_id: i32,
+    /// Top-level replies of that topic, by the teacher (the student reacts).
+    reply_ids: Vec<i32>,
+}
+
+/// `FORUM_TOPICS` topics in the course's forum, the last one with
+/// `FORUM_THREADS` top-level replies, each answered twice.
+fn seed_forum(
+    conn: &mut mdsc_core::DbConnection,
+    clock: &ManualClock,
+    teacher: &Principal,
+    course_id: i32,
+) -> ForumFixture {
+    use mdsc_forum::reply::{CreateReplyInput, create_reply};
+    use mdsc_forum::topic::{CreateTopicInput, create_topic};
+    let forum = mdsc_forum::forum::get_course_forum(conn, teacher, clock, course_id).unwrap();
+    write_transaction(conn, |conn| -> Result<ForumFixture, mdsc_core::Error> {
+        let mut topic_id = 0;
+        for i in 0..FORUM_TOPICS {
+            let input = CreateTopicInput {
+                title: format!("Question {i} sur les emprunts"),
+                content: format!("Pourquoi le compilateur refuse-t-il l'exemple {i} ?"),
+                lesson_id: None,
+            };
+            topic_id = create_topic(conn, teacher, clock, &UNBOUNDED_FORUM, forum.id, input)?.id;
+        }
+        let reply = |content: String, parent_reply_id| CreateReplyInput {
+            content,
+            parent_reply_id,
+        };
+        let mut reply_ids = Vec::with_capacity(FORUM_THREADS);
+        for i in 0..FORUM_THREADS {
+            let top = create_reply(
+                conn,
+                teacher,
+                clock,
+                &UNBOUNDED_FORUM,
+                topic_id,
+                reply(format!("Réponse {i}"), None),
+            )?;
+            let nested = create_reply(
+                conn,
+                teacher,
+                clock,
+                &UNBOUNDED_FORUM,
+                topic_id,
+                reply(format!("Précision {i}"), Some(top.id)),
+            )?;
+            create_reply(
+                conn,
+                teacher,
+                clock,
+                &UNBOUNDED_FORUM,
+                topic_id,
+                reply(format!("Merci {i}"), Some(nested.id)),
+            )?;
+            reply_ids.push(top.id);
+        }
+        Ok(ForumFixture {
+            forum_id: forum.id,
+            topic_id,
+            reply_ids,
+        })
+    })
+    .unwrap()
+}
+
+async fn measure_forum<S, B>(app: &S, token: &str, forum: &ForumFixture)
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let (forum_id, topic_id) = (forum.forum_id, forum.topic_id);
+    measure(
+        app,
+        token,
+        "GET /api/forums/:id/topics?page=k (of 1,000)",
+        &|i| {
+            test::TestRequest::get().uri(&format!(
+                "/api/forums/{forum_id}/topics?page={}",
+                i % 50 + 1
+            ))
+        },
+    )
+    .await;
+    measure(
+        app,
+        token,
+        "GET /api/forums/:id/topics?search=… (of 1,000)",
+        &|i| {
+            test::TestRequest::get().uri(&format!(
+                "/api/forums/{forum_id}/topics?search=EXEMPLE%20{}",
+                i % 1000
+            ))
+        },
+    )
+    .await;
+    measure(app, token, "GET /api/topics/:id", &|_| {
+        test::TestRequest::get().uri(&format!("/api/topics/{topic_id}"))
+    })
+    .await;
+    measure(
+        app,
+        token,
+        "GET /api/topics/:id/replies?page=k (200 threads)",
+        &|i| {
+            test::TestRequest::get().uri(&format!(
+                "/api/topics/{topic_id}/replies?page={}",
+                i % 10 + 1
+            ))
+        },
+    )
+    .await;
+    let replies = forum.reply_ids.clone();
+    measure(
+        app,
+        token,
+        "POST /api/replies/:id/reactions (vote flip)",
+        &move |i| {
+            let kind = if i % 2 == 0 { "upvote" } else { "downvote" };
+            test::TestRequest::post()
+                .uri(&format!(
+                    "/api/replies/{}/reactions",
+                    replies[i / 2 % replies.len()]
+                ))
+                .set_json(serde_json::json!({ "reaction_type": kind }))
+        },
+    )
+    .await;
+    measure(app, token, "POST /api/topics/:id/replies", &|i| {
+        test::TestRequest::post()
+            .uri(&format!("/api/topics/{topic_id}/replies"))
+            .set_json(serde_json::json!({ "content": format!("Réponse mesurée {i}") }))
+    })
+    .await;
 }

@@ -5,7 +5,9 @@ mod common;
 
 use common::{TestApp, admin_input, test_config};
 use diesel::prelude::*;
-use mdsc_core::schema::{courses, enrollments, lessons, live_sessions, quizzes, users};
+use mdsc_core::schema::{
+    courses, enrollments, forum_replies, forum_topics, lessons, live_sessions, quizzes, users,
+};
 use serde_json::json;
 
 #[actix_web::test]
@@ -38,6 +40,26 @@ async fn seed_demo_builds_a_usable_course_once() {
         .load(&mut *conn)
         .unwrap();
     assert_eq!(roles, ["instructor", "student", "student"]);
+    let topics: Vec<(bool, bool, i32)> = forum_topics::table
+        .select((
+            forum_topics::is_pinned,
+            forum_topics::has_solution,
+            forum_topics::reply_count,
+        ))
+        .order(forum_topics::id)
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(
+        topics,
+        [(true, false, 0), (false, true, 2)],
+        "a pinned welcome and a solved question with two replies"
+    );
+    let upvotes: Vec<i32> = forum_replies::table
+        .select(forum_replies::upvotes)
+        .order(forum_replies::id)
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(upvotes, [1, 0]);
     drop(conn);
 
     let list = app.get("/api/courses", None).await;

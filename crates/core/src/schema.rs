@@ -318,6 +318,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    forum_postings (id) {
+        id -> Integer,
+        user_id -> Integer,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     forum_reports (id) {
         id -> Integer,
         forum_id -> Integer,
@@ -362,6 +371,7 @@ diesel::joinable!(forum_topics -> lessons (lesson_id));
 diesel::joinable!(forum_replies -> forum_topics (topic_id));
 diesel::joinable!(forum_reactions -> forum_replies (reply_id));
 diesel::joinable!(forum_topic_views -> forum_topics (topic_id));
+diesel::joinable!(forum_postings -> users (user_id));
 diesel::joinable!(forum_reports -> course_forums (forum_id));
 diesel::joinable!(forum_reports -> forum_topics (topic_id));
 diesel::joinable!(forum_reports -> forum_replies (reply_id));
@@ -388,5 +398,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     forum_replies,
     forum_reactions,
     forum_topic_views,
+    forum_postings,
     forum_reports,
 );

@@ -1,12 +1,14 @@
 //! Counters that lists show, kept in the transaction of every change with
 //! atomic increments: a topic's `reply_count`, `last_reply_at`,
-//! `last_reply_by` and `has_solution`; a reply's reaction counts; a
+//! `last_reply_by`, `last_activity_at`, `has_solution` and `view_count`; a reply's reaction counts; a
 //! forum's `topic_count` and `reply_count`. `count_*` recount them from the
 //! rows without writing (tests compare), `recompute_*` repair them.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use mdsc_core::schema::{course_forums, forum_reactions, forum_replies, forum_topics};
+use mdsc_core::schema::{
+    course_forums, forum_reactions, forum_replies, forum_topic_views, forum_topics,
+};
 use mdsc_core::{DbConnection, Error, write_transaction};
 
 use crate::model::{ReactionType, TopicRow};
@@ -22,6 +24,10 @@ pub struct TopicCounters {
     pub last_reply_at: Option<NaiveDateTime>,
     pub last_reply_by: Option<i32>,
     pub has_solution: bool,
+    /// The `recent` order: the later of creation and the last live reply.
+    pub last_activity_at: NaiveDateTime,
+    /// Distinct viewers.
+    pub view_count: i32,
 }
 
 /// The reaction counts kept on a reply row.
@@ -135,20 +141,25 @@ pub(crate) fn topic_visibility_changed(
 // --- recounts ------------------------------------------------------------
 
 pub fn kept_topic_counters(conn: &mut DbConnection, topic_id: i32) -> Result<TopicCounters, Error> {
-    let (reply_count, last_reply_at, last_reply_by, has_solution) = forum_topics::table
-        .find(topic_id)
-        .select((
-            forum_topics::reply_count,
-            forum_topics::last_reply_at,
-            forum_topics::last_reply_by,
-            forum_topics::has_solution,
-        ))
-        .first(conn)?;
+    let (reply_count, last_reply_at, last_reply_by, has_solution, last_activity_at, view_count) =
+        forum_topics::table
+            .find(topic_id)
+            .select((
+                forum_topics::reply_count,
+                forum_topics::last_reply_at,
+                forum_topics::last_reply_by,
+                forum_topics::has_solution,
+                forum_topics::last_activity_at,
+                forum_topics::view_count,
+            ))
+            .first(conn)?;
     Ok(TopicCounters {
         reply_count,
         last_reply_at,
         last_reply_by,
         has_solution,
+        last_activity_at,
+        view_count,
     })
 }
 
@@ -167,12 +178,22 @@ pub fn count_topic_counters(
         .filter(forum_replies::is_solution.eq(true))
         .count()
         .get_result(conn)?;
+    let viewers: i64 = forum_topic_views::table
+        .filter(forum_topic_views::topic_id.eq(topic_id))
+        .count()
+        .get_result(conn)?;
+    let created_at: NaiveDateTime = forum_topics::table
+        .find(topic_id)
+        .select(forum_topics::created_at)
+        .first(conn)?;
     let latest = latest_live_reply(conn, topic_id)?;
     Ok(TopicCounters {
         reply_count: to_i32(live)?,
         last_reply_at: latest.map(|(at, _)| at),
         last_reply_by: latest.map(|(_, by)| by),
         has_solution: solutions > 0,
+        last_activity_at: latest.map_or(created_at, |(at, _)| at.max(created_at)),
+        view_count: to_i32(viewers)?,
     })
 }
 
@@ -265,18 +286,14 @@ pub fn recompute_forum(conn: &mut DbConnection, forum_id: i32) -> Result<ForumCo
         for topic_id in topic_ids {
             mdsc_core::lock_row!(conn, forum_topics, topic_id)?;
             let t = count_topic_counters(conn, topic_id)?;
-            let created_at: NaiveDateTime = forum_topics::table
-                .find(topic_id)
-                .select(forum_topics::created_at)
-                .first(conn)?;
             diesel::update(forum_topics::table.find(topic_id))
                 .set((
                     forum_topics::reply_count.eq(t.reply_count),
                     forum_topics::last_reply_at.eq(t.last_reply_at),
                     forum_topics::last_reply_by.eq(t.last_reply_by),
                     forum_topics::has_solution.eq(t.has_solution),
-                    forum_topics::last_activity_at
-                        .eq(t.last_reply_at.map_or(created_at, |at| at.max(created_at))),
+                    forum_topics::last_activity_at.eq(t.last_activity_at),
+                    forum_topics::view_count.eq(t.view_count),
                 ))
                 .execute(conn)?;
             let reply_ids: Vec<i32> = forum_replies::table

@@ -32,9 +32,9 @@ pub struct RemoveReactionInput {
     pub reaction_type: Option<ReactionType>,
 }
 
-/// The reply, locked, that the actor may react to. Reactions take the
+/// The reply, locked, in a topic the actor may read. Reactions take the
 /// reply's lock only: its counters live on its row.
-fn reactable(
+fn locked_reply(
     conn: &mut DbConnection,
     actor: &Principal,
     reply_id: i32,
@@ -42,6 +42,16 @@ fn reactable(
     let reply = lock_reply(conn, reply_id)?;
     let topic = find_topic(conn, reply.topic_id)?;
     let ctx = topic_ctx(conn, actor, &topic)?;
+    Ok((ctx, reply))
+}
+
+/// The reply, locked, that the actor may react to.
+fn reactable(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    reply_id: i32,
+) -> Result<(Ctx, ReplyRow), Error> {
+    let (ctx, reply) = locked_reply(conn, actor, reply_id)?;
     ensure_live(&reply)?;
     ctx.ensure_writable()?;
     if reply.user_id == actor.user_id {
@@ -122,7 +132,8 @@ pub fn add_reaction(
 }
 
 /// Removes one of the caller's reactions; removing one they do not have
-/// changes nothing.
+/// changes nothing. Also on a reply hidden since, or in a forum locked
+/// since: taking one's vote back is always possible.
 pub fn remove_reaction(
     conn: &mut DbConnection,
     actor: &Principal,
@@ -133,7 +144,7 @@ pub fn remove_reaction(
         .reaction_type
         .ok_or_else(|| Error::invalid_field("reaction_type", "is required"))?;
     let (ctx, row) = write_transaction(conn, |conn| -> Result<_, Error> {
-        let (ctx, _) = reactable(conn, actor, reply_id)?;
+        let (ctx, _) = locked_reply(conn, actor, reply_id)?;
         remove(conn, actor, reply_id, kind)?;
         Ok((ctx, find_reply(conn, reply_id)?))
     })?;

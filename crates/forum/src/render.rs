@@ -99,8 +99,14 @@ pub(crate) fn render_topic(conn: &mut DbConnection, row: TopicRow) -> Result<For
         .ok_or_else(|| Error::internal("rendering lost the topic"))
 }
 
-/// Replies rendered one by one (no nesting). Deleted replies lose their
-/// content for everyone; hidden ones for all but staff and their author.
+/// A deleted reply for everyone; a hidden one for all but staff and its
+/// author: shown, if at all, as an empty placeholder.
+pub(crate) fn is_masked(ctx: &Ctx, reply: &ReplyRow) -> bool {
+    reply.deleted_at.is_some()
+        || (reply.is_hidden && !ctx.is_staff() && reply.user_id != ctx.actor.user_id)
+}
+
+/// Replies rendered one by one (no nesting); masked ones as placeholders.
 pub(crate) fn render_replies(
     conn: &mut DbConnection,
     ctx: &Ctx,
@@ -131,13 +137,39 @@ pub(crate) fn render_replies(
                 .copied()
                 .find(|k| matches!(k, ReactionType::Upvote | ReactionType::Downvote));
             let is_deleted = r.deleted_at.is_some();
-            let masked = is_deleted || (r.is_hidden && !ctx.is_staff() && r.user_id != me);
+            if is_masked(ctx, &r) {
+                // A placeholder that holds its answers' place: nothing of
+                // the post, and its author only for staff.
+                let author = ctx.is_staff().then_some(r.user_id);
+                return ForumReply {
+                    id: r.id,
+                    topic_id: r.topic_id,
+                    user_id: author.unwrap_or(0),
+                    parent_reply_id: r.parent_reply_id,
+                    content: String::new(),
+                    is_solution: false,
+                    upvotes: 0,
+                    downvotes: 0,
+                    like_count: 0,
+                    helpful_count: 0,
+                    created_at: utc(r.created_at),
+                    updated_at: utc(r.updated_at),
+                    user: author.and_then(|id| people.get(&id).cloned()),
+                    parent_reply: None,
+                    replies: None,
+                    user_reaction: None,
+                    user_reactions: Vec::new(),
+                    is_deleted,
+                    is_hidden: r.is_hidden,
+                    depth: r.depth,
+                };
+            }
             ForumReply {
                 id: r.id,
                 topic_id: r.topic_id,
                 user_id: r.user_id,
                 parent_reply_id: r.parent_reply_id,
-                content: if masked { String::new() } else { r.content },
+                content: r.content,
                 is_solution: r.is_solution,
                 upvotes: r.upvotes,
                 downvotes: r.downvotes,
@@ -191,30 +223,41 @@ pub(crate) fn render_threads(
         list.sort_unstable();
     }
     let all: Vec<ReplyRow> = roots.into_iter().chain(descendants).collect();
+    let masked: HashSet<i32> = all
+        .iter()
+        .filter(|r| is_masked(ctx, r))
+        .map(|r| r.id)
+        .collect();
     let mut rendered: HashMap<i32, ForumReply> = render_replies(conn, ctx, all)?
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
     Ok(order
         .into_iter()
-        .filter_map(|id| assemble(id, &mut rendered, &children))
+        .filter_map(|id| assemble(id, &mut rendered, &children, &masked))
         .collect())
 }
 
+/// The reply with its answers; `None` for a masked reply left without any
+/// answer to hold the place of.
 fn assemble(
     id: i32,
     rendered: &mut HashMap<i32, ForumReply>,
     children: &HashMap<i32, Vec<(chrono::NaiveDateTime, i32)>>,
+    masked: &HashSet<i32>,
 ) -> Option<ForumReply> {
     let mut node = rendered.remove(&id)?;
-    let answers = children
+    let answers: Vec<ForumReply> = children
         .get(&id)
         .map(|list| {
             list.iter()
-                .filter_map(|(_, child)| assemble(*child, rendered, children))
+                .filter_map(|(_, child)| assemble(*child, rendered, children, masked))
                 .collect()
         })
         .unwrap_or_default();
+    if answers.is_empty() && masked.contains(&id) {
+        return None;
+    }
     node.replies = Some(answers);
     Some(node)
 }

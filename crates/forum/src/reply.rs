@@ -12,7 +12,7 @@ use crate::access::{Ctx, ensure_live, find_reply, find_topic, lock_reply, lock_t
 use crate::counters::replies_changed;
 use crate::model::{ForumReply, ReplyRow, TopicRow};
 use crate::rate_limit::{self, Posting};
-use crate::render::{render_reply, render_threads};
+use crate::render::{is_masked, render_reply, render_threads};
 use crate::settings::ForumSettings;
 use crate::text::validate_markdown;
 
@@ -137,7 +137,7 @@ pub fn create_reply(
             .parent_reply_id
             .map(|id| parent_of(conn, topic_id, id))
             .transpose()?;
-        rate_limit::check(
+        rate_limit::admit(
             conn,
             clock,
             actor,
@@ -183,10 +183,12 @@ pub fn list_replies(
         limit: query.limit,
     }
     .resolve();
+    let unlisted = hidden_leaves(conn, &ctx, topic_id)?;
     let top = || {
         forum_replies::table
             .filter(forum_replies::topic_id.eq(topic_id))
             .filter(forum_replies::depth.eq(0))
+            .filter(forum_replies::id.ne_all(unlisted.clone()))
             .into_boxed()
     };
     let total: i64 = top().count().get_result(conn)?;
@@ -220,6 +222,41 @@ pub fn list_replies(
     };
     let data = render_threads(conn, &ctx, roots, descendants)?;
     Ok(Page::new(data, request, total))
+}
+
+/// Top-level replies the caller sees only as placeholders (deleted, or
+/// hidden and someone else's) whose whole thread is masked too: left out
+/// of the page and its count, as `render_threads` leaves them out.
+fn hidden_leaves(conn: &mut DbConnection, ctx: &Ctx, topic_id: i32) -> Result<Vec<i32>, Error> {
+    let candidates: Vec<i32> = forum_replies::table
+        .filter(forum_replies::topic_id.eq(topic_id))
+        .filter(forum_replies::depth.eq(0))
+        .filter(
+            forum_replies::is_hidden
+                .eq(true)
+                .or(forum_replies::deleted_at.is_not_null()),
+        )
+        .select(ReplyRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .filter(|r| is_masked(ctx, r))
+        .map(|r| r.id)
+        .collect();
+    if candidates.is_empty() {
+        return Ok(candidates);
+    }
+    let shown: Vec<Option<i32>> = forum_replies::table
+        .filter(forum_replies::root_reply_id.eq_any(&candidates))
+        .select(ReplyRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .filter(|r| !is_masked(ctx, r))
+        .map(|r| r.root_reply_id)
+        .collect();
+    Ok(candidates
+        .into_iter()
+        .filter(|id| !shown.contains(&Some(*id)))
+        .collect())
 }
 
 /// Its author or staff edit a reply.

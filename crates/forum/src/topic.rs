@@ -119,7 +119,7 @@ pub fn create_topic(
         check_lesson(conn, &ctx, lesson_id)?;
     }
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
-        rate_limit::check(
+        rate_limit::admit(
             conn,
             clock,
             actor,

@@ -8,8 +8,8 @@ mod common;
 use common::*;
 use mdsc_core::{Error, ErrorKind};
 use mdsc_forum::ForumSettings;
-use mdsc_forum::reply::{CreateReplyInput, create_reply};
-use mdsc_forum::topic::create_topic;
+use mdsc_forum::reply::{CreateReplyInput, create_reply, delete_reply};
+use mdsc_forum::topic::{create_topic, delete_topic};
 
 #[track_caller]
 fn expect_limited<T: std::fmt::Debug>(result: Result<T, Error>, retry_after: u64) {
@@ -118,4 +118,30 @@ fn a_burst_of_concurrent_posts_stops_at_the_bound() {
         expect_limited(failed, 60);
     }
     w.assert_counters_exact(cast.forum_id);
+}
+
+#[test]
+fn deleting_posts_does_not_free_their_place_in_the_window() {
+    let mut w = World::new();
+    w.settings = ForumSettings {
+        topics_per_minute: 2,
+        replies_per_minute: 2,
+    };
+    let cast = w.cast();
+    let f = cast.forum_id;
+    let host = w.topic(&cast.instructor, f, "Hôte");
+    for title in ["Un", "Deux"] {
+        let topic = w.topic(&cast.student, f, title);
+        delete_topic(&mut w.conn, &cast.student, topic.id).unwrap();
+    }
+    expect_limited(w.try_topic(&cast.student, f, "Trois", "encore"), 60);
+    for _ in 0..2 {
+        let reply = w.reply(&cast.student, host.id, None);
+        delete_reply(&mut w.conn, &cast.student, &w.clock, reply.id).unwrap();
+    }
+    expect_limited(w.try_reply(&cast.student, host.id, None, "encore"), 60);
+    w.clock.advance(Duration::seconds(60));
+    w.topic(&cast.student, f, "Trois");
+    w.reply(&cast.student, host.id, None);
+    w.assert_counters_exact(f);
 }

@@ -500,3 +500,76 @@ fn the_open_queue_is_oldest_first_and_paginated() {
     );
     assert_eq!(page.pagination.total, 3);
 }
+
+#[test]
+fn a_hidden_reply_without_answers_leaves_the_students_thread_and_hides_its_author() {
+    let mut w = World::new();
+    let cast = w.cast();
+    let topic = w.topic(&cast.student, cast.forum_id, "Fil");
+    let rude = w.reply(&cast.classmate, topic.id, None);
+    let nested_rude = w.reply(&cast.classmate, topic.id, Some(rude.id));
+    let holder = w.reply(&cast.classmate, topic.id, None);
+    let answer = w.reply(&cast.instructor, topic.id, Some(holder.id));
+    w.react(&cast.student, rude.id, mdsc_forum::ReactionType::Upvote)
+        .unwrap();
+    for id in [rude.id, nested_rude.id, holder.id] {
+        let report = report_reply(
+            &mut w.conn,
+            &cast.admin,
+            &w.clock,
+            id,
+            flag(ReportReason::Offensive),
+        )
+        .unwrap();
+        resolve(
+            &mut w,
+            &cast.instructor,
+            cast.course_id,
+            report.id,
+            ReportAction::Hide,
+        )
+        .unwrap();
+    }
+
+    // A student sees only the placeholder that holds the instructor's answer.
+    let page = w
+        .replies(&cast.student, topic.id, ReplyListQuery::default())
+        .unwrap();
+    assert_eq!(
+        page.pagination.total, 1,
+        "the hidden leaf thread is not counted"
+    );
+    let placeholder = &page.data[0];
+    assert_eq!(placeholder.id, holder.id);
+    assert_eq!(
+        (
+            placeholder.user_id,
+            placeholder.user.is_none(),
+            placeholder.content.as_str()
+        ),
+        (0, true, ""),
+        "nothing of the hidden post, not even its author"
+    );
+    let answers = placeholder.replies.as_ref().unwrap();
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].id, answer.id);
+
+    // Staff and the author still see every reply, with its author.
+    for who in [cast.admin, cast.classmate] {
+        let page = w
+            .replies(&who, topic.id, ReplyListQuery::default())
+            .unwrap();
+        assert_eq!(page.pagination.total, 2);
+        let first = &page.data[0];
+        assert_eq!(first.id, rude.id);
+        assert_eq!(first.user_id, cast.classmate.user_id);
+        assert_eq!(first.replies.as_ref().unwrap()[0].id, nested_rude.id);
+    }
+
+    // The upvote given before the hiding can still be taken back.
+    let after = w
+        .unreact(&cast.student, rude.id, mdsc_forum::ReactionType::Upvote)
+        .unwrap();
+    assert_eq!(after.upvotes, 0);
+    w.assert_counters_exact(cast.forum_id);
+}

@@ -1,6 +1,6 @@
 //! `seed-demo`: a realistic demo course with an instructor, two students and
-//! a quiz, and upcoming live sessions, built through the same services as
-//! the API. Prints credentials.
+//! a quiz, upcoming live sessions and a started forum discussion, built
+//! through the same services as the API. Prints credentials.
 
 use chrono::Duration;
 use mdsc_auth::{Principal, RegisterInput, Role, User};
@@ -161,6 +161,7 @@ fn seed(
     }
     live_sessions(conn, clock, config, &teacher, course.id)?;
     let mut credentials = vec![("instructor", instructor.email, instructor_pw)];
+    let mut students = Vec::new();
     for (email, first, last) in [
         ("etudiant1@demo.mdsc.local", "Koffi", "Mensah"),
         ("etudiant2@demo.mdsc.local", "Fatou", "Sow"),
@@ -181,6 +182,10 @@ fn seed(
             },
         )?;
         credentials.push(("student", student.email, password));
+        students.push(actor);
+    }
+    if let [asker, helper] = students[..] {
+        forum_discussion(conn, clock, config, &teacher, &asker, &helper, course.id)?;
     }
     Ok(credentials)
 }
@@ -219,5 +224,88 @@ fn live_sessions(
             },
         )?;
     }
+    Ok(())
+}
+
+/// A pinned welcome topic, and a student's question that a classmate
+/// answers, the instructor completes, the asker upvotes and marks solved.
+fn forum_discussion(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    config: &Config,
+    teacher: &Principal,
+    asker: &Principal,
+    helper: &Principal,
+    course_id: i32,
+) -> Result<(), Error> {
+    use mdsc_forum::reaction::{ReactionInput, add_reaction};
+    use mdsc_forum::reply::{CreateReplyInput, SolutionInput, create_reply, mark_solution};
+    use mdsc_forum::topic::{CreateTopicInput, FlagInput, create_topic, set_pinned};
+
+    let forum = mdsc_forum::forum::get_course_forum(conn, teacher, clock, course_id)?;
+    let topic = |title: &str, content: &str| CreateTopicInput {
+        title: title.to_owned(),
+        content: content.to_owned(),
+        lesson_id: None,
+    };
+    let reply = |content: &str, parent_reply_id: Option<i32>| CreateReplyInput {
+        content: content.to_owned(),
+        parent_reply_id,
+    };
+    let welcome = create_topic(
+        conn,
+        teacher,
+        clock,
+        &config.forum,
+        forum.id,
+        topic(
+            "Bienvenue sur le forum du cours",
+            "Présentez-vous ici et posez vos questions sur les leçons.\n\n**Bonne découverte de Rust !**",
+        ),
+    )?;
+    set_pinned(conn, teacher, welcome.id, FlagInput { value: Some(true) })?;
+    let question = create_topic(
+        conn,
+        asker,
+        clock,
+        &config.forum,
+        forum.id,
+        topic(
+            "Pourquoi `let x = 5; x = 6;` ne compile pas ?",
+            "Le compilateur me dit `cannot assign twice to immutable variable`. Que faire ?",
+        ),
+    )?;
+    let answer = create_reply(
+        conn,
+        helper,
+        clock,
+        &config.forum,
+        question.id,
+        reply(
+            "Les variables sont immuables par défaut : écris `let mut x = 5;`.",
+            None,
+        ),
+    )?;
+    create_reply(
+        conn,
+        teacher,
+        clock,
+        &config.forum,
+        question.id,
+        reply(
+            "Exactement. Voir aussi le *shadowing* : `let x = x + 1;` crée une nouvelle variable.",
+            Some(answer.id),
+        ),
+    )?;
+    add_reaction(
+        conn,
+        asker,
+        clock,
+        answer.id,
+        ReactionInput {
+            reaction_type: mdsc_forum::ReactionType::Upvote,
+        },
+    )?;
+    mark_solution(conn, asker, answer.id, SolutionInput { value: Some(true) })?;
     Ok(())
 }

@@ -1,3 +1,4 @@
+DROP TABLE forum_postings;
 DROP TABLE forum_reports;
 DROP TABLE forum_topic_views;
 DROP TABLE forum_reactions;

@@ -47,7 +47,7 @@ CREATE TABLE forum_topics (
 CREATE INDEX idx_forum_topics_forum_id ON forum_topics (forum_id, is_pinned, last_activity_at);
 CREATE INDEX forum_topics_forum_popular_idx ON forum_topics (forum_id, is_pinned, reply_count, view_count);
 CREATE INDEX forum_topics_forum_created_idx ON forum_topics (forum_id, is_pinned, created_at);
--- The author's topics of the last minute (anti-spam window).
+-- A user's topics.
 CREATE INDEX idx_forum_topics_user_id ON forum_topics (user_id, created_at);
 CREATE INDEX forum_topics_lesson_id_idx ON forum_topics (lesson_id);
 CREATE INDEX forum_topics_last_reply_by_idx ON forum_topics (last_reply_by);
@@ -79,7 +79,7 @@ CREATE TABLE forum_replies (
 CREATE INDEX idx_forum_replies_topic_id ON forum_replies (topic_id, created_at);
 -- A page of top-level replies.
 CREATE INDEX forum_replies_topic_depth_created_idx ON forum_replies (topic_id, depth, created_at);
--- The author's replies of the last minute (anti-spam window).
+-- A user's replies.
 CREATE INDEX idx_forum_replies_user_id ON forum_replies (user_id, created_at);
 CREATE INDEX idx_forum_replies_parent_reply_id ON forum_replies (parent_reply_id);
 CREATE INDEX forum_replies_root_reply_id_idx ON forum_replies (root_reply_id);
@@ -129,3 +129,14 @@ CREATE UNIQUE INDEX forum_reports_topic_user_key ON forum_reports (topic_id, use
 CREATE UNIQUE INDEX forum_reports_reply_user_key ON forum_reports (reply_id, user_id);
 CREATE INDEX forum_reports_user_id_idx ON forum_reports (user_id);
 CREATE INDEX forum_reports_resolved_by_idx ON forum_reports (resolved_by);
+
+-- Anti-spam: when each user posted, for the per-minute bounds. Kept apart
+-- from the posts so that deleting a post does not free its place in the
+-- window; rows older than the window are pruned as the user posts again.
+CREATE TABLE forum_postings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind VARCHAR(10) NOT NULL CHECK (kind IN ('topic', 'reply')),
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX forum_postings_user_kind_created_idx ON forum_postings (user_id, kind, created_at);
