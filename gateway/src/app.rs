@@ -88,6 +88,9 @@ fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
         .allow_any_method()
         .allow_any_header()
+        // Browsers hide response headers from scripts of another origin
+        // unless they are named here; a client needs Retry-After after a 429.
+        .expose_headers([actix_web::http::header::RETRY_AFTER])
         .max_age(3600);
     for origin in origins {
         cors = if origin == "*" {

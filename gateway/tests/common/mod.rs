@@ -274,6 +274,14 @@ impl TestApp {
         self
     }
 
+    /// The same application with other forum settings.
+    pub fn with_forum_settings(mut self, forum: mdsc_forum::ForumSettings) -> Self {
+        let mut config = (*self.state.config).clone();
+        config.forum = forum;
+        self.state.config = Arc::new(config);
+        self
+    }
+
     /// The same application with other rating settings.
     pub fn with_rating_settings(mut self, rating: mdsc_rating::RatingSettings) -> Self {
         let mut config = (*self.state.config).clone();
