@@ -98,6 +98,16 @@ impl Config {
     }
 }
 
+/// Bounded: chrono's `Duration::hours` panics far beyond any useful delay.
+fn prompt_delay(hours: i64) -> Result<chrono::Duration, Error> {
+    if !(0..=87_600).contains(&hours) {
+        return Err(Error::config(
+            "RATING_PROMPT_DELAY_HOURS must be between 0 and 87600 (ten years)",
+        ));
+    }
+    Ok(chrono::Duration::hours(hours))
+}
+
 fn rating_settings() -> Result<mdsc_rating::RatingSettings, Error> {
     let moderation = match var("RATING_MODERATION") {
         Some(value) => mdsc_rating::Moderation::parse(&value)?,
@@ -107,14 +117,9 @@ fn rating_settings() -> Result<mdsc_rating::RatingSettings, Error> {
         "RATING_PROMPT_DELAY_HOURS",
         mdsc_rating::settings::DEFAULT_PROMPT_DELAY_HOURS,
     )?;
-    if hours < 0 {
-        return Err(Error::config(
-            "RATING_PROMPT_DELAY_HOURS must not be negative",
-        ));
-    }
     Ok(mdsc_rating::RatingSettings {
         moderation,
-        prompt_delay: chrono::Duration::hours(hours),
+        prompt_delay: prompt_delay(hours)?,
     })
 }
 
@@ -262,5 +267,18 @@ mod tests {
         assert_eq!(first.len(), 64);
         let second = read_or_create_secret(&path).expect("read back");
         assert_eq!(first, second);
+    }
+
+    #[test]
+    fn the_rating_prompt_delay_is_bounded_instead_of_panicking() {
+        assert_eq!(prompt_delay(0).unwrap(), chrono::Duration::zero());
+        assert_eq!(
+            prompt_delay(87_600).unwrap(),
+            chrono::Duration::hours(87_600)
+        );
+        for out_of_range in [-1, 87_601, i64::MAX] {
+            let err = prompt_delay(out_of_range).unwrap_err();
+            assert!(err.message.contains("between 0 and 87600"), "{err}");
+        }
     }
 }

@@ -71,8 +71,8 @@ pub fn is_enrolled(conn: &mut DbConnection, user_id: i32, course_id: i32) -> Res
     Ok(enrollment_of(conn, user_id, course_id)?.is_some())
 }
 
-/// Admits course staff and enrolled students; 403 for anyone else, 404 when
-/// the course does not exist.
+/// Admits course staff and enrolled students; 403 for anyone else who sees
+/// the course, 404 when it does not exist or is a draft hidden from them.
 pub fn require_course_member(
     conn: &mut DbConnection,
     actor: &Principal,
@@ -85,6 +85,7 @@ pub fn require_course_member(
     match enrollment_of(conn, actor.user_id, course_id)? {
         Some(enrollment) => Ok(CourseAccess::Enrolled(enrollment)),
         None => {
+            ensure_visible(conn, Some(actor), &course)?;
             Err(Error::forbidden("You must be enrolled in this course").with_code("NOT_ENROLLED"))
         }
     }

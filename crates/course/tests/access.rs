@@ -129,3 +129,25 @@ fn course_members_are_staff_and_enrolled_students() {
         other_course.id,
     ));
 }
+
+#[test]
+fn a_draft_is_not_found_by_those_it_is_hidden_from() {
+    let mut w = World::new();
+    let cast = w.cast();
+    let draft = w.draft(&cast.instructor, "Brouillon");
+    for outsider in cast.outsiders() {
+        expect_not_found(require_course_member(&mut w.conn, &outsider, draft.id));
+    }
+    for staff in cast.staff() {
+        assert!(matches!(
+            require_course_member(&mut w.conn, &staff, draft.id).unwrap(),
+            CourseAccess::Staff
+        ));
+    }
+    // A published course says why: the outsider is not enrolled.
+    expect_not_enrolled(require_course_member(
+        &mut w.conn,
+        &cast.outsider,
+        cast.course_id,
+    ));
+}

@@ -53,23 +53,32 @@ pub fn search_text(title: &str, content: &str) -> String {
     format!("{}\n{}", fold(title), fold(content))
 }
 
-/// A `LIKE` pattern matching `query` anywhere, `\` being the escape
-/// character; `None` when the folded query is empty.
-pub fn like_pattern(query: &str) -> Option<String> {
-    let folded = fold(query.trim());
-    if folded.trim().is_empty() {
-        return None;
-    }
-    let mut pattern = String::with_capacity(folded.len() + 2);
-    pattern.push('%');
-    for c in folded.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
+/// At most this many words of a search count; more narrow nothing useful.
+pub const SEARCH_WORDS_MAX: usize = 10;
+
+/// One `LIKE` pattern per word of `query` (folded, `\` being the escape
+/// character): a topic matches when it contains every word, anywhere and
+/// in any order. Empty when the query has no word.
+pub fn like_patterns(query: &str) -> Vec<String> {
+    let mut patterns: Vec<String> = Vec::new();
+    for word in fold(query).split_whitespace() {
+        let mut pattern = String::with_capacity(word.len() + 2);
+        pattern.push('%');
+        for c in word.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
         }
-        pattern.push(c);
+        pattern.push('%');
+        if !patterns.contains(&pattern) {
+            patterns.push(pattern);
+        }
+        if patterns.len() == SEARCH_WORDS_MAX {
+            break;
+        }
     }
-    pattern.push('%');
-    Some(pattern)
+    patterns
 }
 
 #[cfg(test)]
@@ -97,11 +106,17 @@ mod tests {
     #[test]
     fn folding_and_patterns() {
         assert_eq!(fold("Éléphant ÇA"), "elephant ca");
-        assert_eq!(like_pattern("  Été "), Some("%ete%".to_owned()));
+        assert_eq!(like_patterns("  Été "), ["%ete%"]);
+        assert_eq!(like_patterns("100%_a\\b"), ["%100\\%\\_a\\\\b%"]);
         assert_eq!(
-            like_pattern("100%_a\\b"),
-            Some("%100\\%\\_a\\\\b%".to_owned())
+            like_patterns("Borrow  CHECKER borrow"),
+            ["%borrow%", "%checker%"]
         );
-        assert_eq!(like_pattern("   "), None);
+        assert!(like_patterns("   ").is_empty());
+        assert_eq!(like_patterns(&"a ".repeat(30)).len(), 1);
+        assert_eq!(
+            like_patterns("a b c d e f g h i j k l").len(),
+            SEARCH_WORDS_MAX
+        );
     }
 }

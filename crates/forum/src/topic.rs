@@ -14,7 +14,7 @@ use crate::model::{ForumTopic, TopicRow};
 use crate::rate_limit::{self, Posting};
 use crate::render::{render_topic, render_topics};
 use crate::settings::ForumSettings;
-use crate::text::{SEARCH_MAX, like_pattern, search_text, validate_markdown, validate_title};
+use crate::text::{SEARCH_MAX, like_patterns, search_text, validate_markdown, validate_title};
 
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CreateTopicInput {
@@ -77,7 +77,8 @@ pub struct TopicListQuery {
     /// Pinned topics always come first; then this order.
     #[param(inline)]
     pub sort: Option<TopicSort>,
-    /// Words found in the title or content, ignoring case and accents.
+    /// Words that must all appear in the title or content, in any order,
+    /// ignoring case and accents (at most 200 characters, 10 words).
     pub search: Option<String>,
     #[param(inline)]
     pub filter: Option<TopicFilter>,
@@ -165,8 +166,8 @@ pub fn list_topics(
                 format!("must be at most {SEARCH_MAX} characters"),
             ));
         }
-        Some(s) => like_pattern(s),
-        None => None,
+        Some(s) => like_patterns(s),
+        None => Vec::new(),
     };
     let request = PageParams {
         page: query.page,
@@ -187,7 +188,7 @@ pub fn list_topics(
                     .or(forum_topics::user_id.eq(me)),
             );
         }
-        if let Some(pattern) = &search {
+        for pattern in &search {
             q = q.filter(forum_topics::search_text.like(pattern.clone()).escape('\\'));
         }
         if let Some(lesson_id) = query.lesson_id {

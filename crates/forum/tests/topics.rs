@@ -458,6 +458,21 @@ fn search_matches_title_and_content_ignoring_case_and_accents() {
     );
     assert_eq!(found(&mut w, "introuvable"), Vec::<i32>::new());
     assert_eq!(
+        found(&mut w, "perdent CLOSURES"),
+        [a.id],
+        "every word, in any order, title or content"
+    );
+    assert_eq!(
+        found(&mut w, "été lifetimes"),
+        [b.id],
+        "one word in the title, one in the content"
+    );
+    assert_eq!(
+        found(&mut w, "été introuvable"),
+        Vec::<i32>::new(),
+        "all words must appear"
+    );
+    assert_eq!(
         found(&mut w, "   "),
         [a.id, b.id, c.id],
         "a blank search does not filter"
