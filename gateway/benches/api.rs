@@ -145,6 +145,13 @@ async fn main() {
         let live_course = 1;
         let live_session = seed_live(&mut conn, &clock, &teacher, &student, live_course);
         let forum = seed_forum(&mut conn, &clock, &teacher, live_course);
+        // Fresh statistics, as autovacuum keeps them in production: without
+        // them PostgreSQL plans for near-empty tables (sorts instead of
+        // ordered index scans). SQLite plans without statistics.
+        if db.backend() == mdsc_core::Backend::Postgres {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("ANALYZE").execute(&mut *conn).unwrap();
+        }
         (student, lesson_ids, live_course, live_session, forum)
     };
     println!(
