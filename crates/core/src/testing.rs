@@ -6,10 +6,14 @@
 //! never see each other's rows.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+use std::fmt::Debug;
+use std::sync::{Arc, Barrier};
+
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
-use crate::db::{Backend, DatabaseUrl, DbPool, PooledConnection, build_pool};
+use crate::db::{Backend, DatabaseUrl, DbConnection, DbPool, PooledConnection, build_pool};
+use crate::error::{Error, ErrorKind};
 use crate::migrations::run_pending_migrations;
 
 /// Pool size of a test database: enough for the concurrency tests.
@@ -110,4 +114,78 @@ impl Drop for TestDb {
             eprintln!("could not drop test schema {schema}: {e}");
         }
     }
+}
+
+/// Asserts that `result` failed with this kind and machine code; returns the error.
+#[track_caller]
+pub fn expect_err<T: Debug>(result: Result<T, Error>, kind: ErrorKind, code: &str) -> Error {
+    match result {
+        Ok(value) => panic!("expected {kind:?} {code}, got Ok({value:?})"),
+        Err(err) => {
+            assert_eq!(err.kind, kind, "unexpected error: {err}");
+            assert_eq!(err.code, code, "unexpected error: {err}");
+            err
+        }
+    }
+}
+
+/// Asserts a `NOT_FOUND` error.
+#[track_caller]
+pub fn expect_not_found<T: Debug>(result: Result<T, Error>) -> Error {
+    expect_err(result, ErrorKind::NotFound, "NOT_FOUND")
+}
+
+/// Asserts a `FORBIDDEN` error.
+#[track_caller]
+pub fn expect_forbidden<T: Debug>(result: Result<T, Error>) -> Error {
+    expect_err(result, ErrorKind::Forbidden, "FORBIDDEN")
+}
+
+/// Asserts a validation error that names `field` and no other field (a
+/// field may carry several errors).
+#[track_caller]
+pub fn expect_invalid_field<T: Debug>(result: Result<T, Error>, field: &str) -> Error {
+    let err = expect_err(result, ErrorKind::Validation, "VALIDATION_ERROR");
+    let mut named: Vec<&str> = err.field_errors.iter().map(|f| f.field.as_str()).collect();
+    named.sort_unstable();
+    named.dedup();
+    assert_eq!(named, [field], "field errors: {:?}", err.field_errors);
+    err
+}
+
+/// Runs `f(thread_index, connection)` on `threads` threads at once and
+/// returns their results in thread order (index `i` is thread `i`'s result).
+///
+/// Concurrency tests need real contention: each thread holds its own pooled
+/// connection — a separate database session — and a barrier releases them
+/// all together, so their transactions truly overlap instead of running one
+/// after the other. The connections are taken here, before any thread
+/// starts: a pool with fewer than `threads` idle connections then fails
+/// loudly instead of leaving the other threads waiting at the barrier.
+pub fn race<T, F>(pool: &DbPool, threads: usize, f: F) -> Vec<Result<T, Error>>
+where
+    T: Send + 'static,
+    F: Fn(usize, &mut DbConnection) -> Result<T, Error> + Send + Sync + 'static,
+{
+    let barrier = Arc::new(Barrier::new(threads));
+    let f = Arc::new(f);
+    let conns: Vec<PooledConnection> = (0..threads)
+        .map(|_| pool.get().expect("a pooled connection per racing thread"))
+        .collect();
+    let handles: Vec<_> = conns
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut conn)| {
+            let barrier = Arc::clone(&barrier);
+            let f = Arc::clone(&f);
+            std::thread::spawn(move || {
+                barrier.wait();
+                f(i, &mut conn)
+            })
+        })
+        .collect();
+    handles
+        .into_iter()
+        .map(|h| h.join().expect("racing thread"))
+        .collect()
 }

@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use std::fmt::Debug;
-use std::sync::{Arc, Barrier};
 
 /// Re-exported for the tests that move the clock.
 #[allow(unused_imports)]
@@ -13,7 +12,11 @@ use diesel::prelude::*;
 use mdsc_auth::{Principal, Role};
 use mdsc_core::schema::courses;
 use mdsc_core::testing::TestDb;
-use mdsc_core::{DbConnection, DbPool, Error, ErrorKind, ManualClock, PooledConnection};
+#[allow(unused_imports)]
+pub use mdsc_core::testing::{
+    expect_err, expect_forbidden, expect_invalid_field, expect_not_found, race,
+};
+use mdsc_core::{Error, ManualClock, PooledConnection};
 use mdsc_course::course::{CourseInput, create_course};
 use mdsc_course::enrollment::{EnrollInput, enroll};
 use mdsc_course::progress::{QuizSubmitInput, complete_lesson, submit_quiz};
@@ -278,41 +281,6 @@ pub fn enroll_input(course_id: i32) -> EnrollInput {
     }
 }
 
-/// Asserts that `result` failed with this kind and machine code; returns the error.
-#[track_caller]
-pub fn expect_err<T: Debug>(result: Result<T, Error>, kind: ErrorKind, code: &str) -> Error {
-    match result {
-        Ok(value) => panic!("expected {kind:?} {code}, got Ok({value:?})"),
-        Err(err) => {
-            assert_eq!(err.kind, kind, "unexpected error: {err}");
-            assert_eq!(err.code, code, "unexpected error: {err}");
-            err
-        }
-    }
-}
-
-#[track_caller]
-pub fn expect_not_found<T: Debug>(result: Result<T, Error>) -> Error {
-    expect_err(result, ErrorKind::NotFound, "NOT_FOUND")
-}
-
-#[track_caller]
-pub fn expect_forbidden<T: Debug>(result: Result<T, Error>) -> Error {
-    expect_err(result, ErrorKind::Forbidden, "FORBIDDEN")
-}
-
-/// Asserts a validation error that names `field`.
-#[track_caller]
-pub fn expect_invalid_field<T: Debug>(result: Result<T, Error>, field: &str) -> Error {
-    let err = expect_err(result, ErrorKind::Validation, "VALIDATION_ERROR");
-    assert!(
-        err.field_errors.iter().any(|f| f.field == field),
-        "expected a field error on {field}, got {:?}",
-        err.field_errors
-    );
-    err
-}
-
 /// Asserts the rule of actions on an enrollment that only its student may
 /// take: the course's staff, who may read it, get 403; anyone else 404.
 pub fn expect_only_the_student<T: Debug>(
@@ -326,32 +294,4 @@ pub fn expect_only_the_student<T: Debug>(
     for outsider in cast.outsiders() {
         expect_not_found(action(w, &outsider));
     }
-}
-
-/// Runs `f(thread_index, connection)` on `threads` threads at once, each with
-/// its own pooled connection, released together by a barrier; returns their
-/// results in thread order.
-pub fn race<T, F>(pool: &DbPool, threads: usize, f: F) -> Vec<Result<T, Error>>
-where
-    T: Send + 'static,
-    F: Fn(usize, &mut DbConnection) -> Result<T, Error> + Send + Sync + 'static,
-{
-    let barrier = Arc::new(Barrier::new(threads));
-    let f = Arc::new(f);
-    let handles: Vec<_> = (0..threads)
-        .map(|i| {
-            let pool = pool.clone();
-            let barrier = Arc::clone(&barrier);
-            let f = Arc::clone(&f);
-            std::thread::spawn(move || {
-                let mut conn = pool.get().expect("pooled connection");
-                barrier.wait();
-                f(i, &mut conn)
-            })
-        })
-        .collect();
-    handles
-        .into_iter()
-        .map(|h| h.join().expect("thread"))
-        .collect()
 }

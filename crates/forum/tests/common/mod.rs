@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use std::fmt::Debug;
-use std::sync::{Arc, Barrier};
 
 #[allow(unused_imports)]
 pub use chrono::Duration;
@@ -14,7 +13,11 @@ use diesel::prelude::*;
 use mdsc_auth::{Principal, Role};
 use mdsc_core::schema::{forum_replies, forum_topics};
 use mdsc_core::testing::TestDb;
-use mdsc_core::{DbConnection, DbPool, Error, ErrorKind, ManualClock, Page, PooledConnection};
+#[allow(unused_imports)]
+pub use mdsc_core::testing::{
+    expect_err, expect_forbidden, expect_invalid_field, expect_not_found, race,
+};
+use mdsc_core::{DbConnection, Error, ErrorKind, ManualClock, Page, PooledConnection};
 use mdsc_course::course::{CourseInput, create_course};
 use mdsc_course::enrollment::{EnrollInput, enroll};
 use mdsc_course::structure::{LessonInput, ModuleInput, create_lesson, create_module};
@@ -368,76 +371,9 @@ pub fn topic_input(title: &str, content: &str) -> CreateTopicInput {
     }
 }
 
-/// Asserts that `result` failed with this kind and machine code; returns the error.
-#[track_caller]
-pub fn expect_err<T: Debug>(result: Result<T, Error>, kind: ErrorKind, code: &str) -> Error {
-    match result {
-        Ok(value) => panic!("expected {kind:?} {code}, got Ok({value:?})"),
-        Err(err) => {
-            assert_eq!(err.kind, kind, "unexpected error: {err}");
-            assert_eq!(err.code, code, "unexpected error: {err}");
-            err
-        }
-    }
-}
-
-#[track_caller]
-pub fn expect_not_found<T: Debug>(result: Result<T, Error>) -> Error {
-    expect_err(result, ErrorKind::NotFound, "NOT_FOUND")
-}
-
-#[track_caller]
-pub fn expect_forbidden<T: Debug>(result: Result<T, Error>) -> Error {
-    expect_err(result, ErrorKind::Forbidden, "FORBIDDEN")
-}
-
 #[track_caller]
 pub fn expect_not_enrolled<T: Debug>(result: Result<T, Error>) -> Error {
     expect_err(result, ErrorKind::Forbidden, "NOT_ENROLLED")
-}
-
-/// Asserts a validation error that names `field`.
-#[track_caller]
-pub fn expect_invalid_field<T: Debug>(result: Result<T, Error>, field: &str) -> Error {
-    let err = expect_err(result, ErrorKind::Validation, "VALIDATION_ERROR");
-    let mut named: Vec<&str> = err.field_errors.iter().map(|f| f.field.as_str()).collect();
-    named.dedup();
-    assert_eq!(named, [field], "field errors: {:?}", err.field_errors);
-    err
-}
-
-/// Runs `f(thread_index, connection)` on `threads` threads at once, each with
-/// its own pooled connection, released together by a barrier; returns their
-/// results in thread order. The world's own connection is one of the pool's
-/// 16, so at most 15 threads.
-pub fn race<T, F>(pool: &DbPool, threads: usize, f: F) -> Vec<Result<T, Error>>
-where
-    T: Send + 'static,
-    F: Fn(usize, &mut DbConnection) -> Result<T, Error> + Send + Sync + 'static,
-{
-    let barrier = Arc::new(Barrier::new(threads));
-    let f = Arc::new(f);
-    // Connections first, here: a pool too small fails loudly instead of
-    // leaving the other threads waiting at the barrier.
-    let conns: Vec<PooledConnection> = (0..threads)
-        .map(|_| pool.get().expect("a pooled connection per racing thread"))
-        .collect();
-    let handles: Vec<_> = conns
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut conn)| {
-            let barrier = Arc::clone(&barrier);
-            let f = Arc::clone(&f);
-            std::thread::spawn(move || {
-                barrier.wait();
-                f(i, &mut conn)
-            })
-        })
-        .collect();
-    handles
-        .into_iter()
-        .map(|h| h.join().expect("thread"))
-        .collect()
 }
 
 /// A clock for a racing thread, at the world's start.

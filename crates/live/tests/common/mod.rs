@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use std::fmt::Debug;
-use std::sync::{Arc, Barrier};
 
 pub use chrono::Duration;
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
@@ -13,6 +12,8 @@ use diesel::prelude::*;
 use mdsc_auth::{Principal, Role};
 use mdsc_core::schema::{live_session_participants, live_sessions, users};
 use mdsc_core::testing::TestDb;
+#[allow(unused_imports)]
+pub use mdsc_core::testing::{expect_err, expect_invalid_field};
 use mdsc_core::{Clock, DbConnection, DbPool, Error, ErrorKind, ManualClock, PooledConnection};
 use mdsc_course::course::{CourseInput, create_course};
 use mdsc_course::enrollment::{EnrollInput, enroll};
@@ -240,30 +241,8 @@ pub fn session_input(start: NaiveDateTime, length: Duration) -> CreateSessionInp
 }
 
 #[track_caller]
-pub fn expect_err<T: Debug>(result: Result<T, Error>, kind: ErrorKind, code: &str) -> Error {
-    match result {
-        Ok(value) => panic!("expected {kind:?} {code}, got Ok({value:?})"),
-        Err(err) => {
-            assert_eq!(err.kind, kind, "unexpected error: {err}");
-            assert_eq!(err.code, code, "unexpected error: {err}");
-            err
-        }
-    }
-}
-
-#[track_caller]
 pub fn expect_conflict<T: Debug>(result: Result<T, Error>, code: &str) -> Error {
     expect_err(result, ErrorKind::Conflict, code)
-}
-
-#[track_caller]
-pub fn expect_invalid_field<T: Debug>(result: Result<T, Error>, field: &str) -> Error {
-    let err = expect_err(result, ErrorKind::Validation, "VALIDATION_ERROR");
-    assert!(
-        err.field_errors.iter().any(|f| f.field == field),
-        "no error for {field}: {err:?}"
-    );
-    err
 }
 
 /// Runs `f(thread_index, connection)` on `threads` threads at once, each with
@@ -274,24 +253,9 @@ where
     T: Send + 'static,
     F: Fn(usize, &mut DbConnection) -> Result<T, Error> + Send + Sync + 'static,
 {
+    // Every thread must hold a connection at the barrier: a pool of exactly
+    // `threads` connections, apart from the world's own.
     let pool: DbPool =
         mdsc_core::build_pool(db.url(), u32::try_from(threads).unwrap()).expect("race pool");
-    let barrier = Arc::new(Barrier::new(threads));
-    let f = Arc::new(f);
-    let handles: Vec<_> = (0..threads)
-        .map(|i| {
-            let pool = pool.clone();
-            let barrier = Arc::clone(&barrier);
-            let f = Arc::clone(&f);
-            std::thread::spawn(move || {
-                let mut conn = pool.get().expect("pooled connection");
-                barrier.wait();
-                f(i, &mut conn)
-            })
-        })
-        .collect();
-    handles
-        .into_iter()
-        .map(|h| h.join().expect("thread"))
-        .collect()
+    mdsc_core::testing::race(&pool, threads, f)
 }

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
-use std::sync::{Arc, Barrier};
 
 /// Re-exported for the tests that move the clock.
 #[allow(unused_imports)]
@@ -16,7 +15,11 @@ use diesel::prelude::*;
 use mdsc_auth::{Principal, Role};
 use mdsc_core::schema::{course_ratings, courses};
 use mdsc_core::testing::TestDb;
-use mdsc_core::{DbConnection, DbPool, Error, ErrorKind, ManualClock, Page, PooledConnection};
+#[allow(unused_imports)]
+pub use mdsc_core::testing::{
+    expect_err, expect_forbidden, expect_invalid_field, expect_not_found, race,
+};
+use mdsc_core::{Error, ErrorKind, ManualClock, Page, PooledConnection};
 use mdsc_course::course::{CourseInput, CourseUpdate, create_course, update_course};
 use mdsc_course::enrollment::{EnrollInput, enroll};
 use mdsc_course::progress::{QuizSubmitInput, complete_lesson, submit_quiz};
@@ -537,40 +540,9 @@ pub fn expected_stats(approved: &[(i32, bool)]) -> CourseRatingStats {
     }
 }
 
-/// Asserts that `result` failed with this kind and machine code; returns the error.
-#[track_caller]
-pub fn expect_err<T: Debug>(result: Result<T, Error>, kind: ErrorKind, code: &str) -> Error {
-    match result {
-        Ok(value) => panic!("expected {kind:?} {code}, got Ok({value:?})"),
-        Err(err) => {
-            assert_eq!(err.kind, kind, "unexpected error: {err}");
-            assert_eq!(err.code, code, "unexpected error: {err}");
-            err
-        }
-    }
-}
-
-#[track_caller]
-pub fn expect_not_found<T: Debug>(result: Result<T, Error>) -> Error {
-    expect_err(result, ErrorKind::NotFound, "NOT_FOUND")
-}
-
-#[track_caller]
-pub fn expect_forbidden<T: Debug>(result: Result<T, Error>) -> Error {
-    expect_err(result, ErrorKind::Forbidden, "FORBIDDEN")
-}
-
 #[track_caller]
 pub fn expect_conflict<T: Debug>(result: Result<T, Error>, code: &str) -> Error {
     expect_err(result, ErrorKind::Conflict, code)
-}
-
-/// Asserts a validation error that names `field`.
-#[track_caller]
-pub fn expect_invalid_field<T: Debug>(result: Result<T, Error>, field: &str) -> Error {
-    let err = expect_err(result, ErrorKind::Validation, "VALIDATION_ERROR");
-    assert_invalid_fields(&err, &[field]);
-    err
 }
 
 /// Asserts that the error names exactly these fields (in any order).
@@ -582,34 +554,6 @@ pub fn assert_invalid_fields(err: &Error, fields: &[&str]) {
     let mut wanted = fields.to_vec();
     wanted.sort_unstable();
     assert_eq!(named, wanted, "field errors: {:?}", err.field_errors);
-}
-
-/// Runs `f(thread_index, connection)` on `threads` threads at once, each with
-/// its own pooled connection, released together by a barrier; returns their
-/// results in thread order.
-pub fn race<T, F>(pool: &DbPool, threads: usize, f: F) -> Vec<Result<T, Error>>
-where
-    T: Send + 'static,
-    F: Fn(usize, &mut DbConnection) -> Result<T, Error> + Send + Sync + 'static,
-{
-    let barrier = Arc::new(Barrier::new(threads));
-    let f = Arc::new(f);
-    let handles: Vec<_> = (0..threads)
-        .map(|i| {
-            let pool = pool.clone();
-            let barrier = Arc::clone(&barrier);
-            let f = Arc::clone(&f);
-            std::thread::spawn(move || {
-                let mut conn = pool.get().expect("pooled connection");
-                barrier.wait();
-                f(i, &mut conn)
-            })
-        })
-        .collect();
-    handles
-        .into_iter()
-        .map(|h| h.join().expect("thread"))
-        .collect()
 }
 
 /// A clock for a racing thread, at the world's start.
