@@ -9,6 +9,13 @@
 //! The `ics` crate writes values verbatim, so every TEXT value goes through
 //! [`ics::escape_text`] here; its folding leaves continuation lines of 76
 //! octets, so the result is re-folded to at most 75 octets per line.
+//!
+//! Date arithmetic never panics: near chrono's limits (`DateTime::<Utc>::
+//! MAX_UTC`) a computed end is clamped instead of overflowing. Such dates
+//! are far outside RFC 5545's four-digit years and are written in chrono's
+//! signed form; they only matter as bad input that must not crash a feed.
+
+use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
 use ics::components::Property;
@@ -34,6 +41,48 @@ pub const MIN_EVENT_LENGTH: Duration = Duration::minutes(15);
 const MAX_LINE_OCTETS: usize = 75;
 const CRLF: &str = "\r\n";
 const FOLD: &str = "\r\n ";
+
+/// Put before the SUMMARY of a cancelled event (the product is in French).
+/// Outlook ignores STATUS:CANCELLED in subscribed calendars and keeps showing
+/// the event as a normal, busy one: the title is the only signal every
+/// client shows, so it has to say so itself.
+pub const CANCELLED_PREFIX: &str = "Annulé : ";
+
+/// Why a calendar could not be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IcalError {
+    /// The event at this index of [`FeedCalendar::events`] has a UID that is
+    /// empty (or only control characters and spaces). UID is mandatory and
+    /// clients match updates on it, so such an event cannot be published.
+    EmptyUid { index: usize },
+}
+
+impl fmt::Display for IcalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EmptyUid { index } => write!(f, "event #{index} has an empty UID"),
+        }
+    }
+}
+
+impl std::error::Error for IcalError {}
+
+/// The UID of a schedule item in a student's feed, e.g.
+/// `lesson-12.7@mdsc.example` for key `lesson:12` of enrollment 7.
+///
+/// - Stable: it depends only on the enrollment and the item's key, so every
+///   poll and every re-plan gives the same UID and clients update the event
+///   in place instead of duplicating it.
+/// - Unique across a multi-course feed: the same key (`lesson:12`) in two
+///   courses, or for two enrollments, belongs to different enrollment ids.
+/// - `host` is the host of the platform's public URL (e.g. `mdsc.example`),
+///   which makes the UID globally unique as RFC 5545 recommends.
+///
+/// `:` in the key is replaced by `-` (some clients choke on it in a UID);
+/// keys should therefore not rely on `:` and `-` being distinct.
+pub fn event_uid(enrollment_id: i32, item_key: &str, host: &str) -> String {
+    format!("{}.{enrollment_id}@{host}", item_key.replace(':', "-"))
+}
 
 /// A whole calendar: the feed of one student, or a one-off download.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,8 +112,9 @@ impl FeedCalendar {
 /// One VEVENT. Optional text fields that are `None` or empty are omitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedEvent {
-    /// Stable and globally unique (e.g. `<item id>@<host>`): clients match
+    /// Stable and globally unique (see [`event_uid`]): clients match
     /// updates and cancellations on it, so never reuse one for another item.
+    /// Written as escaped TEXT; must not be empty ([`IcalError::EmptyUid`]).
     pub uid: String,
     pub summary: String,
     pub description: Option<String>,
@@ -80,6 +130,8 @@ pub struct FeedEvent {
     pub sequence: u32,
     /// Written as STATUS:CANCELLED, without alarms, instead of being dropped,
     /// so clients that already have the event grey it out or remove it.
+    /// Also TRANSP:TRANSPARENT (free, not busy) and a SUMMARY starting with
+    /// [`CANCELLED_PREFIX`], for Outlook, which ignores the status.
     pub cancelled: bool,
     /// Used for both LAST-MODIFIED and DTSTAMP (stable bytes, see module doc).
     pub last_modified: DateTime<Utc>,
@@ -116,11 +168,17 @@ impl FeedEvent {
 /// The DTEND actually written for an event: `end`, or
 /// `start + MIN_EVENT_LENGTH` when `end` is not after `start`. Shared with
 /// the add-to-calendar links so both show the same slot.
+///
+/// Never panics: when `start + MIN_EVENT_LENGTH` is past chrono's last
+/// instant, the end is clamped to `DateTime::<Utc>::MAX_UTC` (which is
+/// `start` itself when `start` is that instant).
 pub fn event_end(start: DateTime<Utc>, end: DateTime<Utc>) -> DateTime<Utc> {
     if end > start {
         end
     } else {
-        start + MIN_EVENT_LENGTH
+        start
+            .checked_add_signed(MIN_EVENT_LENGTH)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 }
 
@@ -130,14 +188,18 @@ pub fn utc_stamp(t: DateTime<Utc>) -> String {
 }
 
 /// The calendar as an RFC 5545 document: CRLF line ends, every line at most
-/// 75 octets, all TEXT escaped.
-pub fn render(calendar: &FeedCalendar) -> String {
+/// 75 octets, all TEXT (UID included) escaped.
+///
+/// Fails with [`IcalError::EmptyUid`] rather than publish an event without
+/// a usable UID: dropping it silently would hide a bug, and clients cannot
+/// track such an event.
+pub fn render(calendar: &FeedCalendar) -> Result<String, IcalError> {
     let mut ical = ICalendar::new("2.0", PRODID);
     push_calendar_properties(&mut ical, calendar);
-    for event in &calendar.events {
-        ical.add_event(build_event(event));
+    for (index, event) in calendar.events.iter().enumerate() {
+        ical.add_event(build_event(event).ok_or(IcalError::EmptyUid { index })?);
     }
-    refold(&ical.to_string())
+    Ok(refold(&ical.to_string()))
 }
 
 /// A strong ETag (with its quotes) for a rendered body: two 64-bit FNV-1a
@@ -178,14 +240,24 @@ fn push_calendar_properties(ical: &mut ICalendar<'_>, calendar: &FeedCalendar) {
     ical.push(Property::new("X-PUBLISHED-TTL", refresh));
 }
 
-fn build_event(event: &FeedEvent) -> Event<'static> {
+/// `None` when the UID is empty once cleaned.
+fn build_event(event: &FeedEvent) -> Option<Event<'static>> {
+    // No line breaks in a UID, not even escaped ones: controls are dropped.
+    let uid = text(&strip_controls(&event.uid));
+    if uid.trim().is_empty() {
+        return None;
+    }
     let last_modified = utc_stamp(event.last_modified);
-    let mut vevent = Event::new(strip_controls(&event.uid), last_modified.clone());
+    let mut vevent = Event::new(uid, last_modified.clone());
     vevent.push(DtStart::new(utc_stamp(event.start)));
     vevent.push(DtEnd::new(utc_stamp(event_end(event.start, event.end))));
     vevent.push(Sequence::new(event.sequence.to_string()));
     vevent.push(LastModified::new(last_modified));
-    vevent.push(Summary::new(text(&event.summary)));
+    vevent.push(Summary::new(if event.cancelled {
+        text(&format!("{CANCELLED_PREFIX}{}", event.summary))
+    } else {
+        text(&event.summary)
+    }));
     if let Some(description) = non_empty(event.description.as_deref()) {
         vevent.push(Description::new(text(description)));
     }
@@ -203,14 +275,19 @@ fn build_event(event: &FeedEvent) -> Event<'static> {
     } else {
         Status::confirmed()
     });
-    vevent.push(Transp::opaque());
+    // A cancelled event frees the slot (see `FeedEvent::cancelled`).
+    vevent.push(if event.cancelled {
+        Transp::transparent()
+    } else {
+        Transp::opaque()
+    });
     // A cancelled event must not ring.
     if !event.cancelled {
         for minutes in distinct_sorted(&event.alarms_minutes_before) {
             vevent.add_alarm(display_alarm(minutes, &event.summary));
         }
     }
-    vevent
+    Some(vevent)
 }
 
 fn display_alarm(minutes_before: u32, summary: &str) -> Alarm<'static> {
@@ -252,7 +329,7 @@ fn text(value: &str) -> String {
     escape_text(cleaned).into_owned()
 }
 
-/// For values written verbatim (UID, URL): a raw CR or LF would end the
+/// For URL, written verbatim, and UID before escaping: a raw CR or LF would end the
 /// content line early and let the value inject properties.
 fn strip_controls(value: &str) -> String {
     value.chars().filter(|c| !c.is_control()).collect()

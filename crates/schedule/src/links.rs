@@ -18,8 +18,37 @@ const STRICT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 const GOOGLE_RENDER: &str = "https://calendar.google.com/calendar/render";
-const OUTLOOK_ADD_FROM_WEB: &str = "https://outlook.live.com/calendar/0/addfromweb";
-const OUTLOOK_COMPOSE: &str = "https://outlook.live.com/calendar/0/deeplink/compose";
+const GOOGLE_ADD_BY_URL_SETTINGS: &str =
+    "https://calendar.google.com/calendar/u/0/r/settings/addbyurl";
+
+/// Which Outlook on the web the student uses: the two live on different
+/// hosts, and a link to the wrong one lands on a sign-in page for the wrong
+/// kind of account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutlookAccount {
+    /// A personal Microsoft account (outlook.com, hotmail.com, live.com):
+    /// `https://outlook.live.com`.
+    Personal,
+    /// A Microsoft 365 work or school account: `https://outlook.office.com`.
+    Work,
+}
+
+impl OutlookAccount {
+    fn host(self) -> &'static str {
+        match self {
+            Self::Personal => "https://outlook.live.com",
+            Self::Work => "https://outlook.office.com",
+        }
+    }
+
+    fn add_from_web(self) -> String {
+        format!("{}/calendar/0/addfromweb", self.host())
+    }
+
+    fn compose(self) -> String {
+        format!("{}/calendar/0/deeplink/compose", self.host())
+    }
+}
 
 /// Google's subscribe shortcut. Google reads an `https://` `cid` as a
 /// calendar id and fails, while the encoded `webcal://` form works.
@@ -27,12 +56,21 @@ pub fn google_subscribe(feed_https_url: &str) -> String {
     with_query(GOOGLE_RENDER, &[("cid", &webcal(feed_https_url))])
 }
 
-/// Outlook.com's "subscribe from web" link, with the calendar's display name.
-/// Outlook needs the `https://` form (new Outlook strips `webcal:`), so an
-/// `http://` or `webcal://` scheme is replaced by `https://`.
-pub fn outlook_subscribe(feed_https_url: &str, name: &str) -> String {
+/// Google Calendar's "From URL" settings page, where the student pastes
+/// the feed URL by hand: the fallback to offer next to
+/// [`google_subscribe`], whose `cid` shortcut sometimes fails (signed out,
+/// several Google accounts, some mobile browsers).
+pub fn google_add_by_url_settings() -> &'static str {
+    GOOGLE_ADD_BY_URL_SETTINGS
+}
+
+/// Outlook's "subscribe from web" link for that kind of account, with the
+/// calendar's display name. Outlook needs the `https://` form (new Outlook
+/// strips `webcal:`), so an `http://` or `webcal://` scheme is replaced by
+/// `https://`.
+pub fn outlook_subscribe(account: OutlookAccount, feed_https_url: &str, name: &str) -> String {
     let https = https(feed_https_url);
-    with_query(OUTLOOK_ADD_FROM_WEB, &[("url", &https), ("name", name)])
+    with_query(&account.add_from_web(), &[("url", &https), ("name", name)])
 }
 
 /// The `webcal://` form of a feed URL, which Apple Calendar (and the OS
@@ -44,7 +82,8 @@ pub fn webcal(feed_https_url: &str) -> String {
 }
 
 /// Google's "create event" template, prefilled. `end <= start` is written as
-/// a 15-minute slot, as in the iCalendar feed.
+/// a 15-minute slot, as in the iCalendar feed (clamped at chrono's last
+/// instant, see [`event_end`]: these links never panic).
 pub fn google_event(
     title: &str,
     start: DateTime<Utc>,
@@ -63,9 +102,11 @@ pub fn google_event(
     with_query(GOOGLE_RENDER, &pairs)
 }
 
-/// Outlook.com's "new event" compose deep link, prefilled. Times are UTC
-/// with `Z` and no fraction, the form Outlook parses reliably.
+/// Outlook's "new event" compose deep link for that kind of account,
+/// prefilled. Times are UTC with `Z` and no fraction, the form Outlook
+/// parses reliably.
 pub fn outlook_event(
+    account: OutlookAccount,
     title: &str,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
@@ -83,7 +124,7 @@ pub fn outlook_event(
         ("body", body),
     ];
     push_location(&mut pairs, location);
-    with_query(OUTLOOK_COMPOSE, &pairs)
+    with_query(&account.compose(), &pairs)
 }
 
 /// An empty location is left out rather than sent as `location=`.

@@ -5,7 +5,10 @@
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use icalendar::parser::{Calendar, Component, read_calendar, unfold};
-use mdsc_schedule::ical::{DEFAULT_REFRESH, FeedCalendar, FeedEvent, PRODID, etag, render};
+use mdsc_schedule::ical::{
+    CANCELLED_PREFIX, DEFAULT_REFRESH, FeedCalendar, FeedEvent, IcalError, PRODID, etag, event_end,
+    event_uid, render,
+};
 
 fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, hour, minute, 0).unwrap()
@@ -61,7 +64,7 @@ fn sample() -> FeedCalendar {
 
 /// Renders and checks the physical layout every document must have.
 fn render_checked(calendar: &FeedCalendar) -> String {
-    let raw = render(calendar);
+    let raw = render(calendar).expect("renders");
     assert_lines_well_formed(&raw);
     raw
 }
@@ -254,7 +257,12 @@ fn events_keep_uid_utc_times_sequence_and_stamps() {
         // DTSTAMP is the modification time, not "now": stable bytes.
         assert_eq!(utc_value(event, "DTSTAMP"), expected.last_modified);
         assert_eq!(utc_value(event, "LAST-MODIFIED"), expected.last_modified);
-        assert_eq!(prop(event, "TRANSP"), "OPAQUE");
+        let transp = if expected.cancelled {
+            "TRANSPARENT"
+        } else {
+            "OPAQUE"
+        };
+        assert_eq!(prop(event, "TRANSP"), transp);
     }
     let lesson = event_by_uid(&cal, "item-1@mdsc.example");
     assert_eq!(prop(lesson, "DTSTART"), "20260303T080000Z");
@@ -518,4 +526,153 @@ fn empty_calendar_is_still_valid() {
     assert_eq!(cal_prop(&cal, "PRODID"), Some(PRODID));
     assert_eq!(cal_prop(&cal, "METHOD"), Some("PUBLISH"));
     assert!(cal.components.is_empty());
+}
+
+fn single(event: FeedEvent) -> FeedCalendar {
+    FeedCalendar {
+        events: vec![event],
+        ..FeedCalendar::new("x")
+    }
+}
+
+#[test]
+fn cancelled_event_is_free_and_says_so_in_its_title() {
+    let raw = render_checked(&sample());
+    let unfolded = unfold(&raw);
+    let cal = parse(&unfolded);
+    let session = event_by_uid(&cal, "item-2@mdsc.example");
+    // Outlook ignores STATUS:CANCELLED: the slot is freed and the title says it.
+    assert_eq!(prop(session, "TRANSP"), "TRANSPARENT");
+    assert_eq!(prop(session, "SUMMARY"), "Annulé : Session live annulée");
+    assert_eq!(CANCELLED_PREFIX, "Annulé : ");
+
+    let lesson = event_by_uid(&cal, "item-1@mdsc.example");
+    assert_eq!(prop(lesson, "TRANSP"), "OPAQUE");
+    assert_eq!(prop(lesson, "SUMMARY"), "Leçon 1 : introduction");
+}
+
+#[test]
+fn cancelled_prefix_is_escaped_with_the_summary() {
+    let event = FeedEvent {
+        cancelled: true,
+        ..FeedEvent::new("c", "a, b; c\\d", at(3, 8, 0), at(3, 9, 0), at(1, 0, 0))
+    };
+    let raw = render_checked(&single(event));
+    assert!(
+        raw.contains("\r\nSUMMARY:Annulé : a\\, b\\; c\\\\d\r\n"),
+        "{raw}"
+    );
+}
+
+#[test]
+fn uid_is_escaped_as_text() {
+    let uid = "lesson,1;x\\y@mdsc.example";
+    let raw = render_checked(&single(FeedEvent::new(
+        uid,
+        "x",
+        at(3, 8, 0),
+        at(3, 9, 0),
+        at(1, 0, 0),
+    )));
+    assert!(
+        raw.contains("\r\nUID:lesson\\,1\\;x\\\\y@mdsc.example\r\n"),
+        "{raw}"
+    );
+    let unfolded = unfold(&raw);
+    let cal = parse(&unfolded);
+    // icalendar unescapes UID itself.
+    assert_eq!(prop(events(&cal)[0], "UID"), uid);
+}
+
+#[test]
+fn empty_uid_is_refused() {
+    for uid in ["", " ", "\r\n", "\u{7}\t"] {
+        let calendar = FeedCalendar {
+            events: vec![
+                quiz_deadline(),
+                FeedEvent::new(uid, "x", at(3, 8, 0), at(3, 9, 0), at(1, 0, 0)),
+            ],
+            ..FeedCalendar::new("x")
+        };
+        assert_eq!(
+            render(&calendar),
+            Err(IcalError::EmptyUid { index: 1 }),
+            "{uid:?}"
+        );
+    }
+    assert_eq!(
+        IcalError::EmptyUid { index: 1 }.to_string(),
+        "event #1 has an empty UID"
+    );
+}
+
+#[test]
+fn event_end_clamps_instead_of_overflowing() {
+    let max = DateTime::<Utc>::MAX_UTC;
+    let min = DateTime::<Utc>::MIN_UTC;
+    assert_eq!(event_end(max, max), max);
+    assert_eq!(event_end(max, min), max);
+    let near = max - Duration::minutes(5);
+    assert_eq!(event_end(near, near), max);
+    assert_eq!(event_end(min, min), min + Duration::minutes(15));
+    assert_eq!(event_end(min, max), max);
+}
+
+#[test]
+fn extreme_dates_never_panic() {
+    let max = DateTime::<Utc>::MAX_UTC;
+    let min = DateTime::<Utc>::MIN_UTC;
+    for (start, end) in [(max, max), (max, min), (min, min), (min, max)] {
+        for cancelled in [false, true] {
+            let event = FeedEvent {
+                cancelled,
+                alarms_minutes_before: vec![0, u32::MAX],
+                ..FeedEvent::new("edge", "edge", start, end, start)
+            };
+            let calendar = FeedCalendar {
+                refresh: Duration::MAX,
+                ..single(event)
+            };
+            let raw = render_checked(&calendar);
+            assert!(raw.contains("\r\nUID:edge\r\n"));
+        }
+    }
+}
+
+#[test]
+fn event_uid_is_stable_and_unique_per_enrollment() {
+    assert_eq!(
+        event_uid(7, "lesson:12", "mdsc.example"),
+        "lesson-12.7@mdsc.example"
+    );
+    assert_eq!(
+        event_uid(7, "lesson:12", "mdsc.example"),
+        event_uid(7, "lesson:12", "mdsc.example")
+    );
+    // Two courses (enrollments) of one feed both have a `lesson:12`.
+    assert_ne!(
+        event_uid(7, "lesson:12", "mdsc.example"),
+        event_uid(8, "lesson:12", "mdsc.example")
+    );
+    assert_ne!(
+        event_uid(7, "lesson:12", "mdsc.example"),
+        event_uid(7, "quiz:12", "mdsc.example")
+    );
+    assert_ne!(
+        event_uid(1, "lesson:1", "mdsc.example"),
+        event_uid(11, "lesson:1", "mdsc.example")
+    );
+}
+
+#[test]
+fn event_uid_survives_rendering_unchanged() {
+    let uid = event_uid(42, "live:3", "mdsc.example");
+    let raw = render_checked(&single(FeedEvent::new(
+        uid.clone(),
+        "x",
+        at(3, 8, 0),
+        at(3, 9, 0),
+        at(1, 0, 0),
+    )));
+    assert!(raw.contains(&format!("\r\nUID:{uid}\r\n")));
 }

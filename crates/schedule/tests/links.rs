@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use mdsc_schedule::links::{
-    google_event, google_subscribe, outlook_event, outlook_subscribe, webcal,
+    OutlookAccount, google_add_by_url_settings, google_event, google_subscribe, outlook_event,
+    outlook_subscribe, webcal,
 };
 use percent_encoding::percent_decode_str;
 
@@ -101,13 +102,13 @@ fn google_subscribe_passes_the_encoded_webcal_url() {
 
 #[test]
 fn outlook_subscribe_passes_the_https_url_and_name() {
-    let url = outlook_subscribe(FEED, TRICKY);
+    let url = outlook_subscribe(OutlookAccount::Personal, FEED, TRICKY);
     assert_eq!(
         query(&url, "https://outlook.live.com/calendar/0/addfromweb"),
         pairs(&[("url", FEED), ("name", TRICKY)])
     );
     // Outlook refuses webcal://: any other scheme is turned into https.
-    let from_webcal = outlook_subscribe(&webcal(FEED), "x");
+    let from_webcal = outlook_subscribe(OutlookAccount::Personal, &webcal(FEED), "x");
     assert_eq!(
         query(
             &from_webcal,
@@ -152,7 +153,14 @@ fn google_event_omits_a_missing_or_empty_location() {
 
 #[test]
 fn outlook_event_fills_the_compose_deeplink() {
-    let url = outlook_event(TRICKY, at(3, 8, 0), at(3, 9, 30), TRICKY, Some(TRICKY));
+    let url = outlook_event(
+        OutlookAccount::Personal,
+        TRICKY,
+        at(3, 8, 0),
+        at(3, 9, 30),
+        TRICKY,
+        Some(TRICKY),
+    );
     assert!(url.starts_with(
         "https://outlook.live.com/calendar/0/deeplink/compose?path=%2Fcalendar%2Faction%2Fcompose&rru=addevent&"
     ));
@@ -168,7 +176,14 @@ fn outlook_event_fills_the_compose_deeplink() {
             ("location", TRICKY),
         ])
     );
-    let without = outlook_event("Quiz", at(3, 8, 0), at(3, 9, 0), "", None);
+    let without = outlook_event(
+        OutlookAccount::Personal,
+        "Quiz",
+        at(3, 8, 0),
+        at(3, 9, 0),
+        "",
+        None,
+    );
     assert!(!without.contains("location="));
 }
 
@@ -182,7 +197,14 @@ fn event_links_give_a_deadline_fifteen_minutes() {
         .1;
     assert_eq!(dates, "20260305T220000Z/20260305T221500Z");
 
-    let outlook = outlook_event("Quiz", at(5, 22, 0), at(5, 22, 0), "", None);
+    let outlook = outlook_event(
+        OutlookAccount::Personal,
+        "Quiz",
+        at(5, 22, 0),
+        at(5, 22, 0),
+        "",
+        None,
+    );
     let enddt = query(
         &outlook,
         "https://outlook.live.com/calendar/0/deeplink/compose",
@@ -199,14 +221,96 @@ fn links_have_no_plus_and_no_raw_space() {
     let text = "a b+c  d";
     let links = [
         google_subscribe("https://h.example/a b+c.ics"),
-        outlook_subscribe("https://h.example/a b+c.ics", text),
+        outlook_subscribe(OutlookAccount::Work, "https://h.example/a b+c.ics", text),
         google_event(text, at(3, 8, 0), at(3, 9, 0), text, Some(text)),
-        outlook_event(text, at(3, 8, 0), at(3, 9, 0), text, Some(text)),
+        outlook_event(
+            OutlookAccount::Work,
+            text,
+            at(3, 8, 0),
+            at(3, 9, 0),
+            text,
+            Some(text),
+        ),
     ];
     for link in links {
         assert!(!link.contains('+'), "{link}");
         assert!(!link.contains(' '), "{link}");
         assert!(link.contains("%20"), "{link}");
         assert!(link.contains("%2B"), "{link}");
+    }
+}
+
+#[test]
+fn work_accounts_use_outlook_office_com() {
+    let subscribe = outlook_subscribe(OutlookAccount::Work, &webcal(FEED), TRICKY);
+    assert_eq!(
+        query(
+            &subscribe,
+            "https://outlook.office.com/calendar/0/addfromweb"
+        ),
+        pairs(&[("url", FEED), ("name", TRICKY)])
+    );
+    let event = outlook_event(
+        OutlookAccount::Work,
+        "Quiz",
+        at(3, 8, 0),
+        at(3, 9, 0),
+        "body",
+        Some("En ligne"),
+    );
+    assert_eq!(
+        query(
+            &event,
+            "https://outlook.office.com/calendar/0/deeplink/compose"
+        ),
+        pairs(&[
+            ("path", "/calendar/action/compose"),
+            ("rru", "addevent"),
+            ("subject", "Quiz"),
+            ("startdt", "2026-03-03T08:00:00Z"),
+            ("enddt", "2026-03-03T09:00:00Z"),
+            ("body", "body"),
+            ("location", "En ligne"),
+        ])
+    );
+    // The personal form is unchanged and never mixed up with the work one.
+    for link in [
+        outlook_subscribe(OutlookAccount::Personal, FEED, "x"),
+        outlook_event(
+            OutlookAccount::Personal,
+            "Quiz",
+            at(3, 8, 0),
+            at(3, 9, 0),
+            "",
+            None,
+        ),
+    ] {
+        assert!(
+            link.starts_with("https://outlook.live.com/calendar/0/"),
+            "{link}"
+        );
+        assert!(!link.contains("office.com"), "{link}");
+    }
+}
+
+#[test]
+fn google_add_by_url_settings_is_the_manual_fallback_page() {
+    assert_eq!(
+        google_add_by_url_settings(),
+        "https://calendar.google.com/calendar/u/0/r/settings/addbyurl"
+    );
+}
+
+#[test]
+fn event_links_never_panic_at_chrono_limits() {
+    let max = DateTime::<Utc>::MAX_UTC;
+    let min = DateTime::<Utc>::MIN_UTC;
+    for (start, end) in [(max, max), (max, min), (min, min), (min, max)] {
+        let google = google_event("x", start, end, "", None);
+        assert!(google.starts_with("https://calendar.google.com/calendar/render?"));
+        for account in [OutlookAccount::Personal, OutlookAccount::Work] {
+            let outlook = outlook_event(account, "x", start, end, "", None);
+            assert!(outlook.contains("enddt="), "{outlook}");
+        }
     }
 }

@@ -140,6 +140,32 @@ fn window_without_end_lasts_the_estimated_weeks() {
 }
 
 #[test]
+fn replanning_later_keeps_the_estimated_weeks_end() {
+    let mut input = input(vec![module(1, lessons(1, 2, 60), vec![])]);
+    input.outline.estimated_weeks = Some(4);
+    // Two weeks later, nothing done: the window still ends on March 31,
+    // 10 sittings remain and the second lesson goes to sitting 5.
+    input.now = utc("2025-03-17 08:00");
+    assert_eq!(
+        lesson_starts(&plan(&input).unwrap()),
+        [utc("2025-03-17 19:00"), utc("2025-03-24 19:00")]
+    );
+    // The estimate counts from the course start when it is after enrollment:
+    // until April 7, 15 sittings remain, the second lesson goes to sitting 7.
+    input.outline.start = Some(utc("2025-03-10 00:00"));
+    assert_eq!(
+        lesson_starts(&plan(&input).unwrap()),
+        [utc("2025-03-17 19:00"), utc("2025-03-26 19:00")]
+    );
+    // Past the estimated end: compressed, as for a past course end.
+    input.now = utc("2025-05-05 08:00");
+    assert_eq!(
+        lesson_starts(&plan(&input).unwrap()),
+        [utc("2025-05-05 19:00"), utc("2025-05-05 20:00")]
+    );
+}
+
+#[test]
 fn window_without_end_or_estimate_keeps_the_weekly_hours() {
     let mut input = input(vec![module(1, lessons(1, 10, 60), vec![])]);
     input.preferences.hours_per_week = 2;
@@ -352,11 +378,63 @@ fn a_quiz_follows_the_last_lesson_of_its_module() {
     assert_eq!((quiz.module_id, quiz.quiz_id), (Some(1), Some(1)));
 }
 
+fn lesson_ends_of_module(items: &[PlannedItem], module_id: i32) -> Vec<DateTime<Utc>> {
+    items
+        .iter()
+        .filter(|i| i.item_type == ItemType::Lesson && i.module_id == Some(module_id))
+        .map(|i| i.end.unwrap())
+        .collect()
+}
+
 #[test]
-fn a_quiz_due_before_its_lessons_end_takes_the_last_free_half_hour_before_it() {
+fn a_quiz_due_date_is_a_deadline_for_the_lessons_of_its_module() {
+    let due = utc("2025-03-05 12:00");
+    let mut input = input(vec![
+        module(1, lessons(1, 2, 60), vec![quiz(1, Some(due))]),
+        module(2, lessons(3, 2, 60), vec![]),
+    ]);
+    input.outline.end = Some(utc("2025-03-31 00:00"));
+    let items = plan(&input).unwrap();
+    let planned = item(&items, "quiz:1");
+    let last_lesson_end = *lesson_ends_of_module(&items, 1).iter().max().unwrap();
+    assert!(planned.start.unwrap() >= last_lesson_end, "{items:#?}");
+    assert!(planned.end.unwrap() <= due, "{items:#?}");
+    assert_eq!(planned.due, Some(due));
+    // Module 1 is spread over the sittings before the deadline (Monday and
+    // Tuesday), module 2 over the rest of the window.
+    assert_eq!(
+        lesson_starts(&items),
+        [
+            "2025-03-03 19:00",
+            "2025-03-04 19:00",
+            "2025-03-05 19:00",
+            "2025-03-18 19:00"
+        ]
+        .map(utc)
+    );
+}
+
+#[test]
+fn lessons_spread_past_their_deadline_are_compressed_inside_the_sub_window() {
+    // Due Tuesday 20:00: spread, lesson 2 would be Tuesday 19:00–20:00.
+    let due = utc("2025-03-04 20:00");
+    let mut input = input(vec![module(1, lessons(1, 2, 60), vec![quiz(1, Some(due))])]);
+    input.outline.end = Some(utc("2025-03-31 00:00"));
+    let items = plan(&input).unwrap();
+    assert_eq!(
+        lesson_starts(&items),
+        ["2025-03-03 19:00", "2025-03-03 20:00"].map(utc)
+    );
+    assert_eq!(start_of(&items, "quiz:1"), utc("2025-03-03 21:00"));
+}
+
+#[test]
+fn a_quiz_due_too_soon_for_its_lessons_takes_the_last_free_half_hour_before_it() {
     let due = utc("2025-03-05 12:00");
     let mut input = input(vec![module(1, lessons(1, 2, 60), vec![quiz(1, Some(due))])]);
     input.outline.end = Some(utc("2025-03-31 00:00"));
+    // No sitting is left before the due date.
+    input.now = utc("2025-03-05 08:00");
     let items = plan(&input).unwrap();
     let planned = item(&items, "quiz:1");
     assert_eq!(
@@ -368,6 +446,43 @@ fn a_quiz_due_before_its_lessons_end_takes_the_last_free_half_hour_before_it() {
     assert_eq!(
         start_of(&plan(&input).unwrap(), "quiz:1"),
         utc("2025-03-05 10:30")
+    );
+}
+
+#[test]
+fn a_quiz_due_before_the_next_sitting_is_not_planned_before_now_nor_overdue() {
+    // Monday 20:00, after Monday's 19:00 sitting; the lessons are done.
+    let due = utc("2025-03-04 12:00");
+    let mut input = input(vec![module(1, lessons(1, 1, 45), vec![quiz(1, Some(due))])]);
+    input.now = utc("2025-03-03 20:00");
+    input.kept = vec![KeptItem {
+        key: "lesson:1".into(),
+        start: Some(utc("2025-03-03 19:00")),
+        end: Some(utc("2025-03-03 19:45")),
+        due: None,
+    }];
+    let items = plan(&input).unwrap();
+    let planned = item(&items, "quiz:1");
+    assert!(planned.start.unwrap() >= input.now, "{planned:?}");
+    assert!(planned.end.unwrap() <= due, "{planned:?}");
+    assert_eq!(planned.due, Some(due));
+}
+
+#[test]
+fn a_quiz_comes_before_the_next_modules_lessons_in_a_shared_sitting() {
+    let mut input = input(vec![
+        module(1, lessons(1, 2, 45), vec![quiz(1, None)]),
+        module(2, lessons(3, 2, 45), vec![]),
+    ]);
+    input.preferences.study_days = vec![Weekday::Wed];
+    input.outline.end = Some(utc("2025-03-06 00:00"));
+    let items = plan(&input).unwrap();
+    let planned = item(&items, "quiz:1");
+    assert_eq!(planned.start, item(&items, "lesson:2").end);
+    assert!(planned.end.unwrap() <= start_of(&items, "lesson:3"));
+    assert_eq!(
+        (planned.start, start_of(&items, "lesson:3")),
+        (Some(utc("2025-03-05 20:30")), utc("2025-03-05 21:00"))
     );
 }
 
@@ -568,4 +683,148 @@ fn invalid_preferences_and_dates_are_field_errors() {
         Preferences::parse_timezone(" America/Montreal ").unwrap(),
         tz("America/Montreal")
     );
+}
+
+// Rule 9: extreme input never panics nor runs away.
+
+#[test]
+fn estimated_weeks_out_of_range_are_errors_or_ignored() {
+    for weeks in [521, i32::MAX] {
+        let mut input = input(vec![module(1, lessons(1, 2, 60), vec![])]);
+        input.outline.estimated_weeks = Some(weeks);
+        assert_eq!(plan(&input).unwrap_err().field, "estimated_weeks");
+    }
+    for weeks in [0, -1, i32::MIN] {
+        let mut input = input(vec![module(1, lessons(1, 2, 60), vec![])]);
+        input.outline.estimated_weeks = Some(weeks);
+        assert_eq!(
+            lesson_starts(&plan(&input).unwrap())[0],
+            utc("2025-03-03 19:00")
+        );
+    }
+    let mut input = input(vec![module(1, lessons(1, 2, 60), vec![])]);
+    input.outline.estimated_weeks = Some(520);
+    assert!(plan(&input).is_ok());
+}
+
+#[test]
+fn a_far_course_end_is_clamped_to_ten_years() {
+    let mut input = input(vec![module(1, lessons(1, 2, 60), vec![])]);
+    input.outline.end = Some(DateTime::<Utc>::MAX_UTC);
+    let starts = lesson_starts(&plan(&input).unwrap());
+    assert_eq!(starts[0], utc("2025-03-03 19:00"));
+    assert!(starts[1] < utc("2035-03-04 00:00"), "{starts:?}");
+    assert!(starts[1] > utc("2030-01-01 00:00"), "{starts:?}");
+
+    input.outline.end = Some(utc("9999-12-31 00:00"));
+    assert_eq!(lesson_starts(&plan(&input).unwrap()), starts);
+}
+
+#[test]
+fn huge_lesson_durations_are_clamped_to_a_day() {
+    let mut input = input(vec![module(
+        1,
+        lessons(1, 2, i32::MAX),
+        vec![quiz(1, None)],
+    )]);
+    input.outline.modules[0].lessons[1].duration_minutes = i32::MIN;
+    let items = plan(&input).unwrap();
+    let first = item(&items, "lesson:1");
+    assert_eq!(
+        first.end.unwrap() - first.start.unwrap(),
+        Duration::hours(24)
+    );
+    let second = item(&items, "lesson:2");
+    assert_eq!(
+        second.end.unwrap() - second.start.unwrap(),
+        Duration::minutes(15)
+    );
+}
+
+#[test]
+fn dates_at_chronos_limits_give_errors_or_plans_never_panics() {
+    let max = DateTime::<Utc>::MAX_UTC;
+    let min = DateTime::<Utc>::MIN_UTC;
+    let base = input(vec![
+        module(1, lessons(1, 3, 60), vec![quiz(1, Some(min))]),
+        module(2, lessons(4, 2, 60), vec![quiz(2, Some(max))]),
+    ]);
+    let mut cases = Vec::new();
+    for instant in [min, max, max - Duration::minutes(10)] {
+        let mut at_now = base.clone();
+        at_now.now = instant;
+        at_now.enrolled_at = instant;
+        cases.push(at_now);
+        let mut at_start = base.clone();
+        at_start.outline.start = Some(instant);
+        cases.push(at_start);
+        let mut kept = base.clone();
+        kept.kept = vec![KeptItem {
+            key: "custom:1".into(),
+            start: Some(instant),
+            end: None,
+            due: None,
+        }];
+        cases.push(kept);
+        let mut live = base.clone();
+        live.outline.live_sessions = vec![LiveOutline {
+            id: 1,
+            title: "Direct".into(),
+            start: utc("2025-03-03 18:00"),
+            end: instant,
+            cancelled: false,
+        }];
+        cases.push(live);
+    }
+    for mut case in cases {
+        for zone in ["Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"] {
+            case.preferences.timezone = tz(zone);
+            match plan(&case) {
+                Ok(items) => assert!(!items.is_empty()),
+                Err(error) => assert!(!error.field.is_empty()),
+            }
+        }
+    }
+}
+
+// Stored preferences.
+
+#[test]
+fn time_of_day_round_trips_through_its_name() {
+    for time in [TimeOfDay::Morning, TimeOfDay::Afternoon, TimeOfDay::Evening] {
+        assert_eq!(time.as_str().parse::<TimeOfDay>().unwrap(), time);
+        assert_eq!(time.to_string(), time.as_str());
+    }
+    assert_eq!(TimeOfDay::Morning.as_str(), "morning");
+    assert_eq!(
+        " evening ".parse::<TimeOfDay>().unwrap(),
+        TimeOfDay::Evening
+    );
+    for bad in ["", "Morning", "night"] {
+        assert_eq!(bad.parse::<TimeOfDay>().unwrap_err().field, "time_of_day");
+    }
+}
+
+#[test]
+fn study_days_round_trip_through_iso_weekday_numbers() {
+    let weekdays = Preferences::default().study_days;
+    assert_eq!(Preferences::format_study_days(&weekdays), "1,2,3,4,5");
+    assert_eq!(
+        Preferences::parse_study_days("1,2,3,4,5").unwrap(),
+        weekdays
+    );
+    assert_eq!(
+        Preferences::parse_study_days(" 7, 3 ").unwrap(),
+        [Weekday::Sun, Weekday::Wed]
+    );
+    assert_eq!(Preferences::format_study_days(&[Weekday::Sun]), "7");
+    for bad in [
+        "", " ", "0", "8", "1,,2", "1,2,", "mon", "1;2", "2,2", "-1", "256",
+    ] {
+        assert_eq!(
+            Preferences::parse_study_days(bad).unwrap_err().field,
+            "study_days",
+            "{bad:?}"
+        );
+    }
 }

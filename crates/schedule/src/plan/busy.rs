@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::PlanError;
 use super::calendar::StudyCalendar;
 
 /// A half-open time range `[start, end)`.
@@ -13,11 +14,20 @@ pub(crate) struct Block {
 }
 
 impl Block {
-    pub(crate) fn new(start: DateTime<Utc>, length: Duration) -> Self {
-        Self {
+    /// `[start, start + length)`; none when the end is out of chrono's range.
+    pub(crate) fn new(start: DateTime<Utc>, length: Duration) -> Option<Self> {
+        Some(Self {
             start,
-            end: start + length,
-        }
+            end: start.checked_add_signed(length)?,
+        })
+    }
+
+    /// The block of `length` ending at `end`; none when out of range.
+    fn ending_at(end: DateTime<Utc>, length: Duration) -> Option<Self> {
+        Some(Self {
+            start: end.checked_sub_signed(length)?,
+            end,
+        })
     }
 
     fn overlaps(&self, other: &Block) -> bool {
@@ -26,7 +36,7 @@ impl Block {
 }
 
 /// The busy blocks a new study block must not overlap.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct BusyTimes {
     blocks: Vec<Block>,
 }
@@ -50,45 +60,49 @@ impl BusyTimes {
     ///
     /// A block that starts a sitting is accepted even if it runs past
     /// midnight, so an over-long lesson still gets a place; every step moves
-    /// forward and busy blocks are finite, so the search ends.
+    /// forward and busy blocks are finite, so the search ends. Fails only
+    /// when the search runs out of chrono's range.
     pub(crate) fn first_free(
         &self,
         calendar: &StudyCalendar,
         earliest: DateTime<Utc>,
         length: Duration,
-    ) -> Block {
-        let mut candidate = Block::new(earliest, length);
+    ) -> Result<Block, PlanError> {
+        let block = |start| Block::new(start, length).ok_or_else(PlanError::out_of_range);
+        let mut candidate = block(earliest)?;
         loop {
             if let Some(end) = self.overlapping(&candidate).map(|busy| busy.end).max() {
-                candidate = Block::new(end, length);
+                candidate = block(end)?;
             } else if calendar.fits_in_sitting(candidate.start, length)
                 || calendar.is_slot_start(candidate.start)
             {
-                return candidate;
+                return Ok(candidate);
             } else {
-                let next_slot = calendar.slot_on_or_after(candidate.start);
-                if next_slot <= candidate.start {
+                match calendar.slot_on_or_after(candidate.start) {
+                    Some(next_slot) if next_slot > candidate.start => {
+                        candidate = block(next_slot)?;
+                    }
                     // Only at the end of chrono's calendar: nowhere left to go.
-                    return candidate;
+                    _ => return Err(PlanError::out_of_range()),
                 }
-                candidate = Block::new(next_slot, length);
             }
         }
     }
 
     /// The latest free block of `length` ending at or before `deadline` and
     /// starting at or after `not_before`, whatever the study days: used for
-    /// a quiz that must be sat before its due date.
+    /// a quiz that must be sat before its due date. None when there is no
+    /// such block (or it would be out of chrono's range).
     pub(crate) fn last_free_before(
         &self,
         deadline: DateTime<Utc>,
         not_before: DateTime<Utc>,
         length: Duration,
     ) -> Option<Block> {
-        let mut candidate = Block::new(deadline - length, length);
+        let mut candidate = Block::ending_at(deadline, length)?;
         while candidate.start >= not_before {
             match self.overlapping(&candidate).map(|busy| busy.start).min() {
-                Some(start) => candidate = Block::new(start - length, length),
+                Some(start) => candidate = Block::ending_at(start, length)?,
                 None => return Some(candidate),
             }
         }

@@ -2,7 +2,8 @@
 //! following the wall clock of their time zone.
 
 use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
+    Weekday,
 };
 use chrono_tz::Tz;
 
@@ -21,7 +22,10 @@ pub(crate) fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
         if let Some(instant) = tz.from_local_datetime(&candidate).earliest() {
             return instant.with_timezone(&Utc);
         }
-        candidate += Duration::minutes(1);
+        match candidate.checked_add_signed(Duration::minutes(1)) {
+            Some(next) => candidate = next,
+            None => break,
+        }
     }
     // No zone has such a gap; reading the wall clock as UTC is the least bad answer.
     local.and_utc()
@@ -49,29 +53,35 @@ impl StudyCalendar {
         self.days.contains(&date.weekday())
     }
 
-    fn local_date(&self, instant: DateTime<Utc>) -> NaiveDate {
-        instant.with_timezone(&self.tz).date_naive()
+    /// The local date of `instant`; none when it is out of chrono's range
+    /// (`with_timezone(..).date_naive()` is not checked near its limits).
+    fn local_date(&self, instant: DateTime<Utc>) -> Option<NaiveDate> {
+        let utc = instant.naive_utc();
+        let offset = self.tz.offset_from_utc_datetime(&utc).fix();
+        let local =
+            utc.checked_add_signed(Duration::seconds(i64::from(offset.local_minus_utc())))?;
+        Some(local.date())
     }
 
     fn slot_on(&self, date: NaiveDate) -> DateTime<Utc> {
         local_to_utc(self.tz, date.and_time(self.sitting))
     }
 
-    /// The first sitting starting at or after `instant`.
-    pub(crate) fn slot_on_or_after(&self, instant: DateTime<Utc>) -> DateTime<Utc> {
-        let mut date = self.local_date(instant);
-        loop {
+    /// The first sitting starting at or after `instant`; none at the end of
+    /// chrono's calendar (or without study days).
+    pub(crate) fn slot_on_or_after(&self, instant: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let mut date = self.local_date(instant)?;
+        // A study day comes within a week (two, around a skipped date).
+        for _ in 0..15 {
             if self.is_study_date(date) {
                 let slot = self.slot_on(date);
                 if slot >= instant {
-                    return slot;
+                    return Some(slot);
                 }
             }
-            match date.succ_opt() {
-                Some(next) => date = next,
-                None => return instant,
-            }
+            date = date.succ_opt()?;
         }
+        None
     }
 
     /// Every sitting starting in `[from, until)`, in order.
@@ -81,34 +91,40 @@ impl StudyCalendar {
         until: DateTime<Utc>,
     ) -> Vec<DateTime<Utc>> {
         let mut slots = Vec::new();
-        let mut slot = self.slot_on_or_after(from);
-        while slot < until {
+        let mut next = self.slot_on_or_after(from);
+        while let Some(slot) = next
+            && slot < until
+        {
             slots.push(slot);
-            let next = self.slot_on_or_after(slot + Duration::seconds(1));
-            if next <= slot {
-                break;
-            }
-            slot = next;
+            next = slot
+                .checked_add_signed(Duration::seconds(1))
+                .and_then(|after| self.slot_on_or_after(after))
+                .filter(|&next| next > slot);
         }
         slots
     }
 
     /// Whether `instant` is exactly the beginning of a sitting.
     pub(crate) fn is_slot_start(&self, instant: DateTime<Utc>) -> bool {
-        let date = self.local_date(instant);
-        self.is_study_date(date) && self.slot_on(date) == instant
+        self.local_date(instant)
+            .is_some_and(|date| self.is_study_date(date) && self.slot_on(date) == instant)
     }
 
     /// Whether a block fits in the sitting of its day: on a study day, not
     /// before the sitting time, and over before local midnight (a student
     /// studies in the evening, not through the night).
     pub(crate) fn fits_in_sitting(&self, start: DateTime<Utc>, length: Duration) -> bool {
-        let date = self.local_date(start);
+        let Some(date) = self.local_date(start) else {
+            return false;
+        };
         let Some(next_date) = date.succ_opt() else {
             return false;
         };
+        let Some(end) = start.checked_add_signed(length) else {
+            return false;
+        };
         let midnight = local_to_utc(self.tz, next_date.and_time(NaiveTime::MIN));
-        self.is_study_date(date) && start >= self.slot_on(date) && start + length <= midnight
+        self.is_study_date(date) && start >= self.slot_on(date) && end <= midnight
     }
 }
 

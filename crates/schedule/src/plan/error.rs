@@ -7,7 +7,9 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanError {
     /// The input field at fault, as the API names it: `timezone`,
-    /// `study_days`, `hours_per_week` or `end`.
+    /// `study_days`, `hours_per_week`, `time_of_day`, `end`, `estimated_weeks`, or `dates`
+    /// when an input date is so far in the past or future that the plan
+    /// cannot be computed around it.
     pub field: &'static str,
     /// A human-readable explanation.
     pub message: String,
@@ -19,6 +21,14 @@ impl PlanError {
             field,
             message: message.into(),
         }
+    }
+
+    /// A date computation left chrono's range (input dates near its limits).
+    pub(crate) fn out_of_range() -> Self {
+        Self::new(
+            "dates",
+            "a date is too far in the past or future to plan around",
+        )
     }
 }
 

@@ -11,22 +11,37 @@
 //! - Pending lessons are spread evenly over the sittings (one per study day,
 //!   at the preferred local time) of the window that begins at the first
 //!   sitting after enrollment, course start and now, and ends at the course
-//!   end, else after the estimated weeks, else after the weeks the lessons
-//!   need at the weekly hours. Lessons sharing a day follow each other.
+//!   end, else the estimated weeks (1..=520) after the later of course start
+//!   and enrollment (so re-planning keeps it), else after the weeks the
+//!   lessons need at the weekly hours. The window lasts at most ten years
+//!   (a later end is clamped). Lessons sharing a day follow each other;
+//!   lessons last 15 minutes to 24 hours (longer ones are clamped).
+//! - A quiz with a fixed due date is a deadline for the lessons of its
+//!   module and of earlier modules: they are spread over a sub-window ending
+//!   30 minutes before it (the next modules over the rest of the window). A
+//!   due date before the window opens leaves no sitting and constrains no
+//!   lesson.
 //! - When the course end is past or leaves no sitting, the planner does not
 //!   fail: it compresses, stacking lessons from the first sitting on, several
-//!   a day. Blocks never run past local midnight (except an over-long block
-//!   starting a sitting), so a compressed plan may spill past the course end.
+//!   a day; likewise inside a sub-window whose lessons, spread, would end
+//!   after its deadline. Blocks never run past local midnight (except an
+//!   over-long block starting a sitting), so a compressed plan may spill
+//!   past the course end.
 //! - Blocks never overlap a live session that is not cancelled, a kept item
 //!   or another block: they move after it the same day, else to the next
 //!   sitting.
-//! - A quiz is a 30-minute block right after its module's last lesson. With
-//!   a due date it must end by then: if the lessons run too late, it takes
-//!   the latest free 30 minutes before the due date (even outside sittings);
-//!   if even that is before now, the quiz stays after the lessons, overdue.
+//! - A quiz is a 30-minute block right after its module's last lesson,
+//!   before the next module's lessons. With a due date it must end by then:
+//!   if the lessons run too late, it takes the latest free 30 minutes before
+//!   the due date (even outside sittings) after the lessons and now, else
+//!   after now only (before the lessons end); if even that is before now,
+//!   the quiz stays after the lessons, overdue.
 //! - Kept items (done, skipped or moved by the student) are returned with
 //!   their own times and never moved; lessons and quizzes only are matched by
 //!   key, other kept keys (custom items) are only times to avoid.
+//! - Extreme input never panics: an estimate over 520 weeks is an
+//!   `estimated_weeks` error, and dates so near chrono's limits that the
+//!   plan cannot be computed around them a `dates` error.
 
 mod busy;
 mod calendar;
@@ -47,6 +62,7 @@ use window::Window;
 
 pub use error::PlanError;
 pub use preferences::{HOURS_PER_WEEK, Preferences, TimeOfDay};
+pub use window::ESTIMATED_WEEKS;
 
 /// What the planner knows of a course; modules, lessons and quizzes in
 /// course order.
@@ -54,7 +70,9 @@ pub use preferences::{HOURS_PER_WEEK, Preferences, TimeOfDay};
 pub struct CourseOutline {
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
-    /// Used for the window end when the course has no end date.
+    /// Used for the window end when the course has no end date: that many
+    /// weeks after the course start or enrollment, whichever is later.
+    /// Zero or negative is no estimate; over [`ESTIMATED_WEEKS`] is an error.
     pub estimated_weeks: Option<i32>,
     pub modules: Vec<ModuleOutline>,
     pub live_sessions: Vec<LiveOutline>,
@@ -72,7 +90,7 @@ pub struct ModuleOutline {
 pub struct LessonOutline {
     pub id: i32,
     pub title: String,
-    /// Planned as a block of at least 15 minutes.
+    /// Planned as a block of at least 15 minutes and at most 24 hours.
     pub duration_minutes: i32,
 }
 
@@ -172,7 +190,9 @@ pub mod keys {
 
 /// Plans a student's schedule for one course; items sorted by start (or due
 /// date when they have no start), then key. Fails only on invalid
-/// preferences or a course ending before it starts.
+/// preferences, a course ending before it starts, an estimate over
+/// [`ESTIMATED_WEEKS`], or dates so near chrono's limits that the plan
+/// cannot be computed (field `dates`); it never panics.
 pub fn plan(input: &PlanInput) -> Result<Vec<PlannedItem>, PlanError> {
     input.preferences.validate()?;
     let calendar = StudyCalendar::new(&input.preferences);
@@ -183,15 +203,16 @@ pub fn plan(input: &PlanInput) -> Result<Vec<PlannedItem>, PlanError> {
         calendar,
         kept,
         window,
-        busy: fixed_busy_times(input),
+        now: input.now,
+        busy: fixed_busy_times(input)?,
     };
 
-    let lesson_items = lessons::schedule(&lessons, &mut planning);
-    let quiz_items = quizzes::schedule(&input.outline.modules, &lesson_items, &mut planning);
-    let milestone_items = lessons::milestones(&lesson_items, &planning);
-    let mut items: Vec<PlannedItem> = lesson_items
+    let placed = lessons::schedule(&input.outline.modules, &mut planning)?;
+    let milestone_items = lessons::milestones(&placed.lessons, &planning);
+    let mut items: Vec<PlannedItem> = placed
+        .lessons
         .into_iter()
-        .chain(quiz_items)
+        .chain(placed.quizzes)
         .chain(milestone_items)
         .chain(input.outline.live_sessions.iter().map(live_item))
         .collect();
@@ -204,6 +225,8 @@ struct Planning<'a> {
     calendar: StudyCalendar,
     kept: Kept<'a>,
     window: Window,
+    /// `input.now`: nothing pending is planned before it.
+    now: DateTime<Utc>,
     busy: BusyTimes,
 }
 
@@ -237,7 +260,7 @@ impl<'a> Kept<'a> {
 const MIN_BLOCK: Duration = Duration::minutes(15);
 
 /// Live sessions that take place and kept items: study blocks go around them.
-fn fixed_busy_times(input: &PlanInput) -> BusyTimes {
+fn fixed_busy_times(input: &PlanInput) -> Result<BusyTimes, PlanError> {
     let mut busy = BusyTimes::default();
     for live in input
         .outline
@@ -252,11 +275,16 @@ fn fixed_busy_times(input: &PlanInput) -> BusyTimes {
     }
     for kept in &input.kept {
         if let Some(start) = kept.start {
-            let end = kept.end.unwrap_or(start + MIN_BLOCK);
+            let end = match kept.end {
+                Some(end) => end,
+                None => start
+                    .checked_add_signed(MIN_BLOCK)
+                    .ok_or_else(PlanError::out_of_range)?,
+            };
             busy.add(Block { start, end });
         }
     }
-    busy
+    Ok(busy)
 }
 
 /// Live sessions keep their real times, whatever was kept for them.

@@ -1,6 +1,8 @@
 //! The student's study preferences and their validation.
 
+use std::fmt;
 use std::ops::RangeInclusive;
+use std::str::FromStr;
 
 use chrono::{NaiveTime, Weekday};
 use chrono_tz::Tz;
@@ -35,6 +37,39 @@ impl TimeOfDay {
             Self::Evening => 19,
         };
         NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN)
+    }
+
+    /// The stored (and serialized) name: `morning`, `afternoon` or `evening`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Morning => "morning",
+            Self::Afternoon => "afternoon",
+            Self::Evening => "evening",
+        }
+    }
+}
+
+impl fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TimeOfDay {
+    type Err = PlanError;
+
+    /// Reads [`TimeOfDay::as_str`]'s names (surrounding spaces allowed);
+    /// anything else is a `time_of_day` error.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "morning" => Ok(Self::Morning),
+            "afternoon" => Ok(Self::Afternoon),
+            "evening" => Ok(Self::Evening),
+            other => Err(PlanError::new(
+                "time_of_day",
+                format!("expected morning, afternoon or evening, got {other:?}"),
+            )),
+        }
     }
 }
 
@@ -76,6 +111,46 @@ impl Preferences {
         name.trim()
             .parse::<Tz>()
             .map_err(|_| PlanError::new("timezone", format!("unknown IANA time zone: {name:?}")))
+    }
+
+    /// Reads study days stored as ISO weekday numbers separated by commas,
+    /// such as `1,2,3,4,5` (Monday to Friday; spaces allowed). An empty
+    /// list, a number outside 1..=7, anything else or a repeated day is a
+    /// `study_days` error.
+    pub fn parse_study_days(stored: &str) -> Result<Vec<Weekday>, PlanError> {
+        let invalid = |message: String| PlanError::new("study_days", message);
+        if stored.trim().is_empty() {
+            return Err(invalid("choose at least one study day".to_owned()));
+        }
+        let mut days = Vec::new();
+        for part in stored.split(',') {
+            let day = part
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|number| (1..=7).contains(number))
+                .and_then(|number| Weekday::try_from(number - 1).ok())
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "expected ISO weekday numbers 1 (Monday) to 7 (Sunday), got {:?}",
+                        part.trim()
+                    ))
+                })?;
+            if days.contains(&day) {
+                return Err(invalid(format!("{day} is listed twice")));
+            }
+            days.push(day);
+        }
+        Ok(days)
+    }
+
+    /// Writes study days as [`Preferences::parse_study_days`] reads them:
+    /// ISO weekday numbers separated by commas, in the given order.
+    pub fn format_study_days(days: &[Weekday]) -> String {
+        days.iter()
+            .map(|day| day.number_from_monday().to_string())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Checks the preferences the planner cannot work without.

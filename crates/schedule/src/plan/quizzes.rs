@@ -3,67 +3,55 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::busy::Block;
-use super::{ItemType, ModuleOutline, PlannedItem, Planning, QuizOutline, keys};
+use super::{ItemType, PlanError, PlannedItem, Planning, QuizOutline, keys};
 
-const QUIZ_LENGTH: Duration = Duration::minutes(30);
+/// A quiz is a block of this length.
+pub(super) const QUIZ_LENGTH: Duration = Duration::minutes(30);
 
-pub(super) fn schedule(
-    modules: &[ModuleOutline],
-    lesson_items: &[PlannedItem],
-    planning: &mut Planning,
-) -> Vec<PlannedItem> {
-    let mut items = Vec::new();
-    // A module without (timed) lessons sits its quizzes after the lessons
-    // seen so far.
-    let mut last_lesson_end: Option<DateTime<Utc>> = None;
-    for module in modules {
-        let module_end = lesson_items
-            .iter()
-            .filter(|lesson| lesson.module_id == Some(module.id))
-            .filter_map(|lesson| lesson.end)
-            .max();
-        // Nothing pending is planned before the window opens (i.e. before now).
-        let after = module_end
-            .or(last_lesson_end)
-            .map_or(planning.window.start, |end| end.max(planning.window.start));
-        last_lesson_end = last_lesson_end.max(module_end);
-        for quiz in &module.quizzes {
-            items.push(plan_quiz(module.id, quiz, after, planning));
-        }
-    }
-    items
-}
-
-fn plan_quiz(
+/// Plans (or keeps) one quiz of module `module_id`. `lessons_end` is when
+/// the module's lessons are over (or, for a module without lessons, the
+/// lessons seen so far); none when no lesson has a time.
+pub(super) fn plan_quiz(
     module_id: i32,
     quiz: &QuizOutline,
-    after: DateTime<Utc>,
+    lessons_end: Option<DateTime<Utc>>,
     planning: &mut Planning,
-) -> PlannedItem {
+) -> Result<PlannedItem, PlanError> {
     let mut item = PlannedItem::new(keys::quiz(quiz.id), ItemType::Quiz, &quiz.title);
     item.module_id = Some(module_id);
     item.quiz_id = Some(quiz.id);
     if !planning.kept.apply_to(&mut item) {
-        let block = quiz_block(after, quiz.due_at, planning);
+        let block = quiz_block(lessons_end, quiz.due_at, planning)?;
         planning.busy.add(block);
         item.set_block(block);
         item.due = Some(quiz.due_at.unwrap_or(block.end));
     }
-    item
+    Ok(item)
 }
 
-/// The first free half hour after the module's lessons; if that ends after
-/// the due date, the latest free half hour before it, as long as it is not
-/// before the window opens (otherwise the quiz stays after the lessons).
-fn quiz_block(after: DateTime<Utc>, due_at: Option<DateTime<Utc>>, planning: &Planning) -> Block {
+/// The first free half hour in a sitting after the module's lessons (and
+/// not before the window opens). If that ends after the due date: the
+/// latest free half hour before the due date that still follows the
+/// lessons and now, else the latest one after now even if it precedes the
+/// lessons; if there is none, the quiz stays after the lessons, overdue.
+fn quiz_block(
+    lessons_end: Option<DateTime<Utc>>,
+    due_at: Option<DateTime<Utc>>,
+    planning: &Planning,
+) -> Result<Block, PlanError> {
+    let window_start = planning.window.start;
+    let after = lessons_end.map_or(window_start, |end| end.max(window_start));
     let natural = planning
         .busy
-        .first_free(&planning.calendar, after, QUIZ_LENGTH);
-    match due_at {
-        Some(due) if natural.end > due => planning
-            .busy
-            .last_free_before(due, planning.window.start, QUIZ_LENGTH)
-            .unwrap_or(natural),
-        _ => natural,
-    }
+        .first_free(&planning.calendar, after, QUIZ_LENGTH)?;
+    let Some(due) = due_at.filter(|&due| natural.end > due) else {
+        return Ok(natural);
+    };
+    let now = planning.now;
+    let after_lessons = lessons_end.map_or(now, |end| end.max(now));
+    Ok(planning
+        .busy
+        .last_free_before(due, after_lessons, QUIZ_LENGTH)
+        .or_else(|| planning.busy.last_free_before(due, now, QUIZ_LENGTH))
+        .unwrap_or(natural))
 }
