@@ -103,6 +103,43 @@ impl ResponseError for ApiError {
     }
 }
 
+/// A body that did not deserialize: 422 on `body` for well-formed JSON whose
+/// values have the wrong type or are missing, 400 `MALFORMED_JSON` otherwise.
+fn deserialize_error(e: &serde_json::Error) -> ApiError {
+    if e.is_data() {
+        let mut api = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
+            format!("Invalid input: {e}"),
+        );
+        api.body.errors.push(FieldError {
+            field: "body".to_owned(),
+            message: e.to_string(),
+        });
+        api
+    } else {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "MALFORMED_JSON",
+            format!("Malformed JSON: {e}"),
+        )
+    }
+}
+
+/// A body that may be absent (toggle routes: pin, lock, mark-solution):
+/// empty means `None`; otherwise it must be the JSON of `T`, refused as
+/// `Json` would refuse it, so a typo never passes for "no body".
+pub fn optional_json<T: serde::de::DeserializeOwned>(
+    body: &actix_web::web::Bytes,
+) -> Result<Option<T>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(body)
+        .map(Some)
+        .map_err(|e| deserialize_error(&e))
+}
+
 pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let api = match &err {
         JsonPayloadError::ContentType => ApiError::new(
@@ -116,24 +153,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
             "PAYLOAD_TOO_LARGE",
             format!("The body is larger than the {limit} bytes accepted"),
         ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            // Well-formed JSON whose values have the wrong type or are missing.
-            let mut api = ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "VALIDATION_ERROR",
-                format!("Invalid input: {e}"),
-            );
-            api.body.errors.push(FieldError {
-                field: "body".to_owned(),
-                message: e.to_string(),
-            });
-            api
-        }
-        JsonPayloadError::Deserialize(e) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "MALFORMED_JSON",
-            format!("Malformed JSON: {e}"),
-        ),
+        JsonPayloadError::Deserialize(e) => deserialize_error(e),
         other => ApiError::new(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",

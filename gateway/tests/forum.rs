@@ -8,7 +8,7 @@ mod common;
 
 use actix_web::test::TestRequest;
 use chrono::Duration;
-use common::{Response, TestApp};
+use common::{Response, TestApp, assert_invalid, error_fields, id_of};
 use mdsc_auth::Role;
 use mdsc_forum::ForumSettings;
 use serde_json::{Value, json};
@@ -39,32 +39,6 @@ fn reports_path(course_id: i64) -> String {
 
 fn resolve_path(course_id: i64, report_id: i64) -> String {
     format!("/api/courses/{course_id}/forum/reports/{report_id}/resolve")
-}
-
-fn id_of(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap()
-}
-
-/// The field names of a validation error.
-fn error_fields(res: &Response) -> Vec<String> {
-    res.body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn assert_invalid(res: &Response, field: &str) {
-    res.assert_error(422, "VALIDATION_ERROR");
-    assert!(
-        error_fields(res).iter().any(|f| f == field),
-        "expected a field error on {field}: {}",
-        res.body
-    );
 }
 
 struct Cast {

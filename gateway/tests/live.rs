@@ -9,7 +9,7 @@ mod common;
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use common::{Response, TestApp};
+use common::{Response, TestApp, assert_invalid, error_fields, id_of};
 use mdsc_auth::Role;
 use mdsc_live::LiveSettings;
 use serde_json::{Value, json};
@@ -36,32 +36,6 @@ fn session_path(id: i64) -> String {
 
 fn course_sessions_path(course_id: i64) -> String {
     format!("/api/courses/{course_id}/live-sessions")
-}
-
-/// The field names of a validation error.
-fn error_fields(res: &Response) -> Vec<String> {
-    res.body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn assert_invalid(res: &Response, field: &str) {
-    res.assert_error(422, "VALIDATION_ERROR");
-    assert!(
-        error_fields(res).iter().any(|f| f == field),
-        "expected a field error on {field}: {}",
-        res.body
-    );
-}
-
-fn id_of(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap()
 }
 
 struct Cast {
@@ -1565,11 +1539,9 @@ async fn an_invalid_pin_body_is_refused_without_toggling() {
     );
 }
 
-/// Everywhere else a well-formed body with a mistyped value is 422
-/// VALIDATION_ERROR (gateway/src/error.rs json_error); the pin route says
-/// 400 MALFORMED_JSON.
+/// A well-formed body with a mistyped value is 422 VALIDATION_ERROR, as
+/// on every route (gateway/src/error.rs), the optional pin body included.
 #[actix_web::test]
-
 async fn a_mistyped_pin_value_is_a_validation_error() {
     let app = TestApp::new();
     let c = cast(&app).await;

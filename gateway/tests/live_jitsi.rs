@@ -8,7 +8,7 @@ mod common;
 
 use actix_web::test::TestRequest;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use common::{Response, TestApp};
+use common::{Response, TestApp, id_of};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use mdsc_auth::Role;
 use mdsc_live::{JitsiProvider, LiveSettings};
@@ -81,10 +81,6 @@ fn with_hooks(settings: LiveSettings) -> LiveSettings {
 
 fn session_path(id: i64) -> String {
     format!("/api/live-sessions/{id}")
-}
-
-fn id_of(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap()
 }
 
 struct Cast {

@@ -1,7 +1,6 @@
 //! Course forums (seed §4.2.2): the forum, topics, replies, reactions,
 //! solutions, pin and lock, reports and the staff's queue.
 
-use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data, Json, Path, Query};
 use actix_web::{delete, get, post, put};
 use mdsc_core::Page;
@@ -11,11 +10,10 @@ use mdsc_forum::reply::{self, CreateReplyInput, ReplyListQuery, SolutionInput, U
 use mdsc_forum::report::{self, ReportInput, ReportListQuery, ResolveReportInput};
 use mdsc_forum::topic::{self, CreateTopicInput, FlagInput, TopicListQuery, UpdateTopicInput};
 use mdsc_forum::{CourseForum, ForumReply, ForumReport, ForumTopic};
-use serde::de::DeserializeOwned;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::envelope::{Envelope, created, deleted, ok};
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody, optional_json};
 use crate::extract::Auth;
 use crate::routes::Deleted;
 use crate::state::AppState;
@@ -46,34 +44,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(add_reaction)
         .service(remove_reaction)
         .service(report_reply);
-}
-
-/// A body that may be absent: empty means `None`; otherwise it must be the
-/// JSON of `T` (400 when malformed, 422 when of the wrong shape), as with `Json`.
-fn optional_body<T: DeserializeOwned>(body: &Bytes) -> Result<Option<T>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice(body).map(Some).map_err(|e| {
-        if e.is_data() {
-            let mut api = ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "VALIDATION_ERROR",
-                format!("Invalid input: {e}"),
-            );
-            api.body.errors.push(mdsc_core::FieldError {
-                field: "body".to_owned(),
-                message: e.to_string(),
-            });
-            api
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "MALFORMED_JSON",
-                format!("Malformed JSON: {e}"),
-            )
-        }
-    })
 }
 
 // --- the forum -----------------------------------------------------------
@@ -226,7 +196,7 @@ pub async fn pin_topic(
     body: Bytes,
 ) -> ApiResult {
     let topic_id = topic_id.into_inner();
-    let input: FlagInput = optional_body(&body)?.unwrap_or_default();
+    let input: FlagInput = optional_json(&body)?.unwrap_or_default();
     let data = state
         .db(move |conn, _| topic::set_pinned(conn, &auth.0, topic_id, input))
         .await?;
@@ -245,7 +215,7 @@ pub async fn lock_topic(
     body: Bytes,
 ) -> ApiResult {
     let topic_id = topic_id.into_inner();
-    let input: FlagInput = optional_body(&body)?.unwrap_or_default();
+    let input: FlagInput = optional_json(&body)?.unwrap_or_default();
     let data = state
         .db(move |conn, _| topic::set_locked(conn, &auth.0, topic_id, input))
         .await?;
@@ -356,7 +326,7 @@ pub async fn mark_solution(
     body: Bytes,
 ) -> ApiResult {
     let reply_id = reply_id.into_inner();
-    let input: SolutionInput = optional_body(&body)?.unwrap_or_default();
+    let input: SolutionInput = optional_json(&body)?.unwrap_or_default();
     let data = state
         .db(move |conn, _| reply::mark_solution(conn, &auth.0, reply_id, input))
         .await?;
@@ -399,7 +369,7 @@ pub async fn remove_reaction(
     let input = match query.into_inner() {
         RemoveReactionInput {
             reaction_type: None,
-        } => optional_body(&body)?.unwrap_or_default(),
+        } => optional_json(&body)?.unwrap_or_default(),
         from_query => from_query,
     };
     let data = state

@@ -16,7 +16,7 @@ use mdsc_live::{
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::envelope::{Envelope, created, deleted, ok};
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody, optional_json};
 use crate::extract::Auth;
 use crate::routes::Deleted;
 use crate::state::AppState;
@@ -273,18 +273,7 @@ pub async fn pin_chat(
 ) -> ApiResult {
     let (session_id, message_id) = path.into_inner();
     // No body toggles; a body must be valid (a typo must not toggle).
-    let input: PinInput = if body.iter().all(u8::is_ascii_whitespace) {
-        PinInput::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            ApiError::from(if e.is_data() {
-                mdsc_core::Error::invalid_field("value", format!("must be true or false ({e})"))
-            } else {
-                mdsc_core::Error::bad_request(format!("Malformed JSON: {e}"))
-                    .with_code("MALFORMED_JSON")
-            })
-        })?
-    };
+    let input: PinInput = optional_json(&body)?.unwrap_or_default();
     let data = state
         .db(move |conn, _| chat::pin_message(conn, &auth.0, session_id, message_id, input))
         .await?;

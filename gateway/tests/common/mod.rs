@@ -49,6 +49,37 @@ impl Response {
     }
 }
 
+/// The field names of a validation error.
+#[allow(dead_code)]
+pub fn error_fields(res: &Response) -> Vec<String> {
+    res.body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asserts a 422 that names `field` among its field errors.
+#[allow(dead_code)]
+pub fn assert_invalid(res: &Response, field: &str) {
+    res.assert_error(422, "VALIDATION_ERROR");
+    assert!(
+        error_fields(res).iter().any(|f| f == field),
+        "expected a field error on {field}: {}",
+        res.body
+    );
+}
+
+/// The `id` of a created or read object.
+#[allow(dead_code)]
+pub fn id_of(v: &Value) -> i64 {
+    v["id"].as_i64().unwrap()
+}
+
 pub fn test_config(db: &TestDb) -> Config {
     Config {
         bind_addr: "127.0.0.1:0".to_owned(),
