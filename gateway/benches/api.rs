@@ -176,6 +176,7 @@ async fn main() {
         rating: mdsc_rating::RatingSettings::default(),
         live: mdsc_live::LiveSettings::default(),
         forum: UNBOUNDED_FORUM,
+        schedule: mdsc_schedule::ScheduleSettings::new("http://bench", "http://bench"),
     };
     let state = AppState {
         pool: db.pool(),

@@ -68,7 +68,30 @@ pub fn build_app(
         ))
         // Outside CORS, so that its refusals get the envelope too.
         .wrap(ErrorHandlers::new().default_handler(envelope_non_json_errors))
-        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+        .wrap(
+            Logger::new("%a \"%{request}xi\" %s %b %Dms")
+                .custom_request_replace("request", redacted_request_line),
+        )
+}
+
+/// The request line as `%r` logs it, minus secrets: a calendar feed path
+/// carries the user's feed token, and a `.ics` download link its `?token=`.
+fn redacted_request_line(req: &ServiceRequest) -> String {
+    const FEED: &str = "/api/calendar/feed/";
+    let path = req.path();
+    let path = match path.strip_prefix(FEED) {
+        Some(_) => format!("{FEED}[redacted]"),
+        None => path.to_owned(),
+    };
+    let query = req.query_string();
+    let query = if query.is_empty() {
+        String::new()
+    } else if query.contains("token=") {
+        "?[redacted]".to_owned()
+    } else {
+        format!("?{query}")
+    };
+    format!("{} {path}{query} {:?}", req.method(), req.version())
 }
 
 /// The OpenAPI document, collected once from the same route table the
@@ -89,8 +112,13 @@ fn cors(origins: &[String]) -> Cors {
         .allow_any_method()
         .allow_any_header()
         // Browsers hide response headers from scripts of another origin
-        // unless they are named here; a client needs Retry-After after a 429.
-        .expose_headers([actix_web::http::header::RETRY_AFTER])
+        // unless they are named here; a client needs Retry-After after a 429,
+        // and ETag and Content-Disposition to cache and save calendar files.
+        .expose_headers([
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::ETAG,
+            actix_web::http::header::CONTENT_DISPOSITION,
+        ])
         .max_age(3600);
     for origin in origins {
         cors = if origin == "*" {
@@ -123,4 +151,35 @@ fn document(mut api: OpenApi) -> OpenApi {
         ),
     );
     api
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted_request_line;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn access_log_lines_leave_feed_secrets_out() {
+        let feed = TestRequest::get()
+            .uri("/api/calendar/feed/3f9a0c.ics")
+            .to_srv_request();
+        assert_eq!(
+            redacted_request_line(&feed),
+            "GET /api/calendar/feed/[redacted] HTTP/1.1"
+        );
+        let download = TestRequest::get()
+            .uri("/api/enrollments/7/schedule.ics?token=3f9a0c")
+            .to_srv_request();
+        assert_eq!(
+            redacted_request_line(&download),
+            "GET /api/enrollments/7/schedule.ics?[redacted] HTTP/1.1"
+        );
+        let list = TestRequest::get()
+            .uri("/api/courses?page=2")
+            .to_srv_request();
+        assert_eq!(
+            redacted_request_line(&list),
+            "GET /api/courses?page=2 HTTP/1.1"
+        );
+    }
 }

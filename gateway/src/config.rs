@@ -21,6 +21,7 @@ pub struct Config {
     pub rating: mdsc_rating::RatingSettings,
     pub live: mdsc_live::LiveSettings,
     pub forum: mdsc_forum::ForumSettings,
+    pub schedule: mdsc_schedule::ScheduleSettings,
 }
 
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
@@ -72,7 +73,7 @@ impl Config {
             data_dir,
             jwt_secret: var("JWT_SECRET"),
             jwt_ttl_hours,
-            public_url,
+            public_url: public_url.clone(),
             cors_allowed_origins: var("CORS_ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -85,6 +86,7 @@ impl Config {
             rating: rating_settings()?,
             live: live_settings()?,
             forum: forum_settings()?,
+            schedule: schedule_settings(&public_url)?,
         })
     }
 
@@ -214,6 +216,21 @@ fn forum_settings() -> Result<mdsc_forum::ForumSettings, Error> {
             mdsc_forum::settings::DEFAULT_REPLIES_PER_MINUTE,
         )?,
     })
+}
+
+/// `APP_URL` (the web app, for links back from calendar events; default
+/// `PUBLIC_URL`) and `SCHEDULE_DEFAULT_TIMEZONE` (default Europe/Paris).
+fn schedule_settings(public_url: &str) -> Result<mdsc_schedule::ScheduleSettings, Error> {
+    let app_url = var("APP_URL").unwrap_or_else(|| public_url.to_owned());
+    let mut settings = mdsc_schedule::ScheduleSettings::new(public_url, &app_url);
+    if let Some(zone) = var("SCHEDULE_DEFAULT_TIMEZONE") {
+        settings.default_timezone = zone.trim().parse().map_err(|_| {
+            Error::config(format!(
+                "SCHEDULE_DEFAULT_TIMEZONE={zone:?} is not an IANA time zone (e.g. Europe/Paris)"
+            ))
+        })?;
+    }
+    Ok(settings)
 }
 
 fn read_or_create_secret(path: &Path) -> Result<String, Error> {

@@ -343,6 +343,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    course_schedules (id) {
+        id -> Integer,
+        enrollment_id -> Integer,
+        user_id -> Integer,
+        course_id -> Integer,
+        timezone -> Text,
+        study_days -> Text,
+        hours_per_week -> Integer,
+        preferred_time -> Text,
+        generated_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    schedule_items (id) {
+        id -> Integer,
+        schedule_id -> Integer,
+        item_key -> Text,
+        item_type -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        start_time -> Nullable<Timestamp>,
+        end_time -> Nullable<Timestamp>,
+        due_date -> Nullable<Timestamp>,
+        status -> Text,
+        is_moved -> Bool,
+        module_id -> Nullable<Integer>,
+        lesson_id -> Nullable<Integer>,
+        quiz_id -> Nullable<Integer>,
+        live_session_id -> Nullable<Integer>,
+        sequence -> Integer,
+        cancelled_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_feed_tokens (id) {
+        id -> Integer,
+        user_id -> Integer,
+        token -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(courses -> users (instructor_id));
 diesel::joinable!(course_ratings -> courses (course_id));
 diesel::joinable!(course_ratings -> enrollments (enrollment_id));
@@ -375,6 +423,10 @@ diesel::joinable!(forum_postings -> users (user_id));
 diesel::joinable!(forum_reports -> course_forums (forum_id));
 diesel::joinable!(forum_reports -> forum_topics (topic_id));
 diesel::joinable!(forum_reports -> forum_replies (reply_id));
+diesel::joinable!(course_schedules -> enrollments (enrollment_id));
+diesel::joinable!(course_schedules -> courses (course_id));
+diesel::joinable!(schedule_items -> course_schedules (schedule_id));
+diesel::joinable!(calendar_feed_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -398,6 +450,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     forum_replies,
     forum_reactions,
     forum_topic_views,
+    course_schedules,
+    schedule_items,
+    calendar_feed_tokens,
     forum_postings,
     forum_reports,
 );

@@ -1,10 +1,26 @@
 //! mdsc-schedule: a student's study schedule (seed §2). `plan` turns a
 //! course outline, the enrollment date and the student's preferences into
 //! dated items (lessons, quizzes, milestones, live sessions), the same way
-//! every time; `ical` writes them as RFC 5545 calendars; `links` builds the
-//! subscribe and add-to-calendar links of Google Calendar and Outlook.
+//! every time; `service`, `update` and `store` keep them in the database;
+//! `propagate` and `hooks` carry course changes into every schedule;
+//! `ical`, `feed` and `links` put them in students' calendars.
 
+pub mod enroll;
+pub mod events;
+pub mod feed;
+pub mod hooks;
 pub mod ical;
 pub mod item;
 pub mod links;
+pub mod model;
+pub mod outline;
 pub mod plan;
+pub mod propagate;
+pub mod render;
+pub mod service;
+pub mod settings;
+pub mod store;
+pub mod update;
+
+pub use model::{CalendarEvent, CalendarSync, CourseSchedule, FeedToken, ScheduleItem};
+pub use settings::ScheduleSettings;

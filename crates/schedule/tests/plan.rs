@@ -801,7 +801,10 @@ fn time_of_day_round_trips_through_its_name() {
         TimeOfDay::Evening
     );
     for bad in ["", "Morning", "night"] {
-        assert_eq!(bad.parse::<TimeOfDay>().unwrap_err().field, "time_of_day");
+        assert_eq!(
+            bad.parse::<TimeOfDay>().unwrap_err().field,
+            "preferred_time"
+        );
     }
 }
 

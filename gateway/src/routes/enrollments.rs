@@ -6,15 +6,19 @@ use mdsc_core::{Page, PageParams};
 use mdsc_course::enrollment::{self, EnrollInput};
 use mdsc_course::progress::{self, QuizSubmitInput};
 use mdsc_course::{Enrollment, EnrollmentProgress, QuizSubmission};
+use mdsc_schedule::enroll::{EnrollmentWithSchedule, enroll_with_schedule};
+use mdsc_schedule::hooks;
 
 use crate::envelope::{Envelope, created, ok};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Auth;
 use crate::state::AppState;
 
-/// Enroll the signed-in user in a course.
+/// Enroll the signed-in user in a course; the study schedule is generated
+/// right after unless `auto_generate_schedule` is `false`
+/// (`schedule_generated` says whether it was).
 #[utoipa::path(tag = "enrollments", security(("bearer" = [])), request_body = EnrollInput, responses(
-    (status = 201, body = Envelope<Enrollment>),
+    (status = 201, body = Envelope<EnrollmentWithSchedule>),
     (status = 404, body = ErrorBody),
     (status = 409, description = "ALREADY_ENROLLED or OWN_COURSE", body = ErrorBody),
     (status = 422, body = ErrorBody)))]
@@ -22,7 +26,9 @@ use crate::state::AppState;
 pub async fn enroll(state: Data<AppState>, auth: Auth, body: Json<EnrollInput>) -> ApiResult {
     let input = body.into_inner();
     let data = state
-        .db(move |conn, st| enrollment::enroll(conn, &auth.0, st.clock(), input))
+        .db(move |conn, st| {
+            enroll_with_schedule(conn, &auth.0, st.clock(), &st.config.schedule, input)
+        })
         .await?;
     Ok(created(data))
 }
@@ -87,7 +93,7 @@ pub async fn complete_lesson(
 ) -> ApiResult {
     let (id, lesson_id) = path.into_inner();
     let data = state
-        .db(move |conn, st| progress::complete_lesson(conn, &auth.0, st.clock(), id, lesson_id))
+        .db(move |conn, st| hooks::complete_lesson(conn, &auth.0, st.clock(), id, lesson_id))
         .await?;
     Ok(ok(data))
 }
@@ -105,7 +111,7 @@ pub async fn submit_quiz(
 ) -> ApiResult {
     let ((id, quiz_id), input) = (path.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| progress::submit_quiz(conn, &auth.0, st.clock(), id, quiz_id, input))
+        .db(move |conn, st| hooks::submit_quiz(conn, &auth.0, st.clock(), id, quiz_id, input))
         .await?;
     Ok(ok(data))
 }

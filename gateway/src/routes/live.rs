@@ -13,6 +13,7 @@ use mdsc_live::{
     JoinSessionData, LiveSession, LiveSessionChatMessage, LiveSessionParticipant, attendance,
     lifecycle,
 };
+use mdsc_schedule::hooks;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::envelope::{Envelope, created, deleted, ok};
@@ -67,7 +68,7 @@ pub async fn create(
     let (course_id, input) = (course_id.into_inner(), body.into_inner());
     let data = state
         .db(move |conn, st| {
-            session::create_session(conn, &auth.0, st.clock(), &st.config.live, course_id, input)
+            hooks::create_live_session(conn, &auth.0, st.clock(), &st.config.live, course_id, input)
         })
         .await?;
     Ok(created(data))
@@ -138,7 +139,7 @@ pub async fn update(
     let (session_id, input) = (session_id.into_inner(), body.into_inner());
     let data = state
         .db(move |conn, st| {
-            session::update_session(
+            hooks::update_live_session(
                 conn,
                 &auth.0,
                 st.clock(),
@@ -160,7 +161,7 @@ pub async fn update(
 pub async fn remove(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
     let session_id = session_id.into_inner();
     state
-        .db(move |conn, _| session::delete_session(conn, &auth.0, session_id))
+        .db(move |conn, st| hooks::delete_live_session(conn, &auth.0, st.clock(), session_id))
         .await?;
     Ok(deleted())
 }

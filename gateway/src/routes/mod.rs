@@ -12,6 +12,7 @@ pub mod forum;
 pub mod health;
 pub mod live;
 pub mod ratings;
+pub mod schedule;
 pub mod structure;
 
 /// The answer to a delete: `{"success": true, "data": null}`.
@@ -69,5 +70,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(ratings::can_rate)
         .service(ratings::dismiss_prompt)
         .configure(live::configure)
-        .configure(forum::configure);
+        .configure(forum::configure)
+        .configure(schedule::configure);
 }

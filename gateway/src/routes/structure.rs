@@ -4,6 +4,7 @@ use actix_web::web::{Data, Json, Path};
 use actix_web::{delete, post, put};
 use mdsc_course::structure::{self, LessonInput, ModuleInput, QuizInput};
 use mdsc_course::{Lesson, Module, Quiz};
+use mdsc_schedule::hooks;
 
 use crate::envelope::{Envelope, created, deleted, ok};
 use crate::error::{ApiResult, ErrorBody};
@@ -53,7 +54,7 @@ pub async fn update_module(
 pub async fn delete_module(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     state
-        .db(move |conn, st| structure::delete_module(conn, &auth.0, st.clock(), id))
+        .db(move |conn, st| hooks::delete_module(conn, &auth.0, st.clock(), id))
         .await?;
     Ok(deleted())
 }
@@ -98,7 +99,7 @@ pub async fn update_lesson(
 pub async fn delete_lesson(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     state
-        .db(move |conn, st| structure::delete_lesson(conn, &auth.0, st.clock(), id))
+        .db(move |conn, st| hooks::delete_lesson(conn, &auth.0, st.clock(), id))
         .await?;
     Ok(deleted())
 }
@@ -116,7 +117,7 @@ pub async fn create_quiz(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| structure::create_quiz(conn, &auth.0, st.clock(), id, input))
+        .db(move |conn, st| hooks::create_quiz(conn, &auth.0, st.clock(), id, input))
         .await?;
     Ok(created(data))
 }
@@ -133,7 +134,7 @@ pub async fn update_quiz(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| structure::update_quiz(conn, &auth.0, st.clock(), id, input))
+        .db(move |conn, st| hooks::update_quiz(conn, &auth.0, st.clock(), id, input))
         .await?;
     Ok(ok(data))
 }
@@ -144,7 +145,7 @@ pub async fn update_quiz(
 pub async fn delete_quiz(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     state
-        .db(move |conn, st| structure::delete_quiz(conn, &auth.0, st.clock(), id))
+        .db(move |conn, st| hooks::delete_quiz(conn, &auth.0, st.clock(), id))
         .await?;
     Ok(deleted())
 }

@@ -94,6 +94,7 @@ pub fn test_config(db: &TestDb) -> Config {
         rating: mdsc_rating::RatingSettings::default(),
         live: mdsc_live::LiveSettings::default(),
         forum: mdsc_forum::ForumSettings::default(),
+        schedule: mdsc_schedule::ScheduleSettings::new("http://api.test", "http://front.test"),
     }
 }
 

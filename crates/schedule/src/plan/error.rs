@@ -7,7 +7,7 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanError {
     /// The input field at fault, as the API names it: `timezone`,
-    /// `study_days`, `hours_per_week`, `time_of_day`, `end`, `estimated_weeks`, or `dates`
+    /// `study_days`, `hours_per_week`, `preferred_time`, `end`, `estimated_weeks`, or `dates`
     /// when an input date is so far in the past or future that the plan
     /// cannot be computed around it.
     pub field: &'static str,

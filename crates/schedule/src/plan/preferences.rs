@@ -59,14 +59,14 @@ impl FromStr for TimeOfDay {
     type Err = PlanError;
 
     /// Reads [`TimeOfDay::as_str`]'s names (surrounding spaces allowed);
-    /// anything else is a `time_of_day` error.
+    /// anything else is a `preferred_time` error.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim() {
             "morning" => Ok(Self::Morning),
             "afternoon" => Ok(Self::Afternoon),
             "evening" => Ok(Self::Evening),
             other => Err(PlanError::new(
-                "time_of_day",
+                "preferred_time",
                 format!("expected morning, afternoon or evening, got {other:?}"),
             )),
         }

@@ -1,0 +1,103 @@
+//! `GET /api/calendar/events?from=&to=`: the signed-in student's calendar
+//! events across all their courses, for an in-app calendar.
+
+use chrono::{DateTime, Duration, FixedOffset};
+use diesel::prelude::*;
+use mdsc_auth::Principal;
+use mdsc_core::schema::{course_schedules, enrollments, schedule_items};
+use mdsc_core::time::{check_range, to_storage};
+use mdsc_core::{Clock, DbConnection, Error};
+use mdsc_course::EnrollmentStatus;
+use serde::Deserialize;
+
+use crate::model::{CalendarEvent, ItemRow, ScheduleRow};
+use crate::render::{EventCourse, calendar_event, event_course, sort_events};
+use crate::settings::ScheduleSettings;
+
+/// The widest range one request may ask for.
+pub const MAX_RANGE: Duration = Duration::days(366);
+/// The range when `to` is left out.
+pub const DEFAULT_RANGE: Duration = Duration::days(31);
+/// Items last at most a day: one starting this long before `from` may
+/// still overlap the range (a deadline too: its event lasts 15 minutes).
+const LONGEST_ITEM: Duration = Duration::hours(24);
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Start of the range (RFC 3339); default now.
+    pub from: Option<DateTime<FixedOffset>>,
+    /// End of the range (RFC 3339); default 31 days after `from`, at most 366.
+    pub to: Option<DateTime<FixedOffset>>,
+}
+
+/// Events that overlap `[from, to)`, in time order, from the schedules of
+/// the actor's enrollments that are not cancelled.
+pub fn list_events(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    settings: &ScheduleSettings,
+    query: EventsQuery,
+) -> Result<Vec<CalendarEvent>, Error> {
+    let now = clock.now();
+    let from = query.from.map_or(now, to_storage);
+    check_range("from", from)?;
+    let to = match query.to {
+        Some(to) => to_storage(to),
+        None => from
+            .checked_add_signed(DEFAULT_RANGE)
+            .ok_or_else(|| Error::invalid_field("from", "is out of range"))?,
+    };
+    check_range("to", to)?;
+    if to <= from {
+        return Err(Error::invalid_field("to", "must be after from"));
+    }
+    if to - from > MAX_RANGE {
+        return Err(Error::invalid_field(
+            "to",
+            "the range spans at most 366 days",
+        ));
+    }
+    let rows: Vec<(ItemRow, ScheduleRow)> = schedule_items::table
+        .inner_join(course_schedules::table.inner_join(enrollments::table))
+        .filter(course_schedules::user_id.eq(actor.user_id))
+        .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
+        .filter(
+            schedule_items::start_time
+                .ge(from - LONGEST_ITEM)
+                .and(schedule_items::start_time.lt(to))
+                .or(schedule_items::start_time
+                    .is_null()
+                    .and(schedule_items::due_date.ge(from - LONGEST_ITEM))
+                    .and(schedule_items::due_date.lt(to))),
+        )
+        .order(schedule_items::id)
+        .select((ItemRow::as_select(), ScheduleRow::as_select()))
+        .load(conn)?;
+    let (from, to) = (from.and_utc(), to.and_utc());
+    let mut courses: Vec<EventCourse> = Vec::new();
+    let mut events = Vec::new();
+    for (item, schedule) in rows {
+        let course = match courses
+            .iter()
+            .find(|c| c.enrollment_id == schedule.enrollment_id)
+        {
+            Some(course) => course.clone(),
+            None => {
+                let course = event_course(conn, &schedule)?;
+                courses.push(course.clone());
+                course
+            }
+        };
+        if let Some(event) = calendar_event(settings, &course, &item, now) {
+            let overlaps =
+                event.start_time < to && (event.end_time > from || event.start_time >= from);
+            if overlaps {
+                events.push(event);
+            }
+        }
+    }
+    sort_events(&mut events);
+    Ok(events)
+}

@@ -1,0 +1,204 @@
+//! Course edits that change students' schedules, run with their
+//! propagation in one transaction: the edit and every schedule update
+//! commit together or not at all. The gateway calls these instead of the
+//! plain `mdsc_course` / `mdsc_live` services.
+
+use diesel::prelude::*;
+use mdsc_auth::Principal;
+use mdsc_core::schema::{course_modules, lessons, live_sessions, quizzes};
+use mdsc_core::{Clock, DbConnection, Error, write_transaction};
+use mdsc_course::progress::{self, QuizSubmitInput};
+use mdsc_course::structure::{self, QuizInput};
+use mdsc_course::{Enrollment, Quiz, QuizSubmission};
+use mdsc_live::session::{self, CreateSessionInput, UpdateSessionInput};
+use mdsc_live::{LiveSession, LiveSettings};
+
+use crate::plan::keys;
+use crate::propagate::{items_removed, live_session_changed, mark_done, quiz_changed};
+
+pub fn create_live_session(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    settings: &LiveSettings,
+    course_id: i32,
+    input: CreateSessionInput,
+) -> Result<LiveSession, Error> {
+    write_transaction(conn, |conn| {
+        let created = session::create_session(conn, actor, clock, settings, course_id, input)?;
+        live_session_changed(conn, created.id, clock.now())?;
+        Ok(created)
+    })
+}
+
+/// Rescheduling, renaming or cancelling a session updates every schedule.
+pub fn update_live_session(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    settings: &LiveSettings,
+    session_id: i32,
+    input: UpdateSessionInput,
+) -> Result<LiveSession, Error> {
+    write_transaction(conn, |conn| {
+        let updated = session::update_session(conn, actor, clock, settings, session_id, input)?;
+        live_session_changed(conn, session_id, clock.now())?;
+        Ok(updated)
+    })
+}
+
+pub fn delete_live_session(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    session_id: i32,
+) -> Result<(), Error> {
+    write_transaction(conn, |conn| {
+        let course_id = live_sessions::table
+            .find(session_id)
+            .select(live_sessions::course_id)
+            .first::<i32>(conn)
+            .optional()?;
+        session::delete_session(conn, actor, session_id)?;
+        if let Some(course_id) = course_id {
+            items_removed(conn, course_id, &[keys::live(session_id)], clock.now())?;
+        }
+        Ok(())
+    })
+}
+
+pub fn create_quiz(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    module_id: i32,
+    input: QuizInput,
+) -> Result<Quiz, Error> {
+    write_transaction(conn, |conn| {
+        let quiz = structure::create_quiz(conn, actor, clock, module_id, input)?;
+        quiz_changed(conn, quiz.id, clock.now())?;
+        Ok(quiz)
+    })
+}
+
+/// A new due date reaches every schedule of the course.
+pub fn update_quiz(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    quiz_id: i32,
+    input: QuizInput,
+) -> Result<Quiz, Error> {
+    write_transaction(conn, |conn| {
+        let quiz = structure::update_quiz(conn, actor, clock, quiz_id, input)?;
+        quiz_changed(conn, quiz.id, clock.now())?;
+        Ok(quiz)
+    })
+}
+
+pub fn delete_quiz(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    quiz_id: i32,
+) -> Result<(), Error> {
+    write_transaction(conn, |conn| {
+        let course_id = quizzes::table
+            .find(quiz_id)
+            .select(quizzes::course_id)
+            .first::<i32>(conn)
+            .optional()?;
+        structure::delete_quiz(conn, actor, clock, quiz_id)?;
+        if let Some(course_id) = course_id {
+            items_removed(conn, course_id, &[keys::quiz(quiz_id)], clock.now())?;
+        }
+        Ok(())
+    })
+}
+
+pub fn delete_lesson(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    lesson_id: i32,
+) -> Result<(), Error> {
+    write_transaction(conn, |conn| {
+        let course_id = lessons::table
+            .find(lesson_id)
+            .select(lessons::course_id)
+            .first::<i32>(conn)
+            .optional()?;
+        structure::delete_lesson(conn, actor, clock, lesson_id)?;
+        if let Some(course_id) = course_id {
+            items_removed(conn, course_id, &[keys::lesson(lesson_id)], clock.now())?;
+        }
+        Ok(())
+    })
+}
+
+/// Deleting a module deletes its lessons and quizzes: their items are cancelled.
+pub fn delete_module(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    module_id: i32,
+) -> Result<(), Error> {
+    write_transaction(conn, |conn| {
+        let course_id = course_modules::table
+            .find(module_id)
+            .select(course_modules::course_id)
+            .first::<i32>(conn)
+            .optional()?;
+        let lesson_ids: Vec<i32> = lessons::table
+            .filter(lessons::module_id.eq(module_id))
+            .select(lessons::id)
+            .load(conn)?;
+        let quiz_ids: Vec<i32> = quizzes::table
+            .filter(quizzes::module_id.eq(module_id))
+            .select(quizzes::id)
+            .load(conn)?;
+        structure::delete_module(conn, actor, clock, module_id)?;
+        if let Some(course_id) = course_id {
+            let removed: Vec<String> = lesson_ids
+                .into_iter()
+                .map(keys::lesson)
+                .chain(quiz_ids.into_iter().map(keys::quiz))
+                .collect();
+            items_removed(conn, course_id, &removed, clock.now())?;
+        }
+        Ok(())
+    })
+}
+
+/// A completed lesson is done in the student's schedule too.
+pub fn complete_lesson(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    enrollment_id: i32,
+    lesson_id: i32,
+) -> Result<Enrollment, Error> {
+    write_transaction(conn, |conn| {
+        let enrollment = progress::complete_lesson(conn, actor, clock, enrollment_id, lesson_id)?;
+        mark_done(conn, enrollment_id, &keys::lesson(lesson_id), clock.now())?;
+        Ok(enrollment)
+    })
+}
+
+/// A passed quiz is done in the student's schedule too.
+pub fn submit_quiz(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    enrollment_id: i32,
+    quiz_id: i32,
+    input: QuizSubmitInput,
+) -> Result<QuizSubmission, Error> {
+    write_transaction(conn, |conn| {
+        let submission = progress::submit_quiz(conn, actor, clock, enrollment_id, quiz_id, input)?;
+        if submission.attempt.passed {
+            mark_done(conn, enrollment_id, &keys::quiz(quiz_id), clock.now())?;
+        }
+        Ok(submission)
+    })
+}

@@ -1,0 +1,3 @@
+DROP TABLE calendar_feed_tokens;
+DROP TABLE schedule_items;
+DROP TABLE course_schedules;
