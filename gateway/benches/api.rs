@@ -4,8 +4,9 @@
 //!
 //! Seeds 2,000 courses and one student enrolled in 500 of them, 20 live
 //! sessions on the first of those with 2,000 chat messages in one, and its
-//! forum with 1,000 topics, one of them with 200 threads of 3 replies;
-//! then times each request kind and prints p50 / p95 / max in microseconds.
+//! forum with 1,000 topics, one of them with 200 threads of 3 replies,
+//! study schedules for 20 of the enrollments plus one course of 100
+//! lessons and 10 quizzes; then times each request kind and prints p50 / p95 / max in microseconds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -28,6 +29,11 @@ const LIVE_SESSIONS: usize = 20;
 const CHAT_MESSAGES: usize = 2_000;
 const FORUM_TOPICS: usize = 1_000;
 const FORUM_THREADS: usize = 200;
+/// Enrollments with a generated schedule: the feed holds all of them.
+const SCHEDULED: usize = 20;
+/// The large course whose schedule is re-planned: modules × lessons each.
+const PLAN_MODULES: usize = 10;
+const PLAN_LESSONS: usize = 10;
 /// No anti-spam bound is met while seeding or measuring.
 const UNBOUNDED_FORUM: mdsc_forum::ForumSettings = mdsc_forum::ForumSettings {
     topics_per_minute: u32::MAX,
@@ -92,7 +98,7 @@ async fn main() {
     let db = TestDb::new();
     let clock = Arc::new(ManualClock::starting_at("2026-01-15T10:00:00Z"));
     let seed_start = Instant::now();
-    let (student, lesson_ids, live_course, live_session, forum) = {
+    let (student, lesson_ids, live_course, live_session, forum, schedules) = {
         let mut conn = db.conn();
         let teacher = user(&mut conn, &clock, "prof@bench.test", Role::Instructor);
         let student = user(&mut conn, &clock, "student@bench.test", Role::Student);
@@ -145,6 +151,7 @@ async fn main() {
         let live_course = 1;
         let live_session = seed_live(&mut conn, &clock, &teacher, &student, live_course);
         let forum = seed_forum(&mut conn, &clock, &teacher, live_course);
+        let schedules = seed_schedules(&mut conn, &clock, &teacher, &student, &lesson_ids);
         // Fresh statistics, as autovacuum keeps them in production: without
         // them PostgreSQL plans for near-empty tables (sorts instead of
         // ordered index scans). SQLite plans without statistics.
@@ -152,7 +159,14 @@ async fn main() {
             use diesel::RunQueryDsl;
             diesel::sql_query("ANALYZE").execute(&mut *conn).unwrap();
         }
-        (student, lesson_ids, live_course, live_session, forum)
+        (
+            student,
+            lesson_ids,
+            live_course,
+            live_session,
+            forum,
+            schedules,
+        )
     };
     println!(
         "{:?}: seeded {COURSES} courses, {ENROLLED} enrollments in {:.1} s",
@@ -243,6 +257,7 @@ async fn main() {
     })
     .await;
     measure_forum(&app, &token, &forum).await;
+    measure_schedules(&app, &token, &schedules).await;
     let ids = lesson_ids.clone();
     measure(
         &app,
@@ -457,5 +472,149 @@ where
             .uri(&format!("/api/topics/{topic_id}/replies"))
             .set_json(serde_json::json!({ "content": format!("Réponse mesurée {i}") }))
     })
+    .await;
+}
+
+struct ScheduleFixture {
+    /// The feed of the student's `SCHEDULED + 1` schedules.
+    feed_path: String,
+    /// The enrollment in the 100-lesson course.
+    large_enrollment: i32,
+}
+
+/// Schedules for the first `SCHEDULED` enrollments, and a course of
+/// `PLAN_MODULES` modules of `PLAN_LESSONS` lessons and one quiz each that
+/// the student enrolls in, with its schedule.
+fn seed_schedules(
+    conn: &mut mdsc_core::DbConnection,
+    clock: &Arc<ManualClock>,
+    teacher: &Principal,
+    student: &Principal,
+    enrollments: &[(i32, i32)],
+) -> ScheduleFixture {
+    let settings = mdsc_schedule::ScheduleSettings::new("http://bench", "http://bench");
+    let generate = |conn: &mut mdsc_core::DbConnection, enrollment_id: i32| {
+        mdsc_schedule::service::generate_schedule(
+            conn,
+            student,
+            clock.as_ref(),
+            &settings,
+            enrollment_id,
+            mdsc_schedule::service::PreferencesInput::default(),
+        )
+        .map(|_| ())
+    };
+    for (enrollment_id, _) in enrollments.iter().take(SCHEDULED) {
+        generate(conn, *enrollment_id).unwrap();
+    }
+    let large_enrollment = write_transaction(conn, |conn| -> Result<i32, mdsc_core::Error> {
+        let course = create_course(
+            conn,
+            teacher,
+            clock.as_ref(),
+            CourseInput {
+                title: "Large course".into(),
+                estimated_duration_weeks: Some(12),
+                ..CourseInput::default()
+            },
+        )?;
+        for m in 0..PLAN_MODULES {
+            let module = create_module(
+                conn,
+                teacher,
+                clock.as_ref(),
+                course.id,
+                ModuleInput {
+                    title: Some(format!("Module {m}")),
+                    ..ModuleInput::default()
+                },
+            )?;
+            for l in 0..PLAN_LESSONS {
+                create_lesson(
+                    conn,
+                    teacher,
+                    clock.as_ref(),
+                    module.id,
+                    LessonInput {
+                        title: Some(format!("Lesson {m}.{l}")),
+                        duration_minutes: Some(45),
+                        ..LessonInput::default()
+                    },
+                )?;
+            }
+            mdsc_course::structure::create_quiz(
+                conn,
+                teacher,
+                clock.as_ref(),
+                module.id,
+                mdsc_course::structure::QuizInput {
+                    title: Some(format!("Quiz {m}")),
+                    ..Default::default()
+                },
+            )?;
+        }
+        let enrollment = enroll(
+            conn,
+            student,
+            clock.as_ref(),
+            EnrollInput {
+                course_id: course.id,
+                payment_id: None,
+                auto_generate_schedule: None,
+            },
+        )?;
+        Ok(enrollment.id)
+    })
+    .unwrap();
+    generate(conn, large_enrollment).unwrap();
+    let feed = mdsc_schedule::feed::get_feed(conn, student, clock.as_ref(), &settings).unwrap();
+    ScheduleFixture {
+        feed_path: feed.feed_url.trim_start_matches("http://bench").to_owned(),
+        large_enrollment,
+    }
+}
+
+async fn measure_schedules<S, B>(app: &S, token: &str, fixture: &ScheduleFixture)
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let large = fixture.large_enrollment;
+    measure(
+        app,
+        token,
+        "POST /api/enrollments/:id/generate-schedule (100 lessons)",
+        &|_| {
+            test::TestRequest::post()
+                .uri(&format!("/api/enrollments/{large}/generate-schedule"))
+                .set_json(serde_json::json!({}))
+        },
+    )
+    .await;
+    measure(
+        app,
+        token,
+        "GET /api/enrollments/:id/schedule (100 lessons)",
+        &|_| test::TestRequest::get().uri(&format!("/api/enrollments/{large}/schedule")),
+    )
+    .await;
+    let feed = fixture.feed_path.clone();
+    measure(
+        app,
+        token,
+        "GET /api/calendar/feed/:token.ics (21 courses)",
+        &|_| test::TestRequest::get().uri(&feed),
+    )
+    .await;
+    measure(
+        app,
+        token,
+        "GET /api/calendar/events (next 31 days)",
+        &|_| test::TestRequest::get().uri("/api/calendar/events"),
+    )
     .await;
 }
