@@ -78,10 +78,12 @@ pub fn build_app(
 /// carries the user's feed token, and a `.ics` download link its `?token=`.
 fn redacted_request_line(req: &ServiceRequest) -> String {
     const FEED: &str = "/api/calendar/feed/";
-    let path = req.path();
+    // Decoded as the router decodes it: `/api/%63alendar/feed/…` is routed
+    // to the feed too.
+    let path = percent_encoding::percent_decode_str(req.path()).decode_utf8_lossy();
     let path = match path.strip_prefix(FEED) {
         Some(_) => format!("{FEED}[redacted]"),
-        None => path.to_owned(),
+        None => req.path().to_owned(),
     };
     let query = req.query_string();
     let query = if query.is_empty() {

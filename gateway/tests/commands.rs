@@ -6,7 +6,8 @@ mod common;
 use common::{TestApp, admin_input, test_config};
 use diesel::prelude::*;
 use mdsc_core::schema::{
-    courses, enrollments, forum_replies, forum_topics, lessons, live_sessions, quizzes, users,
+    course_schedules, courses, enrollments, forum_replies, forum_topics, lessons, live_sessions,
+    quizzes, schedule_items, users,
 };
 use serde_json::json;
 
@@ -60,6 +61,29 @@ async fn seed_demo_builds_a_usable_course_once() {
         .load(&mut *conn)
         .unwrap();
     assert_eq!(upvotes, [1, 0]);
+    // Each demo student has a study schedule with the course's lessons,
+    // quizzes and the three live sessions.
+    let items: Vec<(i32, String)> = schedule_items::table
+        .inner_join(course_schedules::table)
+        .select((course_schedules::enrollment_id, schedule_items::item_type))
+        .load(&mut *conn)
+        .unwrap();
+    for enrollment_id in enrollments::table
+        .select(enrollments::id)
+        .load::<i32>(&mut *conn)
+        .unwrap()
+    {
+        let count = |kind: &str| {
+            items
+                .iter()
+                .filter(|(e, k)| *e == enrollment_id && k == kind)
+                .count()
+        };
+        assert_eq!(
+            (count("lesson"), count("quiz"), count("live_session")),
+            (8, 3, 3)
+        );
+    }
     drop(conn);
 
     let list = app.get("/api/courses", None).await;

@@ -853,3 +853,248 @@ async fn completing_a_lesson_or_passing_the_quiz_marks_the_item_done() {
     assert_eq!(quiz["status"], "done");
     assert_eq!(passed["completed_items"], 2);
 }
+
+#[actix_web::test]
+async fn new_lessons_renamed_lessons_and_new_course_dates_reach_the_schedule() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    let path = schedule_path(cast.enrollment_id);
+    let before = app
+        .get(&path, Some(&cast.student))
+        .await
+        .assert_ok(200)
+        .clone();
+    let lesson_id = cast.fixture.lesson_ids[0];
+    let original = item_of(&before, "lesson", "lesson_id", lesson_id).clone();
+
+    // Renamed: same item, new title, higher sequence, same time.
+    app.put(
+        &format!("/api/lessons/{lesson_id}"),
+        Some(&cast.instructor),
+        json!({"title": "Installer Rust"}),
+    )
+    .await
+    .assert_ok(200);
+    let renamed = app
+        .get(&path, Some(&cast.student))
+        .await
+        .assert_ok(200)
+        .clone();
+    let item = item_of(&renamed, "lesson", "lesson_id", lesson_id);
+    assert_eq!(item["id"], original["id"]);
+    assert_eq!(item["title"], "Installer Rust");
+    assert_eq!(item["start_time"], original["start_time"]);
+    assert!(item["sequence"].as_i64() > original["sequence"].as_i64());
+
+    // A new lesson is planned into the existing schedule.
+    let created = app
+        .post(
+            &format!("/api/modules/{}/lessons", cast.fixture.module_id),
+            Some(&cast.instructor),
+            json!({"title": "Fonctions", "duration_minutes": 45}),
+        )
+        .await;
+    let new_lesson = id_of(created.assert_ok(201));
+    let grown = app
+        .get(&path, Some(&cast.student))
+        .await
+        .assert_ok(200)
+        .clone();
+    let added = item_of(&grown, "lesson", "lesson_id", new_lesson);
+    assert_eq!(added["status"], "pending");
+    assert!(added["start_time"].is_string());
+
+    // A course end date two weeks away compresses the plan before it.
+    let end = "2026-01-29T23:00:00Z";
+    app.put(
+        &format!("/api/courses/{}", cast.fixture.course_id),
+        Some(&cast.instructor),
+        json!({"end_date": end}),
+    )
+    .await
+    .assert_ok(200);
+    let compressed = app
+        .get(&path, Some(&cast.student))
+        .await
+        .assert_ok(200)
+        .clone();
+    let end: DateTime<Utc> = end.parse().unwrap();
+    for item in compressed["items"].as_array().unwrap() {
+        if item["item_type"] == "lesson" {
+            let item_end: DateTime<Utc> = item["end_time"].as_str().unwrap().parse().unwrap();
+            assert!(item_end <= end, "{item}");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn staff_create_a_missing_schedule_but_only_the_student_replans_it() {
+    let app = TestApp::new();
+    let (instructor, _) = app.user("prof@example.com", Role::Instructor).await;
+    let (admin, _) = app.user("admin@example.com", Role::Admin).await;
+    let (other_instructor, _) = app.user("other@example.com", Role::Instructor).await;
+    let (student, _) = app.user("student@example.com", Role::Student).await;
+    let fixture = app.course_with_content(&instructor).await;
+    let res = app
+        .post(
+            "/api/enrollments",
+            Some(&student),
+            json!({"course_id": fixture.course_id, "auto_generate_schedule": false}),
+        )
+        .await;
+    let eid = id_of(res.assert_ok(201));
+    let generate = format!("/api/enrollments/{eid}/generate-schedule");
+    app.post(&generate, Some(&admin), json!({"timezone": "Asia/Tokyo"}))
+        .await
+        .assert_error(403, "FORBIDDEN");
+    app.post(&generate, Some(&other_instructor), json!({}))
+        .await
+        .assert_error(404, "NOT_FOUND");
+    app.post(&generate, Some(&instructor), json!({}))
+        .await
+        .assert_ok(201);
+    // Planning it again would move the student's events: theirs to do.
+    app.post(&generate, Some(&instructor), json!({}))
+        .await
+        .assert_error(403, "FORBIDDEN");
+    let res = app
+        .post(&generate, Some(&student), json!({"timezone": "Asia/Tokyo"}))
+        .await;
+    assert_eq!(res.assert_ok(200)["preferences"]["timezone"], "Asia/Tokyo");
+}
+
+#[actix_web::test]
+async fn a_session_cancelled_before_enrolling_never_shows_and_done_items_ring_no_alarm() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    let session = app
+        .post(
+            &format!("/api/courses/{}/live-sessions", cast.fixture.course_id),
+            Some(&cast.instructor),
+            json!({"title": "Annulée", "scheduled_start_time": "2026-01-22T15:00:00Z",
+                   "scheduled_end_time": "2026-01-22T16:00:00Z"}),
+        )
+        .await;
+    let session_id = id_of(session.assert_ok(201));
+    app.put(
+        &format!("/api/live-sessions/{session_id}"),
+        Some(&cast.instructor),
+        json!({"status": "cancelled"}),
+    )
+    .await
+    .assert_ok(200);
+    // A student enrolling afterwards gets no event for it.
+    let (late, _) = app.user("late@example.com", Role::Student).await;
+    let late_enrollment = app.enroll(&late, cast.fixture.course_id).await;
+    let schedule = app
+        .get(&schedule_path(late_enrollment), Some(&late))
+        .await
+        .assert_ok(200)
+        .clone();
+    assert!(
+        !schedule["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["live_session_id"] == session_id),
+        "{schedule}"
+    );
+    // A completed lesson keeps its event but loses its reminder.
+    let lesson_id = cast.fixture.lesson_ids[0];
+    app.post(
+        &format!("/api/enrollments/{late_enrollment}/lessons/{lesson_id}/complete"),
+        Some(&late),
+        json!({}),
+    )
+    .await
+    .assert_ok(200);
+    let feed_url = app
+        .get("/api/calendar/feed-token", Some(&late))
+        .await
+        .assert_ok(200)["feed_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let feed = app.get(&path_of(&feed_url), None).await;
+    let raw = unfold(text(&feed));
+    let calendar = read_calendar(&raw).unwrap();
+    let alarms = |uid_prefix: &str| {
+        calendar
+            .components
+            .iter()
+            .find(|c| {
+                c.name.as_str() == "VEVENT"
+                    && c.find_prop("UID")
+                        .unwrap()
+                        .val
+                        .as_str()
+                        .starts_with(uid_prefix)
+            })
+            .map(|c| {
+                c.components
+                    .iter()
+                    .filter(|a| a.name.as_str() == "VALARM")
+                    .count()
+            })
+            .unwrap()
+    };
+    assert_eq!(alarms(&format!("lesson-{lesson_id}.")), 0);
+    assert_eq!(
+        alarms(&format!("lesson-{}.", cast.fixture.lesson_ids[1])),
+        1
+    );
+}
+
+#[actix_web::test]
+async fn one_change_per_item_and_a_renamed_course_bumps_every_event() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    let path = schedule_path(cast.enrollment_id);
+    let before = app
+        .get(&path, Some(&cast.student))
+        .await
+        .assert_ok(200)
+        .clone();
+    let lesson = id_of(item_of(
+        &before,
+        "lesson",
+        "lesson_id",
+        cast.fixture.lesson_ids[0],
+    ));
+    let res = app
+        .put(
+            &path,
+            Some(&cast.student),
+            json!({"items": [{"id": lesson, "start_time": "2026-01-21T10:00:00Z"}, {"id": lesson, "status": "done"}]}),
+        )
+        .await;
+    assert_invalid(&res, "items[1].id");
+
+    app.put(
+        &format!("/api/courses/{}", cast.fixture.course_id),
+        Some(&cast.instructor),
+        json!({"title": "Rust pour tous"}),
+    )
+    .await
+    .assert_ok(200);
+    let after = app
+        .get(&path, Some(&cast.student))
+        .await
+        .assert_ok(200)
+        .clone();
+    for (old, new) in before["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(after["items"].as_array().unwrap())
+    {
+        assert_eq!(old["id"], new["id"]);
+        assert!(new["sequence"].as_i64() > old["sequence"].as_i64(), "{new}");
+    }
+    assert!(
+        after["calendar_events"][0]["title"]
+            .as_str()
+            .unwrap()
+            .ends_with("· Rust pour tous")
+    );
+}

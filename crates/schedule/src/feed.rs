@@ -39,6 +39,10 @@ fn feed_token(
     user_id: i32,
     now: NaiveDateTime,
 ) -> Result<(String, NaiveDateTime), Error> {
+    // Reading needs no write lock: most calls find the secret.
+    if let Some(found) = stored_token(conn, user_id)? {
+        return Ok(found);
+    }
     write_transaction(conn, |conn| {
         if let Some(found) = stored_token(conn, user_id)? {
             return Ok(found);
@@ -214,7 +218,10 @@ pub fn enrollment_calendar(
             let user_id = user_of_token(conn, token)?;
             let schedule = require_schedule(conn, enrollment_id)
                 .map_err(|_| Error::not_found("Enrollment"))?;
-            if schedule.user_id != user_id {
+            let cancelled = mdsc_course::enrollment::find_enrollment(conn, enrollment_id)?.status
+                == EnrollmentStatus::Cancelled.as_str();
+            // As in the feed: a cancelled enrollment's events are gone.
+            if schedule.user_id != user_id || cancelled {
                 return Err(Error::not_found("Enrollment"));
             }
             schedule

@@ -5,16 +5,20 @@
 
 use diesel::prelude::*;
 use mdsc_auth::Principal;
-use mdsc_core::schema::{course_modules, lessons, live_sessions, quizzes};
+use mdsc_core::schema::{course_modules, courses, lessons, live_sessions, quizzes};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
+use mdsc_course::course::{self, CourseUpdate};
 use mdsc_course::progress::{self, QuizSubmitInput};
-use mdsc_course::structure::{self, QuizInput};
-use mdsc_course::{Enrollment, Quiz, QuizSubmission};
+use mdsc_course::structure::{self, LessonInput, QuizInput};
+use mdsc_course::{Course, Enrollment, Lesson, Quiz, QuizSubmission};
 use mdsc_live::session::{self, CreateSessionInput, UpdateSessionInput};
 use mdsc_live::{LiveSession, LiveSettings};
 
 use crate::plan::keys;
-use crate::propagate::{items_removed, live_session_changed, mark_done, quiz_changed};
+use crate::propagate::{
+    course_changed, course_renamed, items_removed, lesson_renamed, live_session_changed, mark_done,
+    quiz_changed,
+};
 
 pub fn create_live_session(
     conn: &mut DbConnection,
@@ -202,3 +206,97 @@ pub fn submit_quiz(
         Ok(submission)
     })
 }
+
+/// A new lesson is planned into every schedule of the course.
+pub fn create_lesson(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    module_id: i32,
+    input: LessonInput,
+) -> Result<Lesson, Error> {
+    write_transaction(conn, |conn| {
+        let lesson = structure::create_lesson(conn, actor, clock, module_id, input)?;
+        course_changed(conn, lesson.course_id, clock.now())?;
+        Ok(lesson)
+    })
+}
+
+/// A renamed lesson is renamed in place; a new length re-plans the course's
+/// schedules (blocks may no longer fit).
+pub fn update_lesson(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    lesson_id: i32,
+    input: LessonInput,
+) -> Result<Lesson, Error> {
+    write_transaction(conn, |conn| {
+        let before: Option<(String, i32)> = lessons::table
+            .find(lesson_id)
+            .select((lessons::title, lessons::duration_minutes))
+            .first(conn)
+            .optional()?;
+        let lesson = structure::update_lesson(conn, actor, clock, lesson_id, input)?;
+        let now = clock.now();
+        match before {
+            Some((_, minutes)) if minutes != lesson.duration_minutes => {
+                course_changed(conn, lesson.course_id, now)?;
+            }
+            Some((title, _)) if title != lesson.title => {
+                lesson_renamed(conn, lesson.course_id, lesson.id, &lesson.title, now)?;
+            }
+            _ => {}
+        }
+        Ok(lesson)
+    })
+}
+
+/// New course dates or a new estimated duration re-plan every schedule.
+pub fn update_course(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    course_id: i32,
+    input: CourseUpdate,
+) -> Result<Course, Error> {
+    write_transaction(conn, |conn| {
+        let before = courses::table
+            .find(course_id)
+            .select((
+                (
+                    courses::start_date,
+                    courses::end_date,
+                    courses::estimated_duration_weeks,
+                ),
+                (courses::title, courses::slug),
+            ))
+            .first::<(CourseDates, (String, String))>(conn)
+            .optional()?;
+        let updated = course::update_course(conn, actor, clock, course_id, input)?;
+        let after = courses::table
+            .find(course_id)
+            .select((
+                (
+                    courses::start_date,
+                    courses::end_date,
+                    courses::estimated_duration_weeks,
+                ),
+                (courses::title, courses::slug),
+            ))
+            .first::<(CourseDates, (String, String))>(conn)?;
+        let now = clock.now();
+        match before {
+            Some((dates, _)) if dates != after.0 => course_changed(conn, course_id, now)?,
+            Some((_, names)) if names != after.1 => course_renamed(conn, course_id, now)?,
+            _ => {}
+        }
+        Ok(updated)
+    })
+}
+
+type CourseDates = (
+    Option<chrono::NaiveDateTime>,
+    Option<chrono::NaiveDateTime>,
+    Option<i32>,
+);

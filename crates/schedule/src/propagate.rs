@@ -4,13 +4,22 @@
 //! place (same id and UID, higher `sequence`), so subscribed calendars move
 //! or cancel the event on their next refresh.
 //!
-//! Only what the change touches is re-planned: re-planning a whole schedule
-//! re-spreads its pending lessons from now, which would move every event of
-//! every student's calendar on each edit of the instructor.
+//! Only what the change touches is re-planned where that is enough:
+//! re-planning a whole schedule re-spreads its pending lessons from now,
+//! which moves every event of the student's calendar. A new lesson, a new
+//! lesson length or new course dates change the whole plan and re-plan
+//! every schedule of the course.
+//!
+//! Every course-wide change locks the course, then the enrollments of its
+//! schedules, before reading any item (see [`lock_course_schedules`]).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use mdsc_core::schema::{course_schedules, enrollments, live_sessions, quizzes, schedule_items};
+use std::collections::HashSet;
+
+use mdsc_core::schema::{
+    course_schedules, courses, enrollments, live_sessions, quizzes, schedule_items,
+};
 use mdsc_core::{DbConnection, Error};
 use mdsc_course::{EnrollmentRow, EnrollmentStatus};
 
@@ -20,11 +29,28 @@ use crate::outline::quiz_due;
 use crate::plan::keys;
 use crate::service::replan;
 
-/// The course's schedules whose enrollment is not cancelled, with it.
-fn course_schedules_of(
+/// The course's schedules whose enrollment is not cancelled, with it,
+/// locked for the rest of the transaction: first the course (course-wide
+/// changes run one after the other), then every enrollment that has a
+/// schedule, before any item is read. A student's own changes lock their
+/// enrollment first too, so both see each other's result and neither
+/// waits on items the other holds (no deadlock, no lost update).
+fn lock_course_schedules(
     conn: &mut DbConnection,
     course_id: i32,
 ) -> Result<Vec<(ScheduleRow, EnrollmentRow)>, Error> {
+    mdsc_core::lock_row!(conn, courses, course_id)?;
+    diesel::update(
+        enrollments::table.filter(
+            enrollments::id.eq_any(
+                course_schedules::table
+                    .filter(course_schedules::course_id.eq(course_id))
+                    .select(course_schedules::enrollment_id),
+            ),
+        ),
+    )
+    .set(enrollments::id.eq(enrollments::id))
+    .execute(conn)?;
     Ok(course_schedules::table
         .inner_join(enrollments::table)
         .filter(course_schedules::course_id.eq(course_id))
@@ -34,8 +60,16 @@ fn course_schedules_of(
         .load(conn)?)
 }
 
-fn schedule_ids(schedules: &[(ScheduleRow, EnrollmentRow)]) -> Vec<i32> {
-    schedules.iter().map(|(schedule, _)| schedule.id).collect()
+/// The ids of the course's schedules whose enrollment is not cancelled, as
+/// a subquery (no id list to bind, whatever the number of students).
+#[diesel::dsl::auto_type(no_type_alias)]
+fn schedules_of_course(course_id: i32) -> _ {
+    let cancelled: &'static str = EnrollmentStatus::Cancelled.as_str();
+    course_schedules::table
+        .inner_join(enrollments::table)
+        .filter(course_schedules::course_id.eq(course_id))
+        .filter(enrollments::status.ne(cancelled))
+        .select(course_schedules::id)
 }
 
 /// A live session was created or changed: its item in every schedule of
@@ -62,15 +96,14 @@ pub fn live_session_changed(
             live_sessions::status,
         ))
         .first(conn)?;
-    let schedules = course_schedules_of(conn, course_id)?;
+    let schedules = lock_course_schedules(conn, course_id)?;
     if schedules.is_empty() {
         return Ok(());
     }
-    let ids = schedule_ids(&schedules);
     let key = keys::live(session_id);
     let of_session = || {
         schedule_items::table
-            .filter(schedule_items::schedule_id.eq_any(ids.clone()))
+            .filter(schedule_items::schedule_id.eq_any(schedules_of_course(course_id)))
             .filter(schedule_items::item_key.eq(key.clone()))
     };
     // Title or times changed.
@@ -90,31 +123,22 @@ pub fn live_session_changed(
         schedule_items::updated_at.eq(now),
     ))
     .execute(conn)?;
-    let cancelled = status == "cancelled";
-    if cancelled {
-        cancel_items(conn, &ids, &key, now)?;
+    if status == "cancelled" {
+        // Schedules that never had it get nothing to cancel.
+        return cancel_items(conn, course_id, &key, now);
     }
     // Schedules planned before the session existed get its item.
-    let having: Vec<i32> = of_session()
+    let having: HashSet<i32> = of_session()
         .select(schedule_items::schedule_id)
-        .load(conn)?;
+        .load::<i32>(conn)?
+        .into_iter()
+        .collect();
     for (schedule, _) in schedules.iter().filter(|(s, _)| !having.contains(&s.id)) {
-        insert_live_item(
-            conn,
-            schedule.id,
-            session_id,
-            &title,
-            (start, end),
-            cancelled,
-            now,
-        )?;
-    }
-    if cancelled {
-        return Ok(());
+        insert_live_item(conn, schedule.id, session_id, &title, (start, end), now)?;
     }
     // Study blocks the session now overlaps move elsewhere.
-    let clashing: Vec<i32> = schedule_items::table
-        .filter(schedule_items::schedule_id.eq_any(ids))
+    let clashing: HashSet<i32> = schedule_items::table
+        .filter(schedule_items::schedule_id.eq_any(schedules_of_course(course_id)))
         .filter(
             schedule_items::item_type.eq_any([ItemType::Lesson.as_str(), ItemType::Quiz.as_str()]),
         )
@@ -124,7 +148,9 @@ pub fn live_session_changed(
         .filter(schedule_items::end_time.gt(start))
         .select(schedule_items::schedule_id)
         .distinct()
-        .load(conn)?;
+        .load::<i32>(conn)?
+        .into_iter()
+        .collect();
     for (schedule, enrollment) in schedules.iter().filter(|(s, _)| clashing.contains(&s.id)) {
         replan(conn, schedule, enrollment, now)?;
     }
@@ -137,14 +163,8 @@ fn insert_live_item(
     session_id: i32,
     title: &str,
     (start, end): (NaiveDateTime, NaiveDateTime),
-    cancelled: bool,
     now: NaiveDateTime,
 ) -> Result<(), Error> {
-    let status = if cancelled {
-        ItemStatus::Cancelled
-    } else {
-        ItemStatus::Pending
-    };
     diesel::insert_into(schedule_items::table)
         .values((
             schedule_items::schedule_id.eq(schedule_id),
@@ -153,11 +173,10 @@ fn insert_live_item(
             schedule_items::title.eq(title),
             schedule_items::start_time.eq(start),
             schedule_items::end_time.eq(end),
-            schedule_items::status.eq(status.as_str()),
+            schedule_items::status.eq(ItemStatus::Pending.as_str()),
             schedule_items::is_moved.eq(false),
             schedule_items::live_session_id.eq(session_id),
             schedule_items::sequence.eq(0),
-            schedule_items::cancelled_at.eq(cancelled.then_some(now)),
             schedule_items::created_at.eq(now),
             schedule_items::updated_at.eq(now),
         ))
@@ -165,26 +184,30 @@ fn insert_live_item(
     Ok(())
 }
 
-/// Cancels the items with this key (calendars keep them 14 days, cancelled).
+/// Cancels the items with this key in every schedule of the course
+/// (calendars keep them 14 days, cancelled); skipped ones, in no calendar,
+/// are deleted.
 fn cancel_items(
     conn: &mut DbConnection,
-    schedule_ids: &[i32],
+    course_id: i32,
     key: &str,
     now: NaiveDateTime,
 ) -> Result<(), Error> {
-    diesel::update(
+    let of_key = || {
         schedule_items::table
-            .filter(schedule_items::schedule_id.eq_any(schedule_ids))
+            .filter(schedule_items::schedule_id.eq_any(schedules_of_course(course_id)))
             .filter(schedule_items::item_key.eq(key))
-            .filter(schedule_items::status.ne(ItemStatus::Cancelled.as_str())),
-    )
-    .set((
-        schedule_items::status.eq(ItemStatus::Cancelled.as_str()),
-        schedule_items::cancelled_at.eq(now),
-        schedule_items::sequence.eq(schedule_items::sequence + 1),
-        schedule_items::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    };
+    diesel::delete(of_key().filter(schedule_items::status.eq(ItemStatus::Skipped.as_str())))
+        .execute(conn)?;
+    diesel::update(of_key().filter(schedule_items::status.ne(ItemStatus::Cancelled.as_str())))
+        .set((
+            schedule_items::status.eq(ItemStatus::Cancelled.as_str()),
+            schedule_items::cancelled_at.eq(now),
+            schedule_items::sequence.eq(schedule_items::sequence + 1),
+            schedule_items::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -196,9 +219,9 @@ pub fn items_removed(
     item_keys: &[String],
     now: NaiveDateTime,
 ) -> Result<(), Error> {
-    let ids = schedule_ids(&course_schedules_of(conn, course_id)?);
+    lock_course_schedules(conn, course_id)?;
     for key in item_keys {
-        cancel_items(conn, &ids, key, now)?;
+        cancel_items(conn, course_id, key, now)?;
     }
     Ok(())
 }
@@ -226,8 +249,7 @@ pub fn quiz_changed(
         ))
         .first(conn)?;
     let key = keys::quiz(quiz_id);
-    for (schedule, enrollment) in course_schedules_of(conn, course_id)? {
-        let due = quiz_due(due_date, due_offset_days, enrollment.enrolled_at);
+    for (schedule, enrollment) in lock_course_schedules(conn, course_id)? {
         let item: Option<ItemRow> = schedule_items::table
             .filter(schedule_items::schedule_id.eq(schedule.id))
             .filter(schedule_items::item_key.eq(&key))
@@ -238,20 +260,22 @@ pub fn quiz_changed(
             replan(conn, &schedule, &enrollment, now)?;
             continue;
         };
-        let earlier = match (due, item.due_date) {
-            (Some(new), Some(old)) => new < old,
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
+        // Without a deadline of its own, the planner's due date (the end of
+        // its block) stays: only the title can change.
+        let due = quiz_due(due_date, due_offset_days, enrollment.enrolled_at).or(item.due_date);
+        let tighter = due.is_some_and(|due| {
+            item.due_date.is_none_or(|old| due < old) || item.end_time.is_some_and(|end| end > due)
+        });
         let pending = item.status == ItemStatus::Pending.as_str() && !item.is_moved;
-        if earlier && pending {
+        if tighter && pending {
+            // The deadline bounds the module's lessons too: plan again.
             replan(conn, &schedule, &enrollment, now)?;
         } else if item.title != title || item.due_date != due {
             diesel::update(schedule_items::table.find(item.id))
                 .set((
                     schedule_items::title.eq(&title),
                     schedule_items::due_date.eq(due),
-                    schedule_items::sequence.eq(item.sequence + 1),
+                    schedule_items::sequence.eq(schedule_items::sequence + 1),
                     schedule_items::updated_at.eq(now),
                 ))
                 .execute(conn)?;
@@ -282,6 +306,63 @@ pub fn mark_done(
     )
     .set((
         schedule_items::status.eq(ItemStatus::Done.as_str()),
+        schedule_items::sequence.eq(schedule_items::sequence + 1),
+        schedule_items::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Re-plans every schedule of the course: after a change the whole plan
+/// depends on (a new lesson, a lesson's length, the course's dates).
+pub fn course_changed(
+    conn: &mut DbConnection,
+    course_id: i32,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
+    for (schedule, enrollment) in lock_course_schedules(conn, course_id)? {
+        replan(conn, &schedule, &enrollment, now)?;
+    }
+    Ok(())
+}
+
+/// A lesson was renamed: its items take the new title in place.
+pub fn lesson_renamed(
+    conn: &mut DbConnection,
+    course_id: i32,
+    lesson_id: i32,
+    title: &str,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
+    lock_course_schedules(conn, course_id)?;
+    diesel::update(
+        schedule_items::table
+            .filter(schedule_items::schedule_id.eq_any(schedules_of_course(course_id)))
+            .filter(schedule_items::item_key.eq(keys::lesson(lesson_id)))
+            .filter(schedule_items::title.ne(title)),
+    )
+    .set((
+        schedule_items::title.eq(title),
+        schedule_items::sequence.eq(schedule_items::sequence + 1),
+        schedule_items::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The course was renamed (events carry its title and slug): every item of
+/// its schedules gets a higher sequence, so calendars take the new text.
+pub fn course_renamed(
+    conn: &mut DbConnection,
+    course_id: i32,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
+    lock_course_schedules(conn, course_id)?;
+    diesel::update(
+        schedule_items::table
+            .filter(schedule_items::schedule_id.eq_any(schedules_of_course(course_id))),
+    )
+    .set((
         schedule_items::sequence.eq(schedule_items::sequence + 1),
         schedule_items::updated_at.eq(now),
     ))

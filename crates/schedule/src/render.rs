@@ -152,7 +152,8 @@ pub fn calendar_event(
         .description
         .clone()
         .unwrap_or_else(|| course.title.clone());
-    let reminders: Vec<u32> = if cancelled {
+    let done = row.status == ItemStatus::Done.as_str();
+    let reminders: Vec<u32> = if cancelled || done {
         Vec::new()
     } else if row.item_type == ItemType::LiveSession.as_str() {
         LIVE_REMINDERS.to_vec()

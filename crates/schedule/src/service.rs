@@ -35,6 +35,16 @@ pub struct PreferencesInput {
     pub preferred_time: Option<String>,
 }
 
+impl PreferencesInput {
+    /// Whether any preference is given.
+    pub fn is_given(&self) -> bool {
+        self.timezone.is_some()
+            || self.study_days.is_some()
+            || self.hours_per_week.is_some()
+            || self.preferred_time.is_some()
+    }
+}
+
 /// The schedule, and whether this call created it (201) or re-planned it (200).
 pub struct Generated {
     pub schedule: CourseSchedule,
@@ -43,7 +53,8 @@ pub struct Generated {
 
 /// Creates the enrollment's schedule, or re-plans it: items done, skipped or
 /// moved by the student stay; every item keeps its id and calendar UID.
-/// The student and the course's staff may; a cancelled enrollment has none
+/// The student may; the course's staff only create a missing schedule,
+/// without preferences (403 otherwise); a cancelled enrollment has none
 /// (409 `ENROLLMENT_CANCELLED`).
 pub fn generate_schedule(
     conn: &mut DbConnection,
@@ -57,14 +68,16 @@ pub fn generate_schedule(
     let (schedule, created) = write_transaction(conn, |conn| {
         mdsc_core::lock_row!(conn, enrollments, enrollment_id)?;
         let enrollment = visible_enrollment(conn, actor, enrollment_id)?;
-        if enrollment.status == EnrollmentStatus::Cancelled.as_str() {
-            return Err(Error::conflict(
-                "ENROLLMENT_CANCELLED",
-                "This enrollment was cancelled: enroll again to get a schedule",
-            ));
-        }
+        ensure_not_cancelled(&enrollment)?;
         let existing = schedule_of_enrollment(conn, enrollment_id)?;
         let created = existing.is_none();
+        // Staff may create a missing schedule (with the defaults); planning
+        // an existing one again moves the student's events: theirs to do.
+        if enrollment.user_id != actor.user_id && (input.is_given() || !created) {
+            return Err(Error::forbidden(
+                "Only the enrolled student changes their schedule",
+            ));
+        }
         let current = match &existing {
             Some(schedule) => stored_preferences(schedule)?,
             None => default_preferences(settings),
@@ -75,7 +88,7 @@ pub fn generate_schedule(
             None => insert_schedule(conn, &enrollment, &preferences, now)?,
         };
         replan(conn, &schedule, &enrollment, now)?;
-        Ok((schedule, created))
+        Ok((require_schedule(conn, enrollment_id)?, created))
     })?;
     Ok(Generated {
         schedule: render_schedule(conn, settings, &schedule, now)?,
@@ -94,6 +107,16 @@ pub fn get_schedule(
     let enrollment = visible_enrollment(conn, actor, enrollment_id)?;
     let schedule = require_schedule(conn, enrollment.id)?;
     render_schedule(conn, settings, &schedule, clock.now())
+}
+
+pub fn ensure_not_cancelled(enrollment: &EnrollmentRow) -> Result<(), Error> {
+    if enrollment.status == EnrollmentStatus::Cancelled.as_str() {
+        return Err(Error::conflict(
+            "ENROLLMENT_CANCELLED",
+            "This enrollment was cancelled: enroll again to get a schedule",
+        ));
+    }
+    Ok(())
 }
 
 pub fn require_schedule(conn: &mut DbConnection, enrollment_id: i32) -> Result<ScheduleRow, Error> {

@@ -92,6 +92,9 @@ pub fn apply_plan(
         };
         match current {
             Some(row) => update_item(conn, row, &target, now)?,
+            // Something cancelled before this schedule knew of it (or long
+            // enough ago to be purged) has no event to cancel: never shown.
+            None if item.cancelled => {}
             None => insert_item(conn, schedule_id, &target, now)?,
         }
     }
@@ -99,11 +102,24 @@ pub fn apply_plan(
     for row in existing.values() {
         let gone = !planned_keys.contains(row.item_key.as_str())
             && row.item_type != ItemType::Custom.as_str();
-        if gone && row.status != ItemStatus::Cancelled.as_str() {
-            cancel_item(conn, row, now)?;
+        if gone {
+            remove_item(conn, row, now)?;
         }
     }
     purge_cancelled(conn, schedule_id, now)
+}
+
+/// An item whose lesson, quiz or session is gone: cancelled, so calendars
+/// that show it learn of it; a skipped one (in no calendar) is deleted.
+fn remove_item(conn: &mut DbConnection, row: &ItemRow, now: NaiveDateTime) -> Result<(), Error> {
+    if row.status == ItemStatus::Skipped.as_str() {
+        diesel::delete(schedule_items::table.find(row.id)).execute(conn)?;
+        return Ok(());
+    }
+    if row.status != ItemStatus::Cancelled.as_str() {
+        cancel_item(conn, row.id, now)?;
+    }
+    Ok(())
 }
 
 fn target_status(
@@ -187,7 +203,6 @@ fn update_item(
         (true, None) => Some(now),
         (false, _) => None,
     };
-    let sequence = row.sequence + i32::from(shown_changed);
     diesel::update(schedule_items::table.find(row.id))
         .set((
             schedule_items::title.eq(&item.title),
@@ -199,7 +214,7 @@ fn update_item(
             schedule_items::lesson_id.eq(item.lesson_id),
             schedule_items::quiz_id.eq(item.quiz_id),
             schedule_items::live_session_id.eq(item.live_session_id),
-            schedule_items::sequence.eq(sequence),
+            schedule_items::sequence.eq(schedule_items::sequence + i32::from(shown_changed)),
             schedule_items::cancelled_at.eq(cancelled_at),
             schedule_items::updated_at.eq(now),
         ))
@@ -208,16 +223,12 @@ fn update_item(
 }
 
 /// Cancels an item whose source is gone; calendars then show it cancelled.
-pub fn cancel_item(
-    conn: &mut DbConnection,
-    row: &ItemRow,
-    now: NaiveDateTime,
-) -> Result<(), Error> {
-    diesel::update(schedule_items::table.find(row.id))
+fn cancel_item(conn: &mut DbConnection, item_id: i32, now: NaiveDateTime) -> Result<(), Error> {
+    diesel::update(schedule_items::table.find(item_id))
         .set((
             schedule_items::status.eq(ItemStatus::Cancelled.as_str()),
             schedule_items::cancelled_at.eq(now),
-            schedule_items::sequence.eq(row.sequence + 1),
+            schedule_items::sequence.eq(schedule_items::sequence + 1),
             schedule_items::updated_at.eq(now),
         ))
         .execute(conn)?;

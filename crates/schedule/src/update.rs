@@ -17,7 +17,8 @@ use crate::model::{CourseSchedule, ItemRow};
 use crate::outline::stored_preferences;
 use crate::render::render_schedule;
 use crate::service::{
-    PreferencesInput, merge_preferences, replan, require_schedule, save_preferences,
+    PreferencesInput, ensure_not_cancelled, merge_preferences, replan, require_schedule,
+    save_preferences,
 };
 use crate::settings::ScheduleSettings;
 use crate::store::items_of;
@@ -77,8 +78,15 @@ pub fn update_schedule(
     let schedule = write_transaction(conn, |conn| -> Result<_, Error> {
         mdsc_core::lock_row!(conn, enrollments, enrollment_id)?;
         let enrollment = own_enrollment(conn, actor, enrollment_id)?;
+        ensure_not_cancelled(&enrollment)?;
         let mut schedule = require_schedule(conn, enrollment.id)?;
         input.validate()?;
+        check_unique_ids(input.items.as_deref().unwrap_or_default())?;
+        check_custom_room(
+            conn,
+            schedule.id,
+            input.add_items.as_ref().map_or(0, Vec::len),
+        )?;
         if let Some(preferences) = &input.preferences {
             let merged = merge_preferences(stored_preferences(&schedule)?, preferences)?;
             schedule = save_preferences(conn, schedule.id, &merged, now)?;
@@ -91,9 +99,52 @@ pub fn update_schedule(
             add_custom(conn, schedule.id, index, custom, now)?;
         }
         replan(conn, &schedule, &enrollment, now)?;
-        Ok(schedule)
+        require_schedule(conn, enrollment.id)
     })?;
     render_schedule(conn, settings, &schedule, now)
+}
+
+/// One change per item: a second one would act on the state before the first.
+fn check_unique_ids(changes: &[ItemChange]) -> Result<(), Error> {
+    for (index, change) in changes.iter().enumerate() {
+        if changes[..index]
+            .iter()
+            .any(|earlier| earlier.id == change.id)
+        {
+            return Err(Error::invalid_field(
+                &format!("items[{index}].id"),
+                "this item is already changed earlier in the list",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A student's own items per schedule, at most: they are re-read by every
+/// re-plan and published in every feed poll.
+pub const MAX_CUSTOM_ITEMS: i64 = 200;
+
+fn check_custom_room(
+    conn: &mut DbConnection,
+    schedule_id: i32,
+    adding: usize,
+) -> Result<(), Error> {
+    if adding == 0 {
+        return Ok(());
+    }
+    let existing: i64 = schedule_items::table
+        .filter(schedule_items::schedule_id.eq(schedule_id))
+        .filter(schedule_items::item_type.eq(ItemType::Custom.as_str()))
+        .filter(schedule_items::status.ne(ItemStatus::Cancelled.as_str()))
+        .count()
+        .get_result(conn)?;
+    if existing + i64::try_from(adding).unwrap_or(i64::MAX) > MAX_CUSTOM_ITEMS {
+        return Err(Error::invalid_field(
+            "add_items",
+            format!("a schedule holds at most {MAX_CUSTOM_ITEMS} items of your own"),
+        ));
+    }
+    Ok(())
 }
 
 fn apply_change(
@@ -156,7 +207,7 @@ fn apply_change(
             schedule_items::end_time.eq(end),
             schedule_items::is_moved.eq(row.is_moved || times.is_some()),
             schedule_items::cancelled_at.eq(cancelled_at),
-            schedule_items::sequence.eq(row.sequence + 1),
+            schedule_items::sequence.eq(schedule_items::sequence + 1),
             schedule_items::updated_at.eq(now),
         ))
         .execute(conn)?;

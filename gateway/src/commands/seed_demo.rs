@@ -171,7 +171,7 @@ fn seed(
             user_id: student.id,
             role: Role::Student,
         };
-        enroll(
+        let enrollment = enroll(
             conn,
             &actor,
             clock,
@@ -180,6 +180,15 @@ fn seed(
                 payment_id: None,
                 auto_generate_schedule: None,
             },
+        )?;
+        // As `POST /api/enrollments` does, so the demo has calendars.
+        mdsc_schedule::service::generate_schedule(
+            conn,
+            &actor,
+            clock,
+            &config.schedule,
+            enrollment.id,
+            mdsc_schedule::service::PreferencesInput::default(),
         )?;
         credentials.push(("student", student.email, password));
         students.push(actor);

@@ -5,6 +5,7 @@ use actix_web::{delete, get, post, put};
 use mdsc_core::Page;
 use mdsc_course::course::{self, CourseInput, CourseListQuery, CourseUpdate};
 use mdsc_course::{Course, CourseStructure, structure};
+use mdsc_schedule::hooks;
 
 use crate::envelope::{Envelope, created, deleted, ok};
 use crate::error::{ApiResult, ErrorBody};
@@ -66,7 +67,7 @@ pub async fn update(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| course::update_course(conn, &auth.0, st.clock(), id, input))
+        .db(move |conn, st| hooks::update_course(conn, &auth.0, st.clock(), id, input))
         .await?;
     Ok(ok(data))
 }

@@ -71,7 +71,7 @@ pub async fn create_lesson(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| structure::create_lesson(conn, &auth.0, st.clock(), id, input))
+        .db(move |conn, st| hooks::create_lesson(conn, &auth.0, st.clock(), id, input))
         .await?;
     Ok(created(data))
 }
@@ -88,7 +88,7 @@ pub async fn update_lesson(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| structure::update_lesson(conn, &auth.0, st.clock(), id, input))
+        .db(move |conn, st| hooks::update_lesson(conn, &auth.0, st.clock(), id, input))
         .await?;
     Ok(ok(data))
 }
