@@ -4,14 +4,13 @@
 use chrono::{DateTime, Duration, FixedOffset};
 use diesel::prelude::*;
 use mdsc_auth::Principal;
-use mdsc_core::schema::{course_schedules, enrollments, schedule_items};
+use mdsc_core::schema::schedule_items;
 use mdsc_core::time::{check_range, to_storage};
 use mdsc_core::{Clock, DbConnection, Error};
-use mdsc_course::EnrollmentStatus;
 use serde::Deserialize;
 
-use crate::model::{CalendarEvent, ItemRow, ScheduleRow};
-use crate::render::{EventCourse, calendar_event, event_course, sort_events};
+use crate::model::{CalendarEvent, ItemRow};
+use crate::render::{calendar_event, sort_events, user_courses};
 use crate::settings::ScheduleSettings;
 
 /// The widest range one request may ask for.
@@ -59,10 +58,10 @@ pub fn list_events(
             "the range spans at most 366 days",
         ));
     }
-    let rows: Vec<(ItemRow, ScheduleRow)> = schedule_items::table
-        .inner_join(course_schedules::table.inner_join(enrollments::table))
-        .filter(course_schedules::user_id.eq(actor.user_id))
-        .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
+    let courses = user_courses(conn, actor.user_id)?;
+    let schedule_ids: Vec<i32> = courses.keys().copied().collect();
+    let items: Vec<ItemRow> = schedule_items::table
+        .filter(schedule_items::schedule_id.eq_any(schedule_ids))
         .filter(
             schedule_items::start_time
                 .ge(from - LONGEST_ITEM)
@@ -72,32 +71,16 @@ pub fn list_events(
                     .and(schedule_items::due_date.ge(from - LONGEST_ITEM))
                     .and(schedule_items::due_date.lt(to))),
         )
-        .order(schedule_items::id)
-        .select((ItemRow::as_select(), ScheduleRow::as_select()))
+        .select(ItemRow::as_select())
         .load(conn)?;
     let (from, to) = (from.and_utc(), to.and_utc());
-    let mut courses: Vec<EventCourse> = Vec::new();
-    let mut events = Vec::new();
-    for (item, schedule) in rows {
-        let course = match courses
-            .iter()
-            .find(|c| c.enrollment_id == schedule.enrollment_id)
-        {
-            Some(course) => course.clone(),
-            None => {
-                let course = event_course(conn, &schedule)?;
-                courses.push(course.clone());
-                course
-            }
-        };
-        if let Some(event) = calendar_event(settings, &course, &item, now) {
-            let overlaps =
-                event.start_time < to && (event.end_time > from || event.start_time >= from);
-            if overlaps {
-                events.push(event);
-            }
-        }
-    }
+    let mut events: Vec<CalendarEvent> = items
+        .iter()
+        .filter_map(|item| calendar_event(settings, courses.get(&item.schedule_id)?, item, now))
+        .filter(|event| {
+            event.start_time < to && (event.end_time > from || event.start_time >= from)
+        })
+        .collect();
     sort_events(&mut events);
     Ok(events)
 }

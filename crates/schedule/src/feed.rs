@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::random::random_hex;
-use mdsc_core::schema::{calendar_feed_tokens, course_schedules, enrollments, users};
+use mdsc_core::schema::{calendar_feed_tokens, schedule_items, users};
 use mdsc_core::time::utc;
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use mdsc_course::EnrollmentStatus;
@@ -15,8 +15,10 @@ use serde::Deserialize;
 
 use crate::ical::{FeedCalendar, render};
 use crate::links::{OutlookAccount, google_subscribe, outlook_subscribe, webcal};
-use crate::model::{CalendarEvent, CalendarSync, FeedToken, ScheduleRow};
-use crate::render::{calendar_event, event_course, feed_event, sort_events};
+use crate::model::{CalendarEvent, CalendarSync, FeedToken, ItemRow};
+use crate::render::{
+    EventCourse, calendar_event, event_course, feed_event, sort_events, user_courses,
+};
 use crate::service::{PreferencesInput, generate_schedule, require_schedule};
 use crate::settings::ScheduleSettings;
 use crate::store::items_of;
@@ -229,7 +231,7 @@ pub fn enrollment_calendar(
     };
     let course = event_course(conn, &schedule)?;
     let mut calendar = FeedCalendar::new(format!("MDSC – {}", course.title));
-    calendar.events = schedule_events(conn, settings, &schedule, clock.now())?
+    calendar.events = schedule_events(conn, settings, &course, schedule.id, clock.now())?
         .iter()
         .map(feed_event)
         .collect();
@@ -245,18 +247,19 @@ pub fn user_feed(
     token: &str,
 ) -> Result<String, Error> {
     let user_id = user_of_token(conn, token)?;
-    let schedules: Vec<ScheduleRow> = course_schedules::table
-        .inner_join(enrollments::table)
-        .filter(course_schedules::user_id.eq(user_id))
-        .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
-        .order(course_schedules::id)
-        .select(ScheduleRow::as_select())
+    let courses = user_courses(conn, user_id)?;
+    let items: Vec<ItemRow> = schedule_items::table
+        .filter(schedule_items::schedule_id.eq_any(courses.keys().copied().collect::<Vec<_>>()))
+        .select(ItemRow::as_select())
         .load(conn)?;
     let now = clock.now();
-    let mut events = Vec::new();
-    for schedule in &schedules {
-        events.extend(schedule_events(conn, settings, schedule, now)?);
-    }
+    let mut events: Vec<CalendarEvent> = items
+        .iter()
+        .filter_map(|item| {
+            let course = courses.get(&item.schedule_id)?;
+            calendar_event(settings, course, item, now)
+        })
+        .collect();
     sort_events(&mut events);
     let mut calendar = FeedCalendar::new(FEED_NAME);
     calendar.description =
@@ -265,16 +268,17 @@ pub fn user_feed(
     render(&calendar).map_err(|e| Error::internal(e.to_string()))
 }
 
-pub fn schedule_events(
+/// The calendar events of one schedule, in time order.
+fn schedule_events(
     conn: &mut DbConnection,
     settings: &ScheduleSettings,
-    schedule: &ScheduleRow,
+    course: &EventCourse,
+    schedule_id: i32,
     now: NaiveDateTime,
 ) -> Result<Vec<CalendarEvent>, Error> {
-    let course = event_course(conn, schedule)?;
-    let mut events: Vec<CalendarEvent> = items_of(conn, schedule.id)?
+    let mut events: Vec<CalendarEvent> = items_of(conn, schedule_id)?
         .iter()
-        .filter_map(|row| calendar_event(settings, &course, row, now))
+        .filter_map(|row| calendar_event(settings, course, row, now))
         .collect();
     sort_events(&mut events);
     Ok(events)

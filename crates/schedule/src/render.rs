@@ -4,9 +4,12 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use mdsc_core::schema::courses;
+use std::collections::BTreeMap;
+
+use mdsc_core::schema::{course_schedules, courses, enrollments};
 use mdsc_core::time::{utc, utc_opt};
 use mdsc_core::{DbConnection, Error};
+use mdsc_course::EnrollmentStatus;
 
 use crate::ical::{FeedEvent, event_end, event_uid};
 use crate::item::{ItemStatus, ItemType};
@@ -37,6 +40,39 @@ pub fn event_course(conn: &mut DbConnection, schedule: &ScheduleRow) -> Result<E
         title,
         slug,
     })
+}
+
+/// The courses of a user's schedules whose enrollment is not cancelled, by
+/// schedule id: one query for a whole feed or calendar view.
+pub fn user_courses(
+    conn: &mut DbConnection,
+    user_id: i32,
+) -> Result<BTreeMap<i32, EventCourse>, Error> {
+    let rows: Vec<(i32, i32, i32, String, String)> = course_schedules::table
+        .inner_join(enrollments::table)
+        .inner_join(courses::table.on(courses::id.eq(course_schedules::course_id)))
+        .filter(course_schedules::user_id.eq(user_id))
+        .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
+        .select((
+            course_schedules::id,
+            course_schedules::enrollment_id,
+            course_schedules::course_id,
+            courses::title,
+            courses::slug,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(schedule_id, enrollment_id, course_id, title, slug)| {
+            let course = EventCourse {
+                enrollment_id,
+                course_id,
+                title,
+                slug,
+            };
+            (schedule_id, course)
+        })
+        .collect())
 }
 
 pub fn render_schedule(
