@@ -391,6 +391,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> Integer,
+        user_id -> Integer,
+        #[sql_name = "type"]
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        data -> Text,
+        read_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification_preferences (id) {
+        id -> Integer,
+        user_id -> Integer,
+        #[sql_name = "type"]
+        kind -> Text,
+        in_app -> Bool,
+        email -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_follows (id) {
+        id -> Integer,
+        user_id -> Integer,
+        course_id -> Integer,
+        following -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(courses -> users (instructor_id));
 diesel::joinable!(course_ratings -> courses (course_id));
 diesel::joinable!(course_ratings -> enrollments (enrollment_id));
@@ -427,6 +463,9 @@ diesel::joinable!(course_schedules -> enrollments (enrollment_id));
 diesel::joinable!(course_schedules -> courses (course_id));
 diesel::joinable!(schedule_items -> course_schedules (schedule_id));
 diesel::joinable!(calendar_feed_tokens -> users (user_id));
+diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(notification_preferences -> users (user_id));
+diesel::joinable!(forum_follows -> courses (course_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -453,6 +492,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     course_schedules,
     schedule_items,
     calendar_feed_tokens,
+    notifications,
+    notification_preferences,
+    forum_follows,
     forum_postings,
     forum_reports,
 );

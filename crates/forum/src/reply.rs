@@ -160,6 +160,7 @@ pub fn create_reply(
             .returning(forum_replies::id)
             .get_result(conn)?;
         replies_changed(conn, &topic, 1)?;
+        mdsc_notify::events::forum_reply(conn, actor.user_id, ctx.forum.course_id, id, now)?;
         Ok((ctx, find_reply(conn, id)?, parent))
     })?;
     let mut reply = render_reply(conn, &ctx, row)?;

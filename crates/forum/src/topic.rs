@@ -144,6 +144,7 @@ pub fn create_topic(
             .get_result(conn)?;
         let row = find_topic(conn, id)?;
         topic_visibility_changed(conn, &row, 1)?;
+        mdsc_notify::events::forum_topic(conn, actor.user_id, ctx.forum.course_id, id, now)?;
         Ok(row)
     })?;
     render_topic(conn, row)

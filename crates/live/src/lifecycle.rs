@@ -5,11 +5,13 @@ use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::live_sessions;
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
+use mdsc_notify::events::SessionEvent;
 
 use crate::access::{course_staff, find_session, lock_session};
 use crate::attendance::close_open_attendance;
 use crate::model::{LiveSession, SessionStatus};
 use crate::render::render_one;
+use crate::session::notify_students;
 
 /// Staff may open the room (start, join) this long before the scheduled start.
 pub const EARLY_OPEN_MINUTES: i64 = 15;
@@ -64,7 +66,9 @@ pub fn start_session(
                 live_sessions::updated_at.eq(now),
             ))
             .execute(conn)?;
-        find_session(conn, session_id)
+        let started = find_session(conn, session_id)?;
+        notify_students(conn, actor, &started, SessionEvent::Started, now)?;
+        Ok(started)
     })?;
     render_one(conn, row, actor)
 }

@@ -7,6 +7,7 @@ use mdsc_core::schema::{live_session_participants, live_sessions};
 use mdsc_core::text::{validate_no_control_chars, validate_not_blank};
 use mdsc_core::time::{check_range, to_storage};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
+use mdsc_notify::events::{SessionEvent, SessionFacts};
 use serde::Deserialize;
 use validator::Validate;
 
@@ -96,6 +97,26 @@ fn check_times(start: NaiveDateTime, end: NaiveDateTime) -> Result<(), Error> {
     Ok(())
 }
 
+/// Tells the course's students and instructor (not the actor) of a
+/// session scheduled, moved, cancelled or started, in the caller's
+/// transaction.
+pub(crate) fn notify_students(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    session: &LiveSessionRow,
+    event: SessionEvent,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
+    let facts = SessionFacts {
+        id: session.id,
+        course_id: session.course_id,
+        title: &session.title,
+        start: session.scheduled_start_time,
+    };
+    mdsc_notify::events::live_session(conn, actor.user_id, &facts, event, now)?;
+    Ok(())
+}
+
 /// Schedules a session; the room name is generated here, never taken from
 /// the client.
 pub fn create_session(
@@ -146,7 +167,9 @@ pub fn create_session(
         diesel::update(live_sessions::table.find(id))
             .set(live_sessions::jitsi_room_name.eq(room_name(course_id, id)?))
             .execute(conn)?;
-        find_session(conn, id)
+        let session = find_session(conn, id)?;
+        notify_students(conn, actor, &session, SessionEvent::Scheduled, now)?;
+        Ok(session)
     })?;
     render_one(conn, row, actor)
 }
@@ -330,7 +353,13 @@ pub fn update_session(
                 live_sessions::updated_at.eq(now),
             ))
             .execute(conn)?;
-        find_session(conn, session_id)
+        let after = find_session(conn, session_id)?;
+        if new_status == SessionStatus::Cancelled && status != SessionStatus::Cancelled {
+            notify_students(conn, actor, &after, SessionEvent::Cancelled, now)?;
+        } else if times_sent && times_change {
+            notify_students(conn, actor, &after, SessionEvent::Rescheduled, now)?;
+        }
+        Ok(after)
     })?;
     render_one(conn, row, actor)
 }

@@ -7,6 +7,7 @@ use mdsc_core::text::validate_no_control_chars;
 use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
 use mdsc_course::enrollment::find_enrollment;
 use mdsc_course::{EnrollmentStatus, ensure_visible, find_course, is_staff_of};
+use mdsc_notify::events::ModeratedRating;
 use serde::Deserialize;
 use validator::Validate;
 
@@ -383,6 +384,16 @@ pub fn moderate_rating(
             ))
             .get_result::<RatingRow>(conn)?;
         apply_change(conn, course_id, Some(&before), Some(&after))?;
+        if before.status != after.status {
+            let moderated = ModeratedRating {
+                id: after.id,
+                course_id,
+                author_id: after.user_id,
+                approved: input.status == RatingStatus::Approved,
+                reason: input.reason.as_deref(),
+            };
+            mdsc_notify::events::rating_moderated(conn, actor.user_id, moderated, now)?;
+        }
         Ok(after)
     })?;
     render_one(conn, row, Some(actor))

@@ -11,6 +11,7 @@ pub mod enrollments;
 pub mod forum;
 pub mod health;
 pub mod live;
+pub mod notifications;
 pub mod ratings;
 pub mod schedule;
 pub mod structure;
@@ -71,5 +72,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(ratings::dismiss_prompt)
         .configure(live::configure)
         .configure(forum::configure)
-        .configure(schedule::configure);
+        .configure(schedule::configure)
+        .configure(notifications::configure);
 }

@@ -1,0 +1,255 @@
+//! What each event notifies, to whom, in what words (French, the
+//! platform's language). Feature crates call these inside the transaction
+//! of the change.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use mdsc_core::schema::{courses, enrollments, forum_replies, forum_topics};
+use mdsc_core::{DbConnection, Error};
+use mdsc_course::EnrollmentStatus;
+use serde_json::json;
+
+use crate::deliver::{Delivery, notify};
+use crate::follow::forum_followers;
+use crate::kind::NotificationKind;
+
+/// What notifications say of a live session.
+#[derive(Debug, Clone)]
+pub struct SessionFacts<'a> {
+    pub id: i32,
+    pub course_id: i32,
+    pub title: &'a str,
+    pub start: NaiveDateTime,
+}
+
+/// How a live session changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEvent {
+    Scheduled,
+    Rescheduled,
+    Cancelled,
+    Started,
+}
+
+fn course_names(conn: &mut DbConnection, course_id: i32) -> Result<(String, String), Error> {
+    Ok(courses::table
+        .find(course_id)
+        .select((courses::title, courses::slug))
+        .first(conn)?)
+}
+
+/// The course's instructor and its students (enrollments not cancelled).
+fn course_audience(conn: &mut DbConnection, course_id: i32) -> Result<Vec<i32>, Error> {
+    let mut people: Vec<i32> = enrollments::table
+        .filter(enrollments::course_id.eq(course_id))
+        .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
+        .select(enrollments::user_id)
+        .load(conn)?;
+    people.push(
+        courses::table
+            .find(course_id)
+            .select(courses::instructor_id)
+            .first(conn)?,
+    );
+    Ok(people)
+}
+
+fn when(t: NaiveDateTime) -> String {
+    t.format("%d/%m/%Y à %H:%M UTC").to_string()
+}
+
+/// A live session was scheduled, moved, cancelled or started: the course's
+/// students and instructor hear of it (not the staff member who did it).
+pub fn live_session(
+    conn: &mut DbConnection,
+    actor_id: i32,
+    session: &SessionFacts<'_>,
+    event: SessionEvent,
+    now: NaiveDateTime,
+) -> Result<usize, Error> {
+    let (course_title, slug) = course_names(conn, session.course_id)?;
+    let (kind, title, body) = match event {
+        SessionEvent::Scheduled => (
+            NotificationKind::LiveSessionScheduled,
+            format!("Nouvelle session live : {}", session.title),
+            format!("{course_title} — le {}", when(session.start)),
+        ),
+        SessionEvent::Rescheduled => (
+            NotificationKind::LiveSessionRescheduled,
+            format!("Session live déplacée : {}", session.title),
+            format!(
+                "{course_title} — nouvel horaire : le {}",
+                when(session.start)
+            ),
+        ),
+        SessionEvent::Cancelled => (
+            NotificationKind::LiveSessionCancelled,
+            format!("Session live annulée : {}", session.title),
+            format!(
+                "{course_title} — la session du {} n'aura pas lieu",
+                when(session.start)
+            ),
+        ),
+        SessionEvent::Started => (
+            NotificationKind::LiveSessionStarted,
+            format!("La session live commence : {}", session.title),
+            format!("{course_title} — rejoignez-la maintenant"),
+        ),
+    };
+    let recipients = course_audience(conn, session.course_id)?;
+    notify(
+        conn,
+        Delivery {
+            kind,
+            actor_id: Some(actor_id),
+            recipients,
+            title,
+            body,
+            data: json!({
+                "course_id": session.course_id,
+                "session_id": session.id,
+                "link": format!("/courses/{slug}/live/{}", session.id),
+            }),
+        },
+        now,
+    )
+}
+
+/// A new topic: the followers of the course's forum hear of it. A hidden
+/// topic (not possible at creation today) would notify nobody.
+pub fn forum_topic(
+    conn: &mut DbConnection,
+    actor_id: i32,
+    course_id: i32,
+    topic_id: i32,
+    now: NaiveDateTime,
+) -> Result<usize, Error> {
+    let (title, content, hidden): (String, String, bool) = forum_topics::table
+        .find(topic_id)
+        .select((
+            forum_topics::title,
+            forum_topics::content,
+            forum_topics::is_hidden,
+        ))
+        .first(conn)?;
+    if hidden {
+        return Ok(0);
+    }
+    let (course_title, slug) = course_names(conn, course_id)?;
+    let recipients = forum_followers(conn, course_id)?;
+    notify(
+        conn,
+        Delivery {
+            kind: NotificationKind::ForumTopic,
+            actor_id: Some(actor_id),
+            recipients,
+            title: format!("Nouveau sujet dans {course_title} : {title}"),
+            body: content,
+            data: json!({
+                "course_id": course_id,
+                "topic_id": topic_id,
+                "link": format!("/courses/{slug}/forum/topics/{topic_id}"),
+            }),
+        },
+        now,
+    )
+}
+
+/// A new reply: the topic's author and everyone who replied in it hear of
+/// it; in a hidden topic, only its author (the others no longer see it).
+pub fn forum_reply(
+    conn: &mut DbConnection,
+    actor_id: i32,
+    course_id: i32,
+    reply_id: i32,
+    now: NaiveDateTime,
+) -> Result<usize, Error> {
+    let (topic_id, content): (i32, String) = forum_replies::table
+        .find(reply_id)
+        .select((forum_replies::topic_id, forum_replies::content))
+        .first(conn)?;
+    let (author, title, hidden): (i32, String, bool) = forum_topics::table
+        .find(topic_id)
+        .select((
+            forum_topics::user_id,
+            forum_topics::title,
+            forum_topics::is_hidden,
+        ))
+        .first(conn)?;
+    let mut recipients = vec![author];
+    if !hidden {
+        recipients.extend(
+            forum_replies::table
+                .filter(forum_replies::topic_id.eq(topic_id))
+                .filter(forum_replies::deleted_at.is_null())
+                .select(forum_replies::user_id)
+                .distinct()
+                .load::<i32>(conn)?,
+        );
+    }
+    let (_, slug) = course_names(conn, course_id)?;
+    notify(
+        conn,
+        Delivery {
+            kind: NotificationKind::ForumReply,
+            actor_id: Some(actor_id),
+            recipients,
+            title: format!("Nouvelle réponse : {title}"),
+            body: content,
+            data: json!({
+                "course_id": course_id,
+                "topic_id": topic_id,
+                "reply_id": reply_id,
+                "link": format!("/courses/{slug}/forum/topics/{topic_id}#reply-{reply_id}"),
+            }),
+        },
+        now,
+    )
+}
+
+/// A moderated rating, as its notification tells it.
+#[derive(Debug, Clone, Copy)]
+pub struct ModeratedRating<'a> {
+    pub id: i32,
+    pub course_id: i32,
+    pub author_id: i32,
+    pub approved: bool,
+    pub reason: Option<&'a str>,
+}
+
+/// A moderator approved or rejected a rating: its author hears of it.
+pub fn rating_moderated(
+    conn: &mut DbConnection,
+    actor_id: i32,
+    rating: ModeratedRating<'_>,
+    now: NaiveDateTime,
+) -> Result<usize, Error> {
+    let (course_title, slug) = course_names(conn, rating.course_id)?;
+    let title = if rating.approved {
+        format!("Votre avis sur {course_title} est publié")
+    } else {
+        format!("Votre avis sur {course_title} a été refusé")
+    };
+    let body = match rating.reason {
+        Some(reason) if !reason.trim().is_empty() => format!("Motif : {reason}"),
+        _ if rating.approved => "Merci pour votre retour.".to_owned(),
+        _ => "Il ne respecte pas les règles de publication.".to_owned(),
+    };
+    notify(
+        conn,
+        Delivery {
+            kind: NotificationKind::RatingModerated,
+            actor_id: Some(actor_id),
+            recipients: vec![rating.author_id],
+            title,
+            body,
+            data: json!({
+                "course_id": rating.course_id,
+                "rating_id": rating.id,
+                "status": if rating.approved { "approved" } else { "rejected" },
+                "link": format!("/courses/{slug}/reviews"),
+            }),
+        },
+        now,
+    )
+}

@@ -1,0 +1,72 @@
+//! The kinds of notification, as stored and as the API names them.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NotificationKind {
+    /// A new reply in a topic one wrote or replied to.
+    ForumReply,
+    /// A new topic in a course forum one follows.
+    ForumTopic,
+    LiveSessionScheduled,
+    LiveSessionRescheduled,
+    LiveSessionCancelled,
+    LiveSessionStarted,
+    /// A moderator approved or rejected one's rating.
+    RatingModerated,
+}
+
+impl NotificationKind {
+    pub const ALL: [Self; 7] = [
+        Self::ForumReply,
+        Self::ForumTopic,
+        Self::LiveSessionScheduled,
+        Self::LiveSessionRescheduled,
+        Self::LiveSessionCancelled,
+        Self::LiveSessionStarted,
+        Self::RatingModerated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ForumReply => "forum_reply",
+            Self::ForumTopic => "forum_topic",
+            Self::LiveSessionScheduled => "live_session_scheduled",
+            Self::LiveSessionRescheduled => "live_session_rescheduled",
+            Self::LiveSessionCancelled => "live_session_cancelled",
+            Self::LiveSessionStarted => "live_session_started",
+            Self::RatingModerated => "rating_moderated",
+        }
+    }
+}
+
+impl fmt::Display for NotificationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for NotificationKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == s)
+            .ok_or_else(|| format!("unknown notification type {s:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_from_its_name() {
+        for kind in NotificationKind::ALL {
+            assert_eq!(kind.as_str().parse::<NotificationKind>(), Ok(kind));
+        }
+        assert!("forum".parse::<NotificationKind>().is_err());
+    }
+}

@@ -1,0 +1,17 @@
+//! mdsc-notify: in-app notifications (seed §6.1). Feature crates call
+//! [`deliver::notify`] inside the transaction of the change that causes a
+//! notification, so none is lost and none outlives a rolled-back change;
+//! users list and read theirs, choose per type what they receive, and
+//! follow or leave course forums.
+
+pub mod deliver;
+pub mod events;
+pub mod follow;
+pub mod kind;
+pub mod model;
+pub mod preferences;
+pub mod service;
+
+pub use deliver::{Delivery, notify};
+pub use kind::NotificationKind;
+pub use model::Notification;

@@ -1,0 +1,118 @@
+//! `notify` against a real database (SQLite, or PostgreSQL with
+//! `TEST_DATABASE_URL`): written in the caller's transaction, never to the
+//! actor, never to someone who turned the type off, once per person.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use diesel::prelude::*;
+use mdsc_core::schema::{notification_preferences, notifications, users};
+use mdsc_core::testing::TestDb;
+use mdsc_core::{Clock, DbConnection, Error, ManualClock, write_transaction};
+use mdsc_notify::{Delivery, NotificationKind, notify};
+use serde_json::json;
+
+fn users(conn: &mut DbConnection, clock: &ManualClock, count: usize) -> Vec<i32> {
+    (0..count)
+        .map(|n| {
+            diesel::insert_into(users::table)
+                .values((
+                    users::email.eq(format!("user{n}@example.com")),
+                    users::password_hash.eq("not-a-login"),
+                    users::first_name.eq("First"),
+                    users::last_name.eq("Last"),
+                    users::role.eq("student"),
+                    users::created_at.eq(clock.now()),
+                    users::updated_at.eq(clock.now()),
+                ))
+                .returning(users::id)
+                .get_result(conn)
+                .unwrap()
+        })
+        .collect()
+}
+
+fn delivery(actor: i32, recipients: Vec<i32>) -> Delivery {
+    Delivery {
+        kind: NotificationKind::ForumTopic,
+        actor_id: Some(actor),
+        recipients,
+        title: "Nouveau sujet".to_owned(),
+        body: "Une question\n\nsur   deux lignes".to_owned(),
+        data: json!({"topic_id": 7, "link": "/courses/x/forum/topics/7"}),
+    }
+}
+
+fn count_for(conn: &mut DbConnection, user_id: i32) -> i64 {
+    notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .count()
+        .get_result(conn)
+        .unwrap()
+}
+
+#[test]
+fn once_per_recipient_never_the_actor_nor_the_muted() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    let clock = ManualClock::starting_at("2026-01-15T10:00:00Z");
+    let people = users(&mut conn, &clock, 4);
+    let (actor, muted) = (people[0], people[3]);
+    diesel::insert_into(notification_preferences::table)
+        .values((
+            notification_preferences::user_id.eq(muted),
+            notification_preferences::kind.eq("forum_topic"),
+            notification_preferences::in_app.eq(false),
+            notification_preferences::email.eq(true),
+            notification_preferences::updated_at.eq(clock.now()),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    // people[1] is listed twice.
+    let recipients = vec![actor, people[1], people[1], people[2], muted];
+    let written = notify(&mut conn, delivery(actor, recipients), clock.now()).unwrap();
+    assert_eq!(written, 2);
+    assert_eq!(count_for(&mut conn, actor), 0);
+    assert_eq!(count_for(&mut conn, people[1]), 1);
+    assert_eq!(count_for(&mut conn, people[2]), 1);
+    assert_eq!(count_for(&mut conn, muted), 0);
+    let (body, data): (String, String) = notifications::table
+        .filter(notifications::user_id.eq(people[1]))
+        .select((notifications::body, notifications::data))
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(body, "Une question sur deux lignes");
+    let data: serde_json::Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(data["topic_id"], 7);
+}
+
+#[test]
+fn a_rolled_back_change_leaves_no_notification() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    let clock = ManualClock::starting_at("2026-01-15T10:00:00Z");
+    let people = users(&mut conn, &clock, 3);
+    let outcome = write_transaction(&mut conn, |conn| -> Result<(), Error> {
+        notify(conn, delivery(people[0], people.clone()), clock.now())?;
+        Err(Error::conflict(
+            "LATER_FAILURE",
+            "the change fails after notifying",
+        ))
+    });
+    assert_eq!(outcome.unwrap_err().code, "LATER_FAILURE");
+    let total: i64 = notifications::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(total, 0);
+}
+
+#[test]
+fn a_large_audience_is_written_in_chunks() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    let clock = ManualClock::starting_at("2026-01-15T10:00:00Z");
+    let people = users(&mut conn, &clock, 1_201);
+    let written = write_transaction(&mut conn, |conn| {
+        notify(conn, delivery(people[0], people.clone()), clock.now())
+    })
+    .unwrap();
+    assert_eq!(written, 1_200);
+    let total: i64 = notifications::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(total, 1_200);
+}

@@ -1,0 +1,146 @@
+//! In-app notifications (seed §6.1): the signed-in user's list, unread
+//! count, marking read, per-type preferences, and following course forums.
+
+use actix_web::web::{Data, Json, Path, Query};
+use actix_web::{delete, get, post, put};
+use mdsc_core::Page;
+use mdsc_notify::Notification;
+use mdsc_notify::follow::{self as forum_follow, ForumFollow};
+use mdsc_notify::preferences::{self, NotificationPreference, PreferencesUpdate};
+use mdsc_notify::service::{self, MarkedRead, NotificationQuery, UnreadCount};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::envelope::{Envelope, ok};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::Auth;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(unread_count)
+        .service(read_all)
+        .service(get_preferences)
+        .service(update_preferences)
+        .service(read_one)
+        .service(follow_status)
+        .service(follow)
+        .service(unfollow);
+}
+
+/// The signed-in user's notifications, newest first (`?unread=true` for the unread ones).
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(NotificationQuery),
+    responses((status = 200, body = Envelope<Page<Notification>>), (status = 401, body = ErrorBody)))]
+#[get("/notifications")]
+pub async fn list(state: Data<AppState>, auth: Auth, query: Query<NotificationQuery>) -> ApiResult {
+    let query = query.into_inner();
+    let data = state
+        .db(move |conn, _| service::list_notifications(conn, &auth.0, query))
+        .await?;
+    Ok(ok(data))
+}
+
+/// How many notifications the signed-in user has not read.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = Envelope<UnreadCount>), (status = 401, body = ErrorBody)))]
+#[get("/notifications/unread-count")]
+pub async fn unread_count(state: Data<AppState>, auth: Auth) -> ApiResult {
+    let data = state
+        .db(move |conn, _| service::unread_count(conn, &auth.0))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Mark one notification read (the first reading time is kept).
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    params(("id" = i32, Path, description = "Notification id")),
+    responses((status = 200, body = Envelope<Notification>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[post("/notifications/{id}/read")]
+pub async fn read_one(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
+    let id = id.into_inner();
+    let data = state
+        .db(move |conn, st| service::mark_read(conn, &auth.0, st.clock(), id))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Mark every notification of the signed-in user read.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = Envelope<MarkedRead>), (status = 401, body = ErrorBody)))]
+#[post("/notifications/read-all")]
+pub async fn read_all(state: Data<AppState>, auth: Auth) -> ApiResult {
+    let data = state
+        .db(move |conn, st| service::mark_all_read(conn, &auth.0, st.clock()))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Per-type preferences: in-app and e-mail, on unless turned off.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = Envelope<Vec<NotificationPreference>>), (status = 401, body = ErrorBody)))]
+#[get("/notifications/preferences")]
+pub async fn get_preferences(state: Data<AppState>, auth: Auth) -> ApiResult {
+    let data = state
+        .db(move |conn, _| preferences::get_preferences(conn, &auth.0))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Change some types' preferences; answers them all.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), request_body = PreferencesUpdate,
+    responses((status = 200, body = Envelope<Vec<NotificationPreference>>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[put("/notifications/preferences")]
+pub async fn update_preferences(
+    state: Data<AppState>,
+    auth: Auth,
+    body: Json<PreferencesUpdate>,
+) -> ApiResult {
+    let input = body.into_inner();
+    let data = state
+        .db(move |conn, st| preferences::update_preferences(conn, &auth.0, st.clock(), input))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Whether the signed-in member follows the course's forum (new topics notified).
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    params(("courseId" = i32, Path, description = "Course id")),
+    responses((status = 200, body = Envelope<ForumFollow>), (status = 401, body = ErrorBody),
+        (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/courses/{courseId}/forum/follow")]
+pub async fn follow_status(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> ApiResult {
+    let course_id = course_id.into_inner();
+    let data = state
+        .db(move |conn, _| forum_follow::follow_status(conn, &auth.0, course_id))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Follow the course's forum: its new topics are notified.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    params(("courseId" = i32, Path, description = "Course id")),
+    responses((status = 200, body = Envelope<ForumFollow>), (status = 401, body = ErrorBody),
+        (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[post("/courses/{courseId}/forum/follow")]
+pub async fn follow(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> ApiResult {
+    let course_id = course_id.into_inner();
+    let data = state
+        .db(move |conn, st| forum_follow::set_following(conn, &auth.0, st.clock(), course_id, true))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Stop following the course's forum.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    params(("courseId" = i32, Path, description = "Course id")),
+    responses((status = 200, body = Envelope<ForumFollow>), (status = 401, body = ErrorBody),
+        (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/courses/{courseId}/forum/follow")]
+pub async fn unfollow(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> ApiResult {
+    let course_id = course_id.into_inner();
+    let data = state
+        .db(move |conn, st| {
+            forum_follow::set_following(conn, &auth.0, st.clock(), course_id, false)
+        })
+        .await?;
+    Ok(ok(data))
+}

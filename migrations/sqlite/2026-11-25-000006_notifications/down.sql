@@ -1,0 +1,3 @@
+DROP TABLE forum_follows;
+DROP TABLE notification_preferences;
+DROP TABLE notifications;

@@ -1,0 +1,41 @@
+-- Notifications (seed §6.1): written in the transaction of the change that
+-- causes them; per-type preferences; who follows which course forum.
+
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- forum_reply, forum_topic, live_session_scheduled, … (see mdsc-notify).
+    type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    -- JSON: the ids concerned and an app-relative `link`.
+    data TEXT NOT NULL,
+    read_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL
+);
+-- A user's list, newest first, and its unread part.
+CREATE INDEX notifications_user_id_id_idx ON notifications (user_id, id);
+CREATE INDEX notifications_unread_idx ON notifications (user_id, id) WHERE read_at IS NULL;
+
+-- Only what differs from the default (in-app and e-mail on) is stored.
+CREATE TABLE notification_preferences (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    in_app BOOLEAN NOT NULL,
+    email BOOLEAN NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX notification_preferences_user_id_type_key ON notification_preferences (user_id, type);
+
+-- An explicit choice to follow a course forum or not; without one,
+-- enrolled students and the course's instructor follow it.
+CREATE TABLE forum_follows (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    course_id INTEGER NOT NULL REFERENCES courses (id) ON DELETE CASCADE,
+    following BOOLEAN NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX forum_follows_user_id_course_id_key ON forum_follows (user_id, course_id);
+CREATE INDEX forum_follows_course_id_idx ON forum_follows (course_id);
