@@ -191,6 +191,7 @@ async fn main() {
         live: mdsc_live::LiveSettings::default(),
         forum: UNBOUNDED_FORUM,
         schedule: mdsc_schedule::ScheduleSettings::new("http://bench", "http://bench"),
+        jobs_poll_seconds: 0,
     };
     let state = AppState {
         pool: db.pool(),

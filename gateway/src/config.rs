@@ -22,11 +22,14 @@ pub struct Config {
     pub live: mdsc_live::LiveSettings,
     pub forum: mdsc_forum::ForumSettings,
     pub schedule: mdsc_schedule::ScheduleSettings,
+    /// How often the job worker looks for due jobs; 0 disables it.
+    pub jobs_poll_seconds: u64,
 }
 
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_POOL_SIZE: u32 = 8;
 pub const DEFAULT_MAX_JSON_BODY_BYTES: usize = 1024 * 1024;
+pub const DEFAULT_JOBS_POLL_SECONDS: u64 = 5;
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name)
@@ -87,6 +90,7 @@ impl Config {
             live: live_settings()?,
             forum: forum_settings()?,
             schedule: schedule_settings(&public_url)?,
+            jobs_poll_seconds: jobs_poll_seconds()?,
         })
     }
 
@@ -231,6 +235,17 @@ fn schedule_settings(public_url: &str) -> Result<mdsc_schedule::ScheduleSettings
         })?;
     }
     Ok(settings)
+}
+
+/// At most an hour: reminders would come late.
+fn jobs_poll_seconds() -> Result<u64, Error> {
+    let seconds: u64 = parsed("JOBS_POLL_SECONDS", DEFAULT_JOBS_POLL_SECONDS)?;
+    if seconds > 3600 {
+        return Err(Error::config(
+            "JOBS_POLL_SECONDS must be between 0 (worker off) and 3600",
+        ));
+    }
+    Ok(seconds)
 }
 
 fn read_or_create_secret(path: &Path) -> Result<String, Error> {

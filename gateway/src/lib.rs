@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod routes;
 pub mod state;
+pub mod worker;
 
 pub use app::build_app;
 pub use config::Config;

@@ -418,6 +418,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    jobs (id) {
+        id -> Integer,
+        kind -> Text,
+        job_key -> Text,
+        payload -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        finished_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     forum_follows (id) {
         id -> Integer,
         user_id -> Integer,
@@ -495,6 +512,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     notification_preferences,
     forum_follows,
+    jobs,
     forum_postings,
     forum_reports,
 );

@@ -113,7 +113,8 @@ pub(crate) fn notify_students(
         title: &session.title,
         start: session.scheduled_start_time,
     };
-    mdsc_notify::events::live_session(conn, actor.user_id, &facts, event, now)?;
+    mdsc_notify::events::live_session(conn, Some(actor.user_id), &facts, event, now)?;
+    mdsc_notify::reminders::live_session_changed(conn, session.id, now)?;
     Ok(())
 }
 
@@ -393,6 +394,7 @@ pub fn delete_session(
             ));
         }
         diesel::delete(live_sessions::table.find(session_id)).execute(conn)?;
+        mdsc_notify::reminders::live_session_deleted(conn, session_id)?;
         Ok(())
     })
 }

@@ -29,6 +29,10 @@ pub enum SessionEvent {
     Rescheduled,
     Cancelled,
     Started,
+    /// This many minutes before the start.
+    Reminder {
+        minutes: i64,
+    },
 }
 
 fn course_names(conn: &mut DbConnection, course_id: i32) -> Result<(String, String), Error> {
@@ -54,6 +58,14 @@ fn course_audience(conn: &mut DbConnection, course_id: i32) -> Result<Vec<i32>, 
     Ok(people)
 }
 
+fn in_how_long(minutes: i64) -> String {
+    match minutes {
+        1440 => "commence demain".to_owned(),
+        m if m >= 60 && m % 60 == 0 => format!("commence dans {} h", m / 60),
+        m => format!("commence dans {m} minutes"),
+    }
+}
+
 fn when(t: NaiveDateTime) -> String {
     t.format("%d/%m/%Y à %H:%M UTC").to_string()
 }
@@ -62,7 +74,7 @@ fn when(t: NaiveDateTime) -> String {
 /// students and instructor hear of it (not the staff member who did it).
 pub fn live_session(
     conn: &mut DbConnection,
-    actor_id: i32,
+    actor_id: Option<i32>,
     session: &SessionFacts<'_>,
     event: SessionEvent,
     now: NaiveDateTime,
@@ -95,21 +107,34 @@ pub fn live_session(
             format!("La session live commence : {}", session.title),
             format!("{course_title} — rejoignez-la maintenant"),
         ),
+        SessionEvent::Reminder { minutes } => (
+            NotificationKind::LiveSessionReminder,
+            format!("Rappel : {} {}", session.title, in_how_long(minutes)),
+            format!("{course_title} — le {}", when(session.start)),
+        ),
     };
     let recipients = course_audience(conn, session.course_id)?;
     notify(
         conn,
         Delivery {
             kind,
-            actor_id: Some(actor_id),
+            actor_id,
             recipients,
             title,
             body,
-            data: json!({
-                "course_id": session.course_id,
-                "session_id": session.id,
-                "link": format!("/courses/{slug}/live/{}", session.id),
-            }),
+            data: match event {
+                SessionEvent::Reminder { minutes } => json!({
+                    "course_id": session.course_id,
+                    "session_id": session.id,
+                    "minutes_before": minutes,
+                    "link": format!("/courses/{slug}/live/{}", session.id),
+                }),
+                _ => json!({
+                    "course_id": session.course_id,
+                    "session_id": session.id,
+                    "link": format!("/courses/{slug}/live/{}", session.id),
+                }),
+            },
         },
         now,
     )

@@ -13,18 +13,21 @@ pub enum NotificationKind {
     LiveSessionRescheduled,
     LiveSessionCancelled,
     LiveSessionStarted,
+    /// 24 hours and 15 minutes before a session.
+    LiveSessionReminder,
     /// A moderator approved or rejected one's rating.
     RatingModerated,
 }
 
 impl NotificationKind {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::ForumReply,
         Self::ForumTopic,
         Self::LiveSessionScheduled,
         Self::LiveSessionRescheduled,
         Self::LiveSessionCancelled,
         Self::LiveSessionStarted,
+        Self::LiveSessionReminder,
         Self::RatingModerated,
     ];
 
@@ -36,6 +39,7 @@ impl NotificationKind {
             Self::LiveSessionRescheduled => "live_session_rescheduled",
             Self::LiveSessionCancelled => "live_session_cancelled",
             Self::LiveSessionStarted => "live_session_started",
+            Self::LiveSessionReminder => "live_session_reminder",
             Self::RatingModerated => "rating_moderated",
         }
     }

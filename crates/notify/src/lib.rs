@@ -7,9 +7,11 @@
 pub mod deliver;
 pub mod events;
 pub mod follow;
+pub mod jobs;
 pub mod kind;
 pub mod model;
 pub mod preferences;
+pub mod reminders;
 pub mod service;
 
 pub use deliver::{Delivery, notify};

@@ -22,6 +22,7 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     );
     warn_about_jitsi(&config.live);
     let state = app_state(config, pool)?;
+    crate::worker::start(state.clone())?;
     HttpServer::new(move || build_app(state.clone()))
         .bind(&bind_addr)
         .map_err(|e| Error::config(format!("cannot listen on {bind_addr}: {e}")))?

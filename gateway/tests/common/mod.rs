@@ -95,6 +95,7 @@ pub fn test_config(db: &TestDb) -> Config {
         live: mdsc_live::LiveSettings::default(),
         forum: mdsc_forum::ForumSettings::default(),
         schedule: mdsc_schedule::ScheduleSettings::new("http://api.test", "http://front.test"),
+        jobs_poll_seconds: 0,
     }
 }
 

@@ -1,3 +1,4 @@
+DROP TABLE jobs;
 DROP TABLE forum_follows;
 DROP TABLE notification_preferences;
 DROP TABLE notifications;

@@ -39,3 +39,27 @@ CREATE TABLE forum_follows (
 );
 CREATE UNIQUE INDEX forum_follows_user_id_course_id_key ON forum_follows (user_id, course_id);
 CREATE INDEX forum_follows_course_id_idx ON forum_follows (course_id);
+
+-- Background work the gateway's worker runs when due (reminders). A due
+-- job is claimed by one worker (FOR UPDATE SKIP LOCKED on PostgreSQL, the
+-- database write lock on SQLite) and finished in the transaction of its
+-- effect, so it takes effect once even with several gateways.
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    -- What the job is for (e.g. live_reminder:7:1440): scheduling it again
+    -- moves the same job.
+    job_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    run_at TIMESTAMP NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    locked_by TEXT,
+    locked_until TIMESTAMP,
+    last_error TEXT,
+    -- done, failed (after the last attempt) or cancelled.
+    outcome TEXT,
+    finished_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX jobs_job_key_key ON jobs (job_key);
+CREATE INDEX jobs_due_idx ON jobs (run_at) WHERE finished_at IS NULL;

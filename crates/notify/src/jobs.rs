@@ -1,0 +1,260 @@
+//! The job table: work to run at a given time (reminders), claimed by one
+//! worker at a time and finished in the transaction of its effect.
+//!
+//! - Claiming: PostgreSQL `FOR UPDATE SKIP LOCKED`, so workers of several
+//!   gateways take different jobs without waiting on each other; SQLite
+//!   claims under its database write lock (`BEGIN IMMEDIATE`).
+//! - A claim lasts [`LOCK_FOR`]: a worker that dies mid-job leaves it to be
+//!   claimed again afterwards.
+//! - Running: the job's effect and its `done` mark commit together, after
+//!   checking (under the job's row lock) that the job is still claimed by
+//!   this worker and unfinished. So a job takes effect once, even when a
+//!   slow worker's claim expired and another took over.
+//! - Failing: retried with exponential back-off (1, 2, 4… minutes, at most
+//!   6 hours) until [`MAX_ATTEMPTS`], then marked `failed`.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
+use mdsc_core::schema::jobs;
+use mdsc_core::{DbConnection, Error, write_transaction};
+
+use crate::reminders;
+
+/// How long a claim holds before another worker may take the job.
+pub const LOCK_FOR: Duration = Duration::minutes(5);
+/// Attempts before a job is given up (`failed`).
+pub const MAX_ATTEMPTS: i32 = 8;
+const MAX_BACKOFF: Duration = Duration::hours(6);
+
+/// A claimed job.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Claimed {
+    #[diesel(sql_type = Integer)]
+    pub id: i32,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Text)]
+    pub payload: String,
+    #[diesel(sql_type = Integer)]
+    pub attempts: i32,
+}
+
+/// What one pass of the worker did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub done: usize,
+    pub retried: usize,
+    pub failed: usize,
+    /// Claimed, but finished by another worker meanwhile.
+    pub skipped: usize,
+}
+
+/// Schedules the job `key` at `run_at`: a new job, or the same job moved
+/// (and made pending again if it had finished). Call it in the transaction
+/// of the change that needs it.
+pub fn schedule(
+    conn: &mut DbConnection,
+    kind: &str,
+    key: &str,
+    payload: &serde_json::Value,
+    run_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
+    let payload = payload.to_string();
+    let moved = diesel::update(jobs::table.filter(jobs::job_key.eq(key)))
+        .set((
+            jobs::kind.eq(kind),
+            jobs::payload.eq(&payload),
+            jobs::run_at.eq(run_at),
+            jobs::attempts.eq(0),
+            jobs::locked_by.eq(None::<String>),
+            jobs::locked_until.eq(None::<NaiveDateTime>),
+            jobs::last_error.eq(None::<String>),
+            jobs::outcome.eq(None::<String>),
+            jobs::finished_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    if moved == 0 {
+        diesel::insert_into(jobs::table)
+            .values((
+                jobs::kind.eq(kind),
+                jobs::job_key.eq(key),
+                jobs::payload.eq(&payload),
+                jobs::run_at.eq(run_at),
+                jobs::attempts.eq(0),
+                jobs::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Cancels the pending job `key`, if any.
+pub fn cancel(conn: &mut DbConnection, key: &str, now: NaiveDateTime) -> Result<usize, Error> {
+    Ok(diesel::update(
+        jobs::table
+            .filter(jobs::job_key.eq(key))
+            .filter(jobs::finished_at.is_null()),
+    )
+    .set((
+        jobs::outcome.eq("cancelled"),
+        jobs::finished_at.eq(now),
+        jobs::locked_by.eq(None::<String>),
+        jobs::locked_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?)
+}
+
+/// Deletes the pending job `key`, if any (its subject is gone).
+pub fn forget(conn: &mut DbConnection, key: &str) -> Result<usize, Error> {
+    Ok(diesel::delete(
+        jobs::table
+            .filter(jobs::job_key.eq(key))
+            .filter(jobs::finished_at.is_null()),
+    )
+    .execute(conn)?)
+}
+
+/// Claims up to `limit` due jobs for `worker` (committed at once).
+pub fn claim(
+    conn: &mut DbConnection,
+    worker: &str,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<Claimed>, Error> {
+    const DUE: &str = "SELECT id FROM jobs WHERE finished_at IS NULL AND run_at <= $3 \
+         AND (locked_until IS NULL OR locked_until < $3) ORDER BY run_at, id LIMIT $4";
+    let claim_sql = |skip_locked: &str| {
+        format!(
+            "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1 \
+             WHERE id IN ({DUE}{skip_locked}) RETURNING id, kind, payload, attempts"
+        )
+    };
+    let until = now + LOCK_FOR;
+    write_transaction(conn, |conn| -> Result<_, Error> {
+        let claimed = match conn {
+            DbConnection::Pg(pg) => diesel::sql_query(claim_sql(" FOR UPDATE SKIP LOCKED"))
+                .bind::<Text, _>(worker)
+                .bind::<Timestamp, _>(until)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .load::<Claimed>(pg)?,
+            // SQLite numbers its parameters `?1`…
+            DbConnection::Sqlite(sqlite) => diesel::sql_query(claim_sql("").replace('$', "?"))
+                .bind::<Text, _>(worker)
+                .bind::<Timestamp, _>(until)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .load::<Claimed>(sqlite)?,
+        };
+        Ok(claimed)
+    })
+}
+
+/// Claims and runs the due jobs, one transaction each.
+pub fn run_due(
+    conn: &mut DbConnection,
+    worker: &str,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<RunReport, Error> {
+    let mut report = RunReport::default();
+    for job in claim(conn, worker, now, limit)? {
+        let outcome = write_transaction(conn, |conn| -> Result<bool, Error> {
+            mdsc_core::lock_row!(conn, jobs, job.id)?;
+            let still_ours: Option<i32> = jobs::table
+                .filter(jobs::id.eq(job.id))
+                .filter(jobs::finished_at.is_null())
+                .filter(jobs::locked_by.eq(worker))
+                .select(jobs::id)
+                .first(conn)
+                .optional()?;
+            if still_ours.is_none() {
+                return Ok(false);
+            }
+            let payload: serde_json::Value = serde_json::from_str(&job.payload)
+                .map_err(|e| Error::internal(format!("job {} payload: {e}", job.id)))?;
+            reminders::run(conn, &job.kind, &payload, now)?;
+            finish(conn, job.id, "done", now)?;
+            Ok(true)
+        });
+        match outcome {
+            Ok(true) => report.done += 1,
+            Ok(false) => report.skipped += 1,
+            Err(e) if job.attempts >= MAX_ATTEMPTS => {
+                log::error!("job {} ({}) failed for good: {e}", job.id, job.kind);
+                record_error(conn, job.id, &e, None, now)?;
+                finish(conn, job.id, "failed", now)?;
+                report.failed += 1;
+            }
+            Err(e) => {
+                log::warn!("job {} ({}) failed, will retry: {e}", job.id, job.kind);
+                record_error(conn, job.id, &e, Some(now + backoff(job.attempts)), now)?;
+                report.retried += 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// 1, 2, 4… minutes after the n-th attempt, at most [`MAX_BACKOFF`].
+pub fn backoff(attempts: i32) -> Duration {
+    let exponent = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
+    Duration::minutes(1_i64 << exponent).min(MAX_BACKOFF)
+}
+
+fn finish(
+    conn: &mut DbConnection,
+    id: i32,
+    outcome: &str,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
+    diesel::update(jobs::table.find(id))
+        .set((
+            jobs::outcome.eq(outcome),
+            jobs::finished_at.eq(now),
+            jobs::locked_by.eq(None::<String>),
+            jobs::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn record_error(
+    conn: &mut DbConnection,
+    id: i32,
+    error: &Error,
+    retry_at: Option<NaiveDateTime>,
+    _now: NaiveDateTime,
+) -> Result<(), Error> {
+    let mut message = error.to_string();
+    message.truncate(1_000);
+    diesel::update(jobs::table.find(id))
+        .set((
+            jobs::last_error.eq(message),
+            jobs::locked_by.eq(None::<String>),
+            jobs::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    if let Some(at) = retry_at {
+        diesel::update(jobs::table.find(id))
+            .set(jobs::run_at.eq(at))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_six_hours() {
+        assert_eq!(backoff(1), Duration::minutes(1));
+        assert_eq!(backoff(2), Duration::minutes(2));
+        assert_eq!(backoff(4), Duration::minutes(8));
+        assert_eq!(backoff(12), Duration::hours(6));
+        assert_eq!(backoff(0), Duration::minutes(1));
+    }
+}

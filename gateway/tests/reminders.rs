@@ -1,0 +1,278 @@
+//! Reminders before live sessions (issue 7): jobs scheduled with the
+//! session, moved, cancelled or dropped with it, sent once when due by the
+//! job worker, also with two workers racing on one database; failed jobs
+//! retried with back-off.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::{Arc, Barrier};
+
+use chrono::{Duration, NaiveDateTime};
+use common::{TestApp, id_of};
+use diesel::prelude::*;
+use mdsc_auth::Role;
+use mdsc_core::schema::{jobs, notifications};
+use mdsc_core::{Clock, DbConnection};
+use mdsc_notify::jobs::{LOCK_FOR, MAX_ATTEMPTS, RunReport, claim, run_due, schedule};
+use serde_json::json;
+
+struct Cast {
+    instructor: String,
+    course_id: i64,
+    /// Two enrolled students and the instructor: who hears of a session.
+    audience: usize,
+}
+
+async fn cast(app: &TestApp) -> Cast {
+    let (instructor, _) = app.user("prof@example.com", Role::Instructor).await;
+    let fixture = app.course_with_content(&instructor).await;
+    for email in ["a@example.com", "b@example.com"] {
+        let (student, _) = app.user(email, Role::Student).await;
+        app.enroll(&student, fixture.course_id).await;
+    }
+    Cast {
+        instructor,
+        course_id: fixture.course_id,
+        audience: 3,
+    }
+}
+
+async fn create_session(app: &TestApp, cast: &Cast, start: &str, end: &str) -> i64 {
+    let res = app
+        .post(
+            &format!("/api/courses/{}/live-sessions", cast.course_id),
+            Some(&cast.instructor),
+            json!({"title": "Atelier", "scheduled_start_time": start, "scheduled_end_time": end}),
+        )
+        .await;
+    id_of(res.assert_ok(201))
+}
+
+fn reminders_sent(conn: &mut DbConnection) -> i64 {
+    notifications::table
+        .filter(notifications::kind.eq("live_session_reminder"))
+        .count()
+        .get_result(conn)
+        .unwrap()
+}
+
+fn pending_jobs(conn: &mut DbConnection) -> Vec<(String, NaiveDateTime)> {
+    jobs::table
+        .filter(jobs::finished_at.is_null())
+        .order(jobs::run_at)
+        .select((jobs::job_key, jobs::run_at))
+        .load(conn)
+        .unwrap()
+}
+
+fn at(rfc3339: &str) -> NaiveDateTime {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap()
+        .naive_utc()
+}
+
+#[actix_web::test]
+async fn a_session_is_reminded_a_day_and_a_quarter_hour_before_once_each() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    let id = create_session(&app, &cast, "2026-01-20T10:00:00Z", "2026-01-20T11:00:00Z").await;
+    let mut conn = app.db.conn();
+    assert_eq!(
+        pending_jobs(&mut conn),
+        [
+            (
+                format!("live_reminder:{id}:1440"),
+                at("2026-01-19T10:00:00Z")
+            ),
+            (format!("live_reminder:{id}:15"), at("2026-01-20T09:45:00Z")),
+        ]
+    );
+    // Not due yet.
+    let report = run_due(&mut conn, "w1", at("2026-01-19T09:59:00Z"), 50).unwrap();
+    assert_eq!(report, RunReport::default());
+    assert_eq!(reminders_sent(&mut conn), 0);
+    // The day before: once, to each of the audience.
+    let report = run_due(&mut conn, "w1", at("2026-01-19T10:00:30Z"), 50).unwrap();
+    assert_eq!(report.done, 1);
+    assert_eq!(reminders_sent(&mut conn), cast.audience as i64);
+    let again = run_due(&mut conn, "w1", at("2026-01-19T10:05:00Z"), 50).unwrap();
+    assert_eq!(again, RunReport::default());
+    assert_eq!(reminders_sent(&mut conn), cast.audience as i64);
+    let title: String = notifications::table
+        .filter(notifications::kind.eq("live_session_reminder"))
+        .select(notifications::title)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(title, "Rappel : Atelier commence demain");
+    // A quarter of an hour before.
+    run_due(&mut conn, "w2", at("2026-01-20T09:46:00Z"), 50).unwrap();
+    assert_eq!(reminders_sent(&mut conn), 2 * cast.audience as i64);
+    assert!(pending_jobs(&mut conn).is_empty());
+}
+
+#[actix_web::test]
+async fn rescheduling_moves_reminders_and_cancelling_or_deleting_drops_them() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    let moved = create_session(&app, &cast, "2026-01-20T10:00:00Z", "2026-01-20T11:00:00Z").await;
+    app.put(
+        &format!("/api/live-sessions/{moved}"),
+        Some(&cast.instructor),
+        json!({"scheduled_start_time": "2026-01-22T14:00:00Z", "scheduled_end_time": "2026-01-22T15:00:00Z"}),
+    )
+    .await
+    .assert_ok(200);
+    let cancelled =
+        create_session(&app, &cast, "2026-01-21T10:00:00Z", "2026-01-21T11:00:00Z").await;
+    app.put(
+        &format!("/api/live-sessions/{cancelled}"),
+        Some(&cast.instructor),
+        json!({"status": "cancelled"}),
+    )
+    .await
+    .assert_ok(200);
+    let deleted = create_session(&app, &cast, "2026-01-23T10:00:00Z", "2026-01-23T11:00:00Z").await;
+    app.delete(
+        &format!("/api/live-sessions/{deleted}"),
+        Some(&cast.instructor),
+    )
+    .await
+    .assert_ok(200);
+    // A session a few minutes away gets no late reminder.
+    let soon = create_session(&app, &cast, "2026-01-15T10:10:00Z", "2026-01-15T11:00:00Z").await;
+
+    let mut conn = app.db.conn();
+    assert_eq!(
+        pending_jobs(&mut conn),
+        [
+            (
+                format!("live_reminder:{moved}:1440"),
+                at("2026-01-21T14:00:00Z")
+            ),
+            (
+                format!("live_reminder:{moved}:15"),
+                at("2026-01-22T13:45:00Z")
+            ),
+        ],
+        "session {soon} has none"
+    );
+    // The old times pass quietly; the new ones remind.
+    run_due(&mut conn, "w1", at("2026-01-20T09:50:00Z"), 50).unwrap();
+    assert_eq!(reminders_sent(&mut conn), 0);
+    run_due(&mut conn, "w1", at("2026-01-22T13:50:00Z"), 50).unwrap();
+    assert_eq!(reminders_sent(&mut conn), 2 * cast.audience as i64);
+}
+
+#[actix_web::test]
+async fn two_workers_send_each_reminder_exactly_once() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    const SESSIONS: usize = 12;
+    for day in 0..SESSIONS {
+        let start = format!("2026-02-{:02}T10:00:00Z", day + 1);
+        let end = format!("2026-02-{:02}T11:00:00Z", day + 1);
+        create_session(&app, &cast, &start, &end).await;
+    }
+    let due = at("2026-03-01T00:00:00Z");
+    let barrier = Arc::new(Barrier::new(2));
+    let workers: Vec<_> = ["w1", "w2"]
+        .into_iter()
+        .map(|name| {
+            let pool = app.db.pool();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let mut conn = pool.get().unwrap();
+                barrier.wait();
+                let mut total = RunReport::default();
+                // Small batches so both workers keep claiming while the other runs.
+                loop {
+                    let report = run_due(&mut conn, name, due, 2).unwrap();
+                    if report == RunReport::default() {
+                        return total;
+                    }
+                    total.done += report.done;
+                    total.skipped += report.skipped;
+                }
+            })
+        })
+        .collect();
+    let reports: Vec<RunReport> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    let done: usize = reports.iter().map(|r| r.done).sum();
+    assert_eq!(done, 2 * SESSIONS, "{reports:?}");
+    let mut conn = app.db.conn();
+    assert_eq!(
+        reminders_sent(&mut conn),
+        (2 * SESSIONS * cast.audience) as i64
+    );
+    // Every (user, session) pair got exactly its two reminders.
+    let per_user_and_data: Vec<(i32, String, i64)> = notifications::table
+        .filter(notifications::kind.eq("live_session_reminder"))
+        .group_by((notifications::user_id, notifications::data))
+        .select((
+            notifications::user_id,
+            notifications::data,
+            diesel::dsl::count_star(),
+        ))
+        .load(&mut conn)
+        .unwrap();
+    assert!(
+        per_user_and_data.iter().all(|(_, _, n)| *n == 1),
+        "{per_user_and_data:?}"
+    );
+}
+
+#[actix_web::test]
+async fn a_failing_job_is_retried_with_back_off_then_given_up() {
+    let app = TestApp::new();
+    let mut conn = app.db.conn();
+    let now = app.clock.now();
+    schedule(&mut conn, "no_such_kind", "broken:1", &json!({}), now, now).unwrap();
+    let first = run_due(&mut conn, "w1", now, 50).unwrap();
+    assert_eq!(first.retried, 1);
+    let (attempts, run_at, error): (i32, NaiveDateTime, Option<String>) = jobs::table
+        .select((jobs::attempts, jobs::run_at, jobs::last_error))
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!((attempts, run_at), (1, now + Duration::minutes(1)));
+    assert!(error.unwrap().contains("no_such_kind"));
+    // Not before the back-off has passed.
+    assert_eq!(
+        run_due(&mut conn, "w1", now + Duration::seconds(30), 50).unwrap(),
+        RunReport::default()
+    );
+    let second = run_due(&mut conn, "w1", now + Duration::minutes(1), 50).unwrap();
+    assert_eq!(second.retried, 1);
+    let run_at: NaiveDateTime = jobs::table.select(jobs::run_at).first(&mut conn).unwrap();
+    assert_eq!(run_at, now + Duration::minutes(3));
+    // The last attempt gives up.
+    diesel::update(jobs::table)
+        .set(jobs::attempts.eq(MAX_ATTEMPTS - 1))
+        .execute(&mut conn)
+        .unwrap();
+    let last = run_due(&mut conn, "w1", now + Duration::hours(1), 50).unwrap();
+    assert_eq!(last.failed, 1);
+    let outcome: Option<String> = jobs::table.select(jobs::outcome).first(&mut conn).unwrap();
+    assert_eq!(outcome.as_deref(), Some("failed"));
+}
+
+#[actix_web::test]
+async fn a_claim_that_outlives_its_worker_is_taken_over_once() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    create_session(&app, &cast, "2026-01-20T10:00:00Z", "2026-01-20T11:00:00Z").await;
+    let mut conn = app.db.conn();
+    let due = at("2026-01-19T10:00:00Z");
+    // A worker claims the day-before reminder, then dies.
+    let claimed = claim(&mut conn, "dead", due, 1).unwrap();
+    assert_eq!(claimed.len(), 1);
+    // Meanwhile it is nobody else's.
+    assert_eq!(
+        run_due(&mut conn, "alive", due, 50).unwrap(),
+        RunReport::default()
+    );
+    // Once the claim lapses, another worker sends it, once.
+    let later = due + LOCK_FOR + Duration::seconds(1);
+    assert_eq!(run_due(&mut conn, "alive", later, 50).unwrap().done, 1);
+    assert_eq!(reminders_sent(&mut conn), cast.audience as i64);
+}
