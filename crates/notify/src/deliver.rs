@@ -57,18 +57,28 @@ pub fn notify(
             .load::<i32>(conn)?
             .into_iter()
             .collect();
-        for user_id in chunk.iter().filter(|id| !muted.contains(id)) {
-            diesel::insert_into(notifications::table)
-                .values((
-                    notifications::user_id.eq(user_id),
+        // One multi-row INSERT per chunk.
+        let rows: Vec<_> = chunk
+            .iter()
+            .filter(|id| !muted.contains(id))
+            .map(|user_id| {
+                (
+                    notifications::user_id.eq(*user_id),
                     notifications::kind.eq(delivery.kind.as_str()),
                     notifications::title.eq(&title),
                     notifications::body.eq(&body),
                     notifications::data.eq(&data),
                     notifications::created_at.eq(now),
-                ))
-                .execute(conn)?;
-            written += 1;
+                )
+            })
+            .collect();
+        if !rows.is_empty() {
+            // Multi-row inserts are per backend (not through MultiConnection).
+            let insert = diesel::insert_into(notifications::table).values(&rows);
+            written += match conn {
+                DbConnection::Pg(pg) => insert.execute(pg)?,
+                DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+            };
         }
     }
     Ok(written)
