@@ -1,5 +1,6 @@
 //! The job worker inside the gateway process: every `JOBS_POLL_SECONDS` it
-//! claims the due jobs (reminders) and runs them on the blocking pool.
+//! claims the due jobs (live-session reminders) and runs them on the
+//! blocking pool, and once a minute it sweeps for quiz deadlines.
 //! Several gateways on one PostgreSQL database share the work safely (see
 //! `mdsc_notify::jobs`).
 
@@ -7,12 +8,16 @@ use std::time::Duration;
 
 use actix_web::web;
 use mdsc_core::Error;
+use mdsc_notify::deadlines;
 use mdsc_notify::jobs::{self, RunReport};
 
 use crate::state::AppState;
 
 /// Jobs one pass claims at most.
 const BATCH: i64 = 50;
+/// Deadline sweeps read every quiz with a deadline: once a minute is enough
+/// for reminders given a day ahead.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Starts the worker loop on the current actix runtime; `0` seconds
 /// disables it (another process runs the jobs).
@@ -30,19 +35,35 @@ pub fn start(state: AppState) -> Result<(), Error> {
     log::info!("job worker {worker} polls every {every} s");
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(every));
+        let mut last_sweep: Option<std::time::Instant> = None;
         loop {
             tick.tick().await;
+            let sweep = last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY);
+            if sweep {
+                last_sweep = Some(std::time::Instant::now());
+            }
             let (st, name) = (state.clone(), worker.clone());
-            let pass = web::block(move || -> Result<RunReport, Error> {
+            let pass = web::block(move || -> Result<(RunReport, usize), Error> {
                 let mut conn = st.pool.get()?;
-                jobs::run_due(&mut conn, &name, st.clock().now(), BATCH)
+                let now = st.clock().now();
+                let report = jobs::run_due(&mut conn, &name, now, BATCH)?;
+                let reminded = if sweep {
+                    deadlines::sweep(&mut conn, now)?
+                } else {
+                    0
+                };
+                Ok((report, reminded))
             })
             .await;
             match pass {
-                Ok(Ok(report)) if report != RunReport::default() => {
-                    log::info!("jobs: {report:?}");
+                Ok(Ok((report, reminded))) => {
+                    if report != RunReport::default() {
+                        log::info!("jobs: {report:?}");
+                    }
+                    if reminded > 0 {
+                        log::info!("deadline reminders sent: {reminded}");
+                    }
                 }
-                Ok(Ok(_)) => {}
                 Ok(Err(e)) => log::error!("job worker pass failed: {e}"),
                 Err(e) => log::error!("job worker could not run: {e}"),
             }

@@ -439,7 +439,7 @@ async fn turning_a_type_off_in_app_stops_it() {
         .assert_ok(200)
         .clone();
     let defaults = defaults.as_array().unwrap();
-    assert_eq!(defaults.len(), 8);
+    assert_eq!(defaults.len(), 9);
     assert!(
         defaults
             .iter()

@@ -14,6 +14,7 @@ use diesel::prelude::*;
 use mdsc_auth::Role;
 use mdsc_core::schema::{jobs, notifications};
 use mdsc_core::{Clock, DbConnection};
+use mdsc_notify::deadlines;
 use mdsc_notify::jobs::{LOCK_FOR, MAX_ATTEMPTS, RunReport, claim, run_due, schedule};
 use serde_json::json;
 
@@ -275,4 +276,164 @@ async fn a_claim_that_outlives_its_worker_is_taken_over_once() {
     let later = due + LOCK_FOR + Duration::seconds(1);
     assert_eq!(run_due(&mut conn, "alive", later, 50).unwrap().done, 1);
     assert_eq!(reminders_sent(&mut conn), cast.audience as i64);
+}
+
+fn deadline_reminders(conn: &mut DbConnection) -> Vec<(i32, String)> {
+    notifications::table
+        .filter(notifications::kind.eq("quiz_deadline"))
+        .order(notifications::id)
+        .select((notifications::user_id, notifications::data))
+        .load(conn)
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn students_who_have_not_passed_a_quiz_are_reminded_once_a_day_before() {
+    let app = TestApp::new();
+    let (instructor, _) = app.user("prof@example.com", Role::Instructor).await;
+    let fixture = app.course_with_content(&instructor).await;
+    let mut students = Vec::new();
+    for email in [
+        "a@example.com",
+        "b@example.com",
+        "c@example.com",
+        "d@example.com",
+    ] {
+        let (token, id) = app.user(email, Role::Student).await;
+        let enrollment = app.enroll(&token, fixture.course_id).await;
+        students.push((token, id, enrollment));
+    }
+    app.put(
+        &format!("/api/quizzes/{}", fixture.quiz_id),
+        Some(&instructor),
+        json!({"due_date": "2026-01-16T12:00:00Z"}),
+    )
+    .await
+    .assert_ok(200);
+    // b passes the quiz, c leaves the course: neither is reminded.
+    app.post(
+        &format!(
+            "/api/enrollments/{}/quizzes/{}/submit",
+            students[1].2, fixture.quiz_id
+        ),
+        Some(&students[1].0),
+        json!({"score": 100}),
+    )
+    .await
+    .assert_ok(200);
+    app.delete(
+        &format!("/api/enrollments/{}", students[2].2),
+        Some(&students[2].0),
+    )
+    .await
+    .assert_ok(200);
+    // d failed it: still reminded.
+    app.post(
+        &format!(
+            "/api/enrollments/{}/quizzes/{}/submit",
+            students[3].2, fixture.quiz_id
+        ),
+        Some(&students[3].0),
+        json!({"score": 10}),
+    )
+    .await
+    .assert_ok(200);
+
+    let mut conn = app.db.conn();
+    // More than a day ahead: nothing yet.
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-15T11:59:00Z")).unwrap(),
+        0
+    );
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-15T12:00:30Z")).unwrap(),
+        2
+    );
+    let sent = deadline_reminders(&mut conn);
+    let reminded: Vec<i32> = sent.iter().map(|(user, _)| *user).collect();
+    assert_eq!(reminded, [students[0].1 as i32, students[3].1 as i32]);
+    let data: serde_json::Value = serde_json::from_str(&sent[0].1).unwrap();
+    assert_eq!(data["quiz_id"], fixture.quiz_id);
+    assert_eq!(data["due_date"], "2026-01-16T12:00:00+00:00");
+    // Once only.
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-15T18:00:00Z")).unwrap(),
+        0
+    );
+    assert_eq!(deadline_reminders(&mut conn).len(), 2);
+    // Past the deadline, nothing more.
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-16T12:00:01Z")).unwrap(),
+        0
+    );
+}
+
+#[actix_web::test]
+async fn a_deadline_counted_from_enrollment_is_reminded_per_student() {
+    let app = TestApp::new();
+    let (instructor, _) = app.user("prof@example.com", Role::Instructor).await;
+    let fixture = app.course_with_content(&instructor).await;
+    app.put(
+        &format!("/api/quizzes/{}", fixture.quiz_id),
+        Some(&instructor),
+        json!({"due_offset_days": 2}),
+    )
+    .await
+    .assert_ok(200);
+    let (early, early_id) = app.user("early@example.com", Role::Student).await;
+    app.enroll(&early, fixture.course_id).await;
+    app.clock.advance(Duration::hours(6));
+    let (late, late_id) = app.user("late@example.com", Role::Student).await;
+    app.enroll(&late, fixture.course_id).await;
+
+    let mut conn = app.db.conn();
+    // early is due 2026-01-17T10:00, late 2026-01-17T16:00.
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-16T09:59:00Z")).unwrap(),
+        0
+    );
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-16T10:00:30Z")).unwrap(),
+        1
+    );
+    assert_eq!(deadline_reminders(&mut conn)[0].0, early_id as i32);
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-16T16:00:30Z")).unwrap(),
+        1
+    );
+    assert_eq!(deadline_reminders(&mut conn)[1].0, late_id as i32);
+}
+
+#[actix_web::test]
+async fn concurrent_deadline_sweeps_remind_each_student_once() {
+    let app = TestApp::new();
+    let (instructor, _) = app.user("prof@example.com", Role::Instructor).await;
+    let fixture = app.course_with_content(&instructor).await;
+    for n in 0..10 {
+        let (token, _) = app.user(&format!("s{n}@example.com"), Role::Student).await;
+        app.enroll(&token, fixture.course_id).await;
+    }
+    app.put(
+        &format!("/api/quizzes/{}", fixture.quiz_id),
+        Some(&instructor),
+        json!({"due_date": "2026-01-15T20:00:00Z"}),
+    )
+    .await
+    .assert_ok(200);
+    let barrier = Arc::new(Barrier::new(2));
+    let sweeps: Vec<_> = (0..2)
+        .map(|_| {
+            let pool = app.db.pool();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let mut conn = pool.get().unwrap();
+                barrier.wait();
+                deadlines::sweep(&mut conn, at("2026-01-15T10:00:00Z")).unwrap()
+            })
+        })
+        .collect();
+    let sent: usize = sweeps.into_iter().map(|s| s.join().unwrap()).sum();
+    assert_eq!(sent, 10);
+    let mut conn = app.db.conn();
+    assert_eq!(deadline_reminders(&mut conn).len(), 10);
 }

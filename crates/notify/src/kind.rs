@@ -15,12 +15,14 @@ pub enum NotificationKind {
     LiveSessionStarted,
     /// 24 hours and 15 minutes before a session.
     LiveSessionReminder,
+    /// A quiz one has not passed is due within 24 hours.
+    QuizDeadline,
     /// A moderator approved or rejected one's rating.
     RatingModerated,
 }
 
 impl NotificationKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::ForumReply,
         Self::ForumTopic,
         Self::LiveSessionScheduled,
@@ -28,6 +30,7 @@ impl NotificationKind {
         Self::LiveSessionCancelled,
         Self::LiveSessionStarted,
         Self::LiveSessionReminder,
+        Self::QuizDeadline,
         Self::RatingModerated,
     ];
 
@@ -40,6 +43,7 @@ impl NotificationKind {
             Self::LiveSessionCancelled => "live_session_cancelled",
             Self::LiveSessionStarted => "live_session_started",
             Self::LiveSessionReminder => "live_session_reminder",
+            Self::QuizDeadline => "quiz_deadline",
             Self::RatingModerated => "rating_moderated",
         }
     }

@@ -4,6 +4,7 @@
 //! users list and read theirs, choose per type what they receive, and
 //! follow or leave course forums.
 
+pub mod deadlines;
 pub mod deliver;
 pub mod events;
 pub mod follow;

@@ -25,7 +25,8 @@ pub struct Notification {
     pub user_id: i32,
     /// `forum_reply`, `forum_topic`, `live_session_scheduled`,
     /// `live_session_rescheduled`, `live_session_cancelled`,
-    /// `live_session_started` or `rating_moderated`.
+    /// `live_session_started`, `live_session_reminder`, `quiz_deadline` or
+    /// `rating_moderated`.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
