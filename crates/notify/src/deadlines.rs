@@ -148,13 +148,21 @@ fn remind(conn: &mut DbConnection, due: &Due, now: NaiveDateTime) -> Result<usiz
         .load::<i32>(conn)?
         .into_iter()
         .collect();
-    let prefix = format!("{DEADLINE_JOB}:{}:", due.quiz_id);
-    let reminded: BTreeSet<String> = jobs::table
-        .filter(jobs::job_key.like(format!("{prefix}%")))
-        .select(jobs::job_key)
-        .load::<String>(conn)?
-        .into_iter()
+    // Exact keys (the unique index), not a LIKE prefix scan.
+    let keys: Vec<String> = due
+        .students
+        .iter()
+        .map(|&(enrollment_id, _, _)| job_key(due.quiz_id, enrollment_id))
         .collect();
+    let mut reminded = BTreeSet::new();
+    for chunk in keys.chunks(500) {
+        reminded.extend(
+            jobs::table
+                .filter(jobs::job_key.eq_any(chunk))
+                .select(jobs::job_key)
+                .load::<String>(conn)?,
+        );
+    }
     let (course_title, slug): (String, String) = courses::table
         .find(due.course_id)
         .select((courses::title, courses::slug))
