@@ -15,8 +15,8 @@ use crate::state::AppState;
 
 /// Jobs one pass claims at most.
 const BATCH: i64 = 50;
-/// Deadline sweeps read every quiz with a deadline: once a minute is enough
-/// for reminders given a day ahead.
+/// Deadline sweeps read every quiz with a deadline: once a minute (or every
+/// pass, when passes are further apart) is enough for reminders a day ahead.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Starts the worker loop on the current actix runtime; `0` seconds
@@ -43,28 +43,30 @@ pub fn start(state: AppState) -> Result<(), Error> {
                 last_sweep = Some(std::time::Instant::now());
             }
             let (st, name) = (state.clone(), worker.clone());
-            let pass = web::block(move || -> Result<(RunReport, usize), Error> {
+            let pass = web::block(move || -> Result<(), Error> {
                 let mut conn = st.pool.get()?;
                 let now = st.clock().now();
-                let report = jobs::run_due(&mut conn, &name, now, BATCH)?;
-                let reminded = if sweep {
-                    deadlines::sweep(&mut conn, now)?
-                } else {
-                    0
-                };
-                Ok((report, reminded))
+                // Each part runs whatever happened to the other.
+                match jobs::run_due(&mut conn, &name, now, BATCH) {
+                    Ok(report) if report != RunReport::default() => {
+                        log::info!("jobs: {report:?}");
+                    }
+                    Ok(_) => {}
+                    Err(e) => log::error!("job worker pass failed: {e}"),
+                }
+                if sweep {
+                    match deadlines::sweep(&mut conn, now) {
+                        Ok(0) => {}
+                        Ok(reminded) => log::info!("deadline reminders sent: {reminded}"),
+                        Err(e) => log::error!("deadline sweep failed: {e}"),
+                    }
+                }
+                Ok(())
             })
             .await;
             match pass {
-                Ok(Ok((report, reminded))) => {
-                    if report != RunReport::default() {
-                        log::info!("jobs: {report:?}");
-                    }
-                    if reminded > 0 {
-                        log::info!("deadline reminders sent: {reminded}");
-                    }
-                }
-                Ok(Err(e)) => log::error!("job worker pass failed: {e}"),
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => log::error!("job worker could not get a connection: {e}"),
                 Err(e) => log::error!("job worker could not run: {e}"),
             }
         }

@@ -199,6 +199,19 @@ async fn a_reply_notifies_the_topic_author_and_earlier_repliers_only() {
     assert_eq!(unread(cast.student.clone()).await, 2);
     assert_eq!(unread(cast.classmate.clone()).await, 1);
     assert_eq!(unread(cast.instructor.clone()).await, 0);
+
+    // Once the classmate leaves the course, the forum's replies stop reaching them.
+    let enrollments = app.get("/api/enrollments", Some(&cast.classmate)).await;
+    let enrollment_id = id_of(&enrollments.assert_ok(200)["data"][0]);
+    app.delete(
+        &format!("/api/enrollments/{enrollment_id}"),
+        Some(&cast.classmate),
+    )
+    .await
+    .assert_ok(200);
+    reply(&app, &cast.instructor, topic_id, "Et encore ceci.").await;
+    assert_eq!(unread(cast.classmate.clone()).await, 1);
+    assert_eq!(unread(cast.student.clone()).await, 3);
 }
 
 #[actix_web::test]

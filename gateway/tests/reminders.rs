@@ -113,6 +113,19 @@ async fn a_session_is_reminded_a_day_and_a_quarter_hour_before_once_each() {
 }
 
 #[actix_web::test]
+async fn a_worker_back_after_the_start_sends_no_stale_reminder() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    create_session(&app, &cast, "2026-01-20T10:00:00Z", "2026-01-20T11:00:00Z").await;
+    let mut conn = app.db.conn();
+    // The worker was down from before the day-before reminder until after
+    // the start: both jobs finish, nobody is told of a session already begun.
+    let report = run_due(&mut conn, "w1", at("2026-01-20T10:05:00Z"), 50).unwrap();
+    assert_eq!(report.done, 2);
+    assert_eq!(reminders_sent(&mut conn), 0);
+}
+
+#[actix_web::test]
 async fn rescheduling_moves_reminders_and_cancelling_or_deleting_drops_them() {
     let app = TestApp::new();
     let cast = cast(&app).await;
@@ -170,12 +183,12 @@ async fn two_workers_send_each_reminder_exactly_once() {
     let app = TestApp::new();
     let cast = cast(&app).await;
     const SESSIONS: usize = 12;
-    for day in 0..SESSIONS {
-        let start = format!("2026-02-{:02}T10:00:00Z", day + 1);
-        let end = format!("2026-02-{:02}T11:00:00Z", day + 1);
-        create_session(&app, &cast, &start, &end).await;
+    // All at one time: at `due`, both reminders of every session are due
+    // and none has begun.
+    for _ in 0..SESSIONS {
+        create_session(&app, &cast, "2026-02-01T10:00:00Z", "2026-02-01T11:00:00Z").await;
     }
-    let due = at("2026-03-01T00:00:00Z");
+    let due = at("2026-02-01T09:50:00Z");
     let barrier = Arc::new(Barrier::new(2));
     let workers: Vec<_> = ["w1", "w2"]
         .into_iter()

@@ -39,7 +39,11 @@ pub fn sweep(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, Error
         .into_iter()
         .chain(offset_deadlines(conn, now, horizon)?)
     {
-        sent += remind(conn, &due, now)?;
+        // One quiz failing must not hold back the others' reminders.
+        match remind(conn, &due, now) {
+            Ok(count) => sent += count,
+            Err(e) => log::error!("deadline reminders of quiz {}: {e}", due.quiz_id),
+        }
     }
     Ok(sent)
 }

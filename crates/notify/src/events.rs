@@ -4,7 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use mdsc_core::schema::{courses, enrollments, forum_replies, forum_topics};
+use mdsc_core::schema::{courses, enrollments, forum_replies, forum_topics, users};
 use mdsc_core::{DbConnection, Error};
 use mdsc_course::EnrollmentStatus;
 use serde_json::json;
@@ -56,6 +56,36 @@ fn course_audience(conn: &mut DbConnection, course_id: i32) -> Result<Vec<i32>, 
             .first(conn)?,
     );
     Ok(people)
+}
+
+/// Those of `people` who may still read the course's forum: students whose
+/// enrollment is not cancelled, the instructor, admins.
+fn members_among(
+    conn: &mut DbConnection,
+    course_id: i32,
+    people: Vec<i32>,
+) -> Result<Vec<i32>, Error> {
+    let mut members: Vec<i32> = enrollments::table
+        .filter(enrollments::course_id.eq(course_id))
+        .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
+        .filter(enrollments::user_id.eq_any(&people))
+        .select(enrollments::user_id)
+        .load(conn)?;
+    members.extend(
+        users::table
+            .filter(users::id.eq_any(&people))
+            .filter(users::role.eq("admin"))
+            .select(users::id)
+            .load::<i32>(conn)?,
+    );
+    let instructor: i32 = courses::table
+        .find(course_id)
+        .select(courses::instructor_id)
+        .first(conn)?;
+    if people.contains(&instructor) {
+        members.push(instructor);
+    }
+    Ok(members)
 }
 
 fn in_how_long(minutes: i64) -> String {
@@ -180,8 +210,9 @@ pub fn forum_topic(
     )
 }
 
-/// A new reply: the topic's author and everyone who replied in it hear of
-/// it; in a hidden topic, only its author (the others no longer see it).
+/// A new reply: the topic's author and everyone who replied in it (replies
+/// not deleted) hear of it, as long as they are still members of the
+/// course; in a hidden topic, only its author (the others no longer see it).
 pub fn forum_reply(
     conn: &mut DbConnection,
     actor_id: i32,
@@ -212,6 +243,7 @@ pub fn forum_reply(
                 .load::<i32>(conn)?,
         );
     }
+    let recipients = members_among(conn, course_id, recipients)?;
     let (_, slug) = course_names(conn, course_id)?;
     notify(
         conn,

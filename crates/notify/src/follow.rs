@@ -87,12 +87,16 @@ fn follows_by_default(
 ) -> bool {
     match access {
         CourseAccess::Enrolled(_) => true,
-        // Staff: the instructor by default, an admin only by choice.
-        CourseAccess::Staff => courses::table
-            .find(course_id)
-            .select(courses::instructor_id)
-            .first::<i32>(conn)
-            .is_ok_and(|instructor| instructor == actor.user_id),
+        // Staff: the instructor by default, an admin only by choice (or
+        // through an enrollment, as `forum_followers` counts it).
+        CourseAccess::Staff => {
+            courses::table
+                .find(course_id)
+                .select(courses::instructor_id)
+                .first::<i32>(conn)
+                .is_ok_and(|instructor| instructor == actor.user_id)
+                || mdsc_course::is_enrolled(conn, actor.user_id, course_id).unwrap_or(false)
+        }
     }
 }
 

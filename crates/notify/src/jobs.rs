@@ -179,20 +179,29 @@ pub fn run_due(
             finish(conn, job.id, "done", now)?;
             Ok(true)
         });
-        match outcome {
-            Ok(true) => report.done += 1,
-            Ok(false) => report.skipped += 1,
-            Err(e) if job.attempts >= MAX_ATTEMPTS => {
-                log::error!("job {} ({}) failed for good: {e}", job.id, job.kind);
-                record_error(conn, job.id, &e, None, now)?;
-                finish(conn, job.id, "failed", now)?;
-                report.failed += 1;
+        let error = match outcome {
+            Ok(true) => {
+                report.done += 1;
+                continue;
             }
-            Err(e) => {
-                log::warn!("job {} ({}) failed, will retry: {e}", job.id, job.kind);
-                record_error(conn, job.id, &e, Some(now + backoff(job.attempts)), now)?;
-                report.retried += 1;
+            Ok(false) => {
+                report.skipped += 1;
+                continue;
             }
+            Err(e) => e,
+        };
+        let give_up = job.attempts >= MAX_ATTEMPTS;
+        if give_up {
+            log::error!("job {} ({}) failed for good: {error}", job.id, job.kind);
+            report.failed += 1;
+        } else {
+            log::warn!("job {} ({}) failed, will retry: {error}", job.id, job.kind);
+            report.retried += 1;
+        }
+        let retry_at = (!give_up).then(|| now + backoff(job.attempts));
+        // Recording the failure must not stop the rest of the batch.
+        if let Err(e) = record_failure(conn, &job, worker, &error, retry_at, now) {
+            log::error!("job {}: could not record its failure: {e}", job.id);
         }
     }
     Ok(report)
@@ -221,27 +230,42 @@ fn finish(
     Ok(())
 }
 
-fn record_error(
+/// Records a failed run: a retry at `retry_at`, or `failed` without one.
+/// Only while the job is still this worker's and unfinished: a worker
+/// whose claim lapsed must not undo another's work.
+fn record_failure(
     conn: &mut DbConnection,
-    id: i32,
+    job: &Claimed,
+    worker: &str,
     error: &Error,
     retry_at: Option<NaiveDateTime>,
-    _now: NaiveDateTime,
+    now: NaiveDateTime,
 ) -> Result<(), Error> {
     let mut message = error.to_string();
     message.truncate(1_000);
-    diesel::update(jobs::table.find(id))
-        .set((
-            jobs::last_error.eq(message),
-            jobs::locked_by.eq(None::<String>),
-            jobs::locked_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
-    if let Some(at) = retry_at {
-        diesel::update(jobs::table.find(id))
-            .set(jobs::run_at.eq(at))
-            .execute(conn)?;
-    }
+    let mine = jobs::table
+        .filter(jobs::id.eq(job.id))
+        .filter(jobs::locked_by.eq(worker))
+        .filter(jobs::finished_at.is_null());
+    match retry_at {
+        Some(at) => diesel::update(mine)
+            .set((
+                jobs::last_error.eq(message),
+                jobs::run_at.eq(at),
+                jobs::locked_by.eq(None::<String>),
+                jobs::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?,
+        None => diesel::update(mine)
+            .set((
+                jobs::last_error.eq(message),
+                jobs::outcome.eq("failed"),
+                jobs::finished_at.eq(now),
+                jobs::locked_by.eq(None::<String>),
+                jobs::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?,
+    };
     Ok(())
 }
 

@@ -16,7 +16,7 @@ pub struct NotificationPreference {
     #[serde(rename = "type")]
     pub kind: String,
     pub in_app: bool,
-    /// E-mail delivery (sent once e-mail is configured, see the operations guide).
+    /// E-mail delivery: stored for when e-mail is sent (not yet).
     pub email: bool,
 }
 

@@ -91,7 +91,9 @@ fn send_live_reminder(
     let Some((course_id, title, start, status)) = session else {
         return Ok(());
     };
-    if status != "scheduled" {
+    // A reminder the worker could not send in time (it was stopped) is
+    // pointless once the session should have begun.
+    if status != "scheduled" || now >= start {
         return Ok(());
     }
     let facts = SessionFacts {
