@@ -60,6 +60,16 @@ fn header<'a>(res: &'a Response, name: &str) -> &'a str {
         .unwrap()
 }
 
+/// The signed-in user's subscription feed URL.
+async fn feed_url_of(app: &TestApp, token: &str) -> String {
+    app.get("/api/calendar/feed-token", Some(token))
+        .await
+        .assert_ok(200)["feed_url"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 fn text(res: &Response) -> &str {
     res.body
         .as_str()
@@ -626,13 +636,7 @@ async fn rescheduling_and_cancelling_a_live_session_reach_the_feed() {
         )
         .await;
     let session_id = id_of(session.assert_ok(201));
-    let feed_url = app
-        .get("/api/calendar/feed-token", Some(&cast.student))
-        .await
-        .assert_ok(200)["feed_url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let feed_url = feed_url_of(&app, &cast.student).await;
     let live_event = |raw: &str| {
         parsed_events(raw)
             .into_iter()
@@ -1008,13 +1012,7 @@ async fn a_session_cancelled_before_enrolling_never_shows_and_done_items_ring_no
     )
     .await
     .assert_ok(200);
-    let feed_url = app
-        .get("/api/calendar/feed-token", Some(&late))
-        .await
-        .assert_ok(200)["feed_url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let feed_url = feed_url_of(&app, &late).await;
     let feed = app.get(&path_of(&feed_url), None).await;
     let raw = unfold(text(&feed));
     let calendar = read_calendar(&raw).unwrap();

@@ -64,11 +64,22 @@ pub fn delete_live_session(
             .first::<i32>(conn)
             .optional()?;
         session::delete_session(conn, actor, session_id)?;
-        if let Some(course_id) = course_id {
-            items_removed(conn, course_id, &[keys::live(session_id)], clock.now())?;
-        }
-        Ok(())
+        cancel_removed(conn, clock, course_id, &[keys::live(session_id)])
     })
+}
+
+/// After a deletion: the items of what went (looked up before it, `None`
+/// when it did not exist and the deletion already failed) are cancelled.
+fn cancel_removed(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    course_id: Option<i32>,
+    removed: &[String],
+) -> Result<(), Error> {
+    match course_id {
+        Some(course_id) => items_removed(conn, course_id, removed, clock.now()),
+        None => Ok(()),
+    }
 }
 
 pub fn create_quiz(
@@ -113,10 +124,7 @@ pub fn delete_quiz(
             .first::<i32>(conn)
             .optional()?;
         structure::delete_quiz(conn, actor, clock, quiz_id)?;
-        if let Some(course_id) = course_id {
-            items_removed(conn, course_id, &[keys::quiz(quiz_id)], clock.now())?;
-        }
-        Ok(())
+        cancel_removed(conn, clock, course_id, &[keys::quiz(quiz_id)])
     })
 }
 
@@ -133,10 +141,7 @@ pub fn delete_lesson(
             .first::<i32>(conn)
             .optional()?;
         structure::delete_lesson(conn, actor, clock, lesson_id)?;
-        if let Some(course_id) = course_id {
-            items_removed(conn, course_id, &[keys::lesson(lesson_id)], clock.now())?;
-        }
-        Ok(())
+        cancel_removed(conn, clock, course_id, &[keys::lesson(lesson_id)])
     })
 }
 
@@ -162,15 +167,12 @@ pub fn delete_module(
             .select(quizzes::id)
             .load(conn)?;
         structure::delete_module(conn, actor, clock, module_id)?;
-        if let Some(course_id) = course_id {
-            let removed: Vec<String> = lesson_ids
-                .into_iter()
-                .map(keys::lesson)
-                .chain(quiz_ids.into_iter().map(keys::quiz))
-                .collect();
-            items_removed(conn, course_id, &removed, clock.now())?;
-        }
-        Ok(())
+        let removed: Vec<String> = lesson_ids
+            .into_iter()
+            .map(keys::lesson)
+            .chain(quiz_ids.into_iter().map(keys::quiz))
+            .collect();
+        cancel_removed(conn, clock, course_id, &removed)
     })
 }
 
