@@ -13,7 +13,8 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 
 # --- run -----------------------------------------------------------------
 FROM debian:bookworm-slim
-# CA certificates for TLS to PostgreSQL (sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt).
+# CA certificates for TLS to PostgreSQL (sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt)
+# and to the SMTP server (found there by the TLS library).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/*

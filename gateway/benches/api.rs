@@ -191,9 +191,13 @@ async fn main() {
         live: mdsc_live::LiveSettings::default(),
         forum: UNBOUNDED_FORUM,
         schedule: mdsc_schedule::ScheduleSettings::new("http://bench", "http://bench"),
+        email: mdsc_notify::email::EmailSettings::default(),
         jobs_poll_seconds: 0,
+        sse_heartbeat_seconds: 20,
+        stream_token_ttl_seconds: 300,
     };
     let state = AppState {
+        hub: mdsc_gateway::realtime::Hub::new(db.url().clone(), db.pool()),
         pool: db.pool(),
         keys,
         clock: clock.clone(),
@@ -257,6 +261,8 @@ async fn main() {
             )
     })
     .await;
+    measure_stream_delivery(&app, &token, live_session, 1).await;
+    measure_stream_delivery(&app, &token, live_session, 50).await;
     measure_forum(&app, &token, &forum).await;
     measure_schedules(&app, &token, &schedules).await;
     let ids = lesson_ids.clone();
@@ -272,6 +278,60 @@ async fn main() {
         },
     )
     .await;
+}
+
+/// From a chat message's POST answered (committed) to its event read on
+/// every one of `streams` open chat streams: the real-time delay, listener
+/// (SQLite polling or PostgreSQL LISTEN) and per-stream read included.
+async fn measure_stream_delivery<S, B>(app: &S, token: &str, session: i32, streams: usize)
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody + 'static,
+{
+    use actix_web::body::MessageBody;
+    let mut open = Vec::with_capacity(streams);
+    for _ in 0..streams {
+        let req = test::TestRequest::get()
+            .uri(&format!("/api/live-sessions/{session}/chat/stream"))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request();
+        let res = test::call_service(app, req).await;
+        assert!(res.status().is_success(), "stream: {}", res.status());
+        open.push((res.into_body().boxed(), String::new()));
+    }
+    let samples = SAMPLES / 3;
+    let mut micros = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let req = test::TestRequest::post()
+            .uri(&format!("/api/live-sessions/{session}/chat"))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .set_json(serde_json::json!({"message": format!("Stream {i}")}))
+            .to_request();
+        let res = test::call_service(app, req).await;
+        assert!(res.status().is_success(), "chat: {}", res.status());
+        let committed = Instant::now();
+        for (body, seen) in &mut open {
+            while !seen.contains("event: chat_message") {
+                let chunk = futures_util::future::poll_fn(|cx| {
+                    std::pin::Pin::new(&mut *body).poll_next(cx)
+                })
+                .await
+                .expect("stream ended")
+                .expect("stream failed");
+                seen.push_str(std::str::from_utf8(&chunk).unwrap());
+            }
+            seen.clear();
+        }
+        micros.push(committed.elapsed().as_micros());
+    }
+    report(
+        &format!("chat message → event on {streams} open stream(s)"),
+        micros,
+    );
 }
 
 /// 20 sessions a day apart on `course_id`; the first one live, joined by the

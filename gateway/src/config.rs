@@ -22,14 +22,22 @@ pub struct Config {
     pub live: mdsc_live::LiveSettings,
     pub forum: mdsc_forum::ForumSettings,
     pub schedule: mdsc_schedule::ScheduleSettings,
+    /// `SMTP_URL` and `SMTP_FROM`: where notification e-mails go.
+    pub email: mdsc_notify::email::EmailSettings,
     /// How often the job worker looks for due jobs; 0 disables it.
     pub jobs_poll_seconds: u64,
+    /// Seconds between comments on idle event streams, so proxies keep them.
+    pub sse_heartbeat_seconds: u64,
+    /// Lifetime of the tokens `EventSource` opens streams with.
+    pub stream_token_ttl_seconds: i64,
 }
 
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_POOL_SIZE: u32 = 8;
 pub const DEFAULT_MAX_JSON_BODY_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_JOBS_POLL_SECONDS: u64 = 5;
+/// Under the 30 to 60 s after which common proxies drop a silent connection.
+pub const DEFAULT_SSE_HEARTBEAT_SECONDS: u64 = 20;
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name)
@@ -90,7 +98,13 @@ impl Config {
             live: live_settings()?,
             forum: forum_settings()?,
             schedule: schedule_settings(&public_url)?,
+            email: mdsc_notify::email::EmailSettings::new(
+                var("SMTP_URL").as_deref(),
+                var("SMTP_FROM").as_deref(),
+            )?,
             jobs_poll_seconds: jobs_poll_seconds()?,
+            sse_heartbeat_seconds: sse_heartbeat_seconds()?,
+            stream_token_ttl_seconds: stream_token_ttl_seconds()?,
         })
     }
 
@@ -244,6 +258,32 @@ fn jobs_poll_seconds() -> Result<u64, Error> {
         return Err(Error::config(
             "JOBS_POLL_SECONDS must be between 0 (worker off) and 3600",
         ));
+    }
+    Ok(seconds)
+}
+
+fn sse_heartbeat_seconds() -> Result<u64, Error> {
+    let seconds: u64 = parsed("SSE_HEARTBEAT_SECONDS", DEFAULT_SSE_HEARTBEAT_SECONDS)?;
+    if !(1..=300).contains(&seconds) {
+        return Err(Error::config(
+            "SSE_HEARTBEAT_SECONDS must be between 1 and 300",
+        ));
+    }
+    Ok(seconds)
+}
+
+fn stream_token_ttl_seconds() -> Result<i64, Error> {
+    let range = mdsc_auth::stream_token::STREAM_TOKEN_TTL_RANGE;
+    let seconds: i64 = parsed(
+        "STREAM_TOKEN_TTL_SECONDS",
+        mdsc_auth::stream_token::DEFAULT_STREAM_TOKEN_TTL_SECONDS,
+    )?;
+    if !range.contains(&seconds) {
+        return Err(Error::config(format!(
+            "STREAM_TOKEN_TTL_SECONDS must be between {} and {}",
+            range.start(),
+            range.end()
+        )));
     }
     Ok(seconds)
 }

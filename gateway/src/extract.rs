@@ -67,6 +67,51 @@ impl FromRequest for Auth {
     }
 }
 
+/// The user of an event stream: an API token in `Authorization`, or a
+/// stream token (`POST /api/notifications/stream-token`) in `?token=`, as
+/// browsers' `EventSource` cannot send headers. API tokens are not
+/// accepted in the URL, where logs and history would keep them.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamAuth(pub Principal);
+
+fn query_token(req: &HttpRequest) -> Option<String> {
+    web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+        .ok()?
+        .get("token")
+        .map(|value| value.trim().to_owned())
+}
+
+impl FromRequest for StreamAuth {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            if let Some(principal) = principal(req.clone()).await? {
+                return Ok(StreamAuth(principal));
+            }
+            let Some(token) = query_token(&req).filter(|t| !t.is_empty()) else {
+                return Err(Error::unauthenticated(
+                    "Sign in: a stream token in ?token= or Authorization: Bearer <token>",
+                )
+                .with_code("UNAUTHENTICATED")
+                .into());
+            };
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::from(Error::internal("application state missing")))?
+                .clone();
+            let principal = state
+                .db(move |conn, st| {
+                    mdsc_auth::stream_token::authenticate_stream(conn, &st.keys, st.clock(), &token)
+                })
+                .await?;
+            Ok(StreamAuth(principal))
+        })
+    }
+}
+
 impl FromRequest for MaybeAuth {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;

@@ -8,6 +8,7 @@ pub mod config;
 pub mod envelope;
 pub mod error;
 pub mod extract;
+pub mod realtime;
 pub mod routes;
 pub mod state;
 pub mod worker;

@@ -1,4 +1,5 @@
-//! What every handler shares: the pool, token keys, clock and configuration.
+//! What every handler shares: the pool, token keys, clock, configuration
+//! and the real-time hub.
 
 use std::sync::Arc;
 
@@ -8,6 +9,7 @@ use mdsc_core::{Clock, DbConnection, DbPool, Error};
 
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::realtime::Hub;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,6 +17,8 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
+    /// Signals for the event streams (see `realtime`).
+    pub hub: Hub,
 }
 
 impl AppState {

@@ -1,6 +1,8 @@
 //! The job worker inside the gateway process: every `JOBS_POLL_SECONDS` it
 //! claims the due jobs (live-session reminders) and runs them on the
-//! blocking pool, and once a minute it sweeps for quiz deadlines.
+//! blocking pool, once a minute it sweeps for quiz deadlines, and then it
+//! sends the due notification e-mails (SMTP or the log; blocking is fine
+//! there).
 //! Several gateways on one PostgreSQL database share the work safely (see
 //! `mdsc_notify::jobs`).
 
@@ -8,8 +10,8 @@ use std::time::Duration;
 
 use actix_web::web;
 use mdsc_core::Error;
-use mdsc_notify::deadlines;
 use mdsc_notify::jobs::{self, RunReport};
+use mdsc_notify::{deadlines, email};
 
 use crate::state::AppState;
 
@@ -33,6 +35,12 @@ pub fn start(state: AppState) -> Result<(), Error> {
         mdsc_core::random::random_hex(4)?
     );
     log::info!("job worker {worker} polls every {every} s");
+    // Built once, so SMTP connections are pooled across passes.
+    let mailer = state.config.email.mailer()?;
+    log::info!(
+        "notification e-mails go to {}",
+        state.config.email.describe()
+    );
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(every));
         let mut last_sweep: Option<std::time::Instant> = None;
@@ -42,7 +50,7 @@ pub fn start(state: AppState) -> Result<(), Error> {
             if sweep {
                 last_sweep = Some(std::time::Instant::now());
             }
-            let (st, name) = (state.clone(), worker.clone());
+            let (st, name, mailer) = (state.clone(), worker.clone(), mailer.clone());
             let pass = web::block(move || -> Result<(), Error> {
                 let mut conn = st.pool.get()?;
                 let now = st.clock().now();
@@ -60,6 +68,15 @@ pub fn start(state: AppState) -> Result<(), Error> {
                         Ok(reminded) => log::info!("deadline reminders sent: {reminded}"),
                         Err(e) => log::error!("deadline sweep failed: {e}"),
                     }
+                }
+                // Last, so the e-mails of this pass's reminders go at once.
+                let app_url = &st.config.schedule.app_url;
+                match email::send_due(&mut conn, &name, mailer.as_ref(), app_url, now, BATCH) {
+                    Ok(report) if report != RunReport::default() => {
+                        log::info!("e-mails: {report:?}");
+                    }
+                    Ok(_) => {}
+                    Err(e) => log::error!("e-mail pass failed: {e}"),
                 }
                 Ok(())
             })

@@ -61,6 +61,8 @@ fn reminders_sent(conn: &mut DbConnection) -> i64 {
 fn pending_jobs(conn: &mut DbConnection) -> Vec<(String, NaiveDateTime)> {
     jobs::table
         .filter(jobs::finished_at.is_null())
+        // The notifications' e-mails are jobs too (tests/email.rs).
+        .filter(jobs::kind.ne("email"))
         .order(jobs::run_at)
         .select((jobs::job_key, jobs::run_at))
         .load(conn)
@@ -449,4 +451,93 @@ async fn concurrent_deadline_sweeps_remind_each_student_once() {
     assert_eq!(sent, 10);
     let mut conn = app.db.conn();
     assert_eq!(deadline_reminders(&mut conn).len(), 10);
+}
+
+#[actix_web::test]
+async fn a_moved_deadline_is_reminded_once_more_an_unchanged_one_is_not() {
+    let app = TestApp::new();
+    let (instructor, _) = app.user("prof@example.com", Role::Instructor).await;
+    let fixture = app.course_with_content(&instructor).await;
+    let (student, student_id) = app.user("a@example.com", Role::Student).await;
+    app.enroll(&student, fixture.course_id).await;
+    let set_deadline = |due: &'static str| {
+        let (app, instructor) = (&app, &instructor);
+        async move {
+            app.put(
+                &format!("/api/quizzes/{}", fixture.quiz_id),
+                Some(instructor),
+                json!({ "due_date": due }),
+            )
+            .await
+            .assert_ok(200);
+        }
+    };
+    set_deadline("2026-01-16T08:00:00Z").await;
+    let mut conn = app.db.conn();
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-15T10:00:30Z")).unwrap(),
+        1
+    );
+    // Unchanged: not again.
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-15T12:00:00Z")).unwrap(),
+        0
+    );
+    // Put off by twelve hours: reminded once more, a day before the new one.
+    set_deadline("2026-01-16T20:00:00Z").await;
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-15T19:59:00Z")).unwrap(),
+        0
+    );
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-15T20:00:30Z")).unwrap(),
+        1
+    );
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-16T08:00:00Z")).unwrap(),
+        0
+    );
+    let sent = deadline_reminders(&mut conn);
+    assert_eq!(sent.len(), 2);
+    assert!(sent.iter().all(|(user, _)| *user == student_id as i32));
+    let second: serde_json::Value = serde_json::from_str(&sent[1].1).unwrap();
+    assert_eq!(second["due_date"], "2026-01-16T20:00:00+00:00");
+}
+
+#[actix_web::test]
+async fn a_reminder_recorded_under_the_old_key_is_not_sent_again() {
+    let app = TestApp::new();
+    let (instructor, _) = app.user("prof@example.com", Role::Instructor).await;
+    let fixture = app.course_with_content(&instructor).await;
+    let (student, _) = app.user("a@example.com", Role::Student).await;
+    let enrollment = app.enroll(&student, fixture.course_id).await;
+    app.put(
+        &format!("/api/quizzes/{}", fixture.quiz_id),
+        Some(&instructor),
+        json!({ "due_date": "2026-01-16T08:00:00Z" }),
+    )
+    .await
+    .assert_ok(200);
+    let mut conn = app.db.conn();
+    {
+        let now = at("2026-01-15T09:00:00Z");
+        // What a sweep before keys named the deadline recorded.
+        diesel::insert_into(jobs::table)
+            .values((
+                jobs::kind.eq("quiz_deadline"),
+                jobs::job_key.eq(format!("quiz_deadline:{}:{enrollment}", fixture.quiz_id)),
+                jobs::payload.eq("{}"),
+                jobs::run_at.eq(now),
+                jobs::attempts.eq(1),
+                jobs::outcome.eq("done"),
+                jobs::finished_at.eq(now),
+                jobs::created_at.eq(now),
+            ))
+            .execute(&mut *conn)
+            .unwrap();
+    }
+    assert_eq!(
+        deadlines::sweep(&mut conn, at("2026-01-15T10:00:30Z")).unwrap(),
+        0
+    );
 }

@@ -4,6 +4,7 @@
 pub mod model;
 pub mod password;
 pub mod service;
+pub mod stream_token;
 pub mod token;
 
 #[cfg(feature = "testing")]
@@ -11,4 +12,5 @@ pub mod testing;
 
 pub use model::{AuthResponse, Principal, Role, User, UserRow, UserSummary};
 pub use service::{LoginInput, RegisterInput, SetRoleInput};
+pub use stream_token::StreamToken;
 pub use token::{DEFAULT_TOKEN_TTL_HOURS, TokenKeys};

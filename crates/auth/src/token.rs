@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_TOKEN_TTL_HOURS: i64 = 24;
 const ISSUER: &str = "mdsc";
+/// Stream tokens carry their own issuer, so neither kind passes for the other.
+const STREAM_ISSUER: &str = "mdsc-stream";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -52,19 +54,51 @@ impl TokenKeys {
     }
 
     pub fn issue(&self, user_id: i32, clock: &dyn Clock) -> Result<String, Error> {
+        self.sign(user_id, clock, self.ttl, ISSUER)
+    }
+
+    /// The user id of a valid, unexpired token.
+    pub fn verify(&self, token: &str, clock: &dyn Clock) -> Result<i32, Error> {
+        self.check(token, clock, ISSUER)
+    }
+
+    /// A short-lived token for event streams, which browsers open with
+    /// `EventSource` and so can only authenticate in the URL. It is refused
+    /// everywhere else, and an API token is refused in its place, so a URL
+    /// that leaks (logs, history) carries minutes of stream access at most.
+    pub fn issue_stream(
+        &self,
+        user_id: i32,
+        clock: &dyn Clock,
+        ttl: Duration,
+    ) -> Result<String, Error> {
+        self.sign(user_id, clock, ttl, STREAM_ISSUER)
+    }
+
+    /// The user id of a valid, unexpired stream token.
+    pub fn verify_stream(&self, token: &str, clock: &dyn Clock) -> Result<i32, Error> {
+        self.check(token, clock, STREAM_ISSUER)
+    }
+
+    fn sign(
+        &self,
+        user_id: i32,
+        clock: &dyn Clock,
+        ttl: Duration,
+        issuer: &str,
+    ) -> Result<String, Error> {
         let now = clock.now().and_utc().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
             iat: now,
-            exp: now + self.ttl.num_seconds(),
-            iss: ISSUER.to_owned(),
+            exp: now + ttl.num_seconds(),
+            iss: issuer.to_owned(),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| Error::internal(format!("token signing failed: {e}")))
     }
 
-    /// The user id of a valid, unexpired token.
-    pub fn verify(&self, token: &str, clock: &dyn Clock) -> Result<i32, Error> {
+    fn check(&self, token: &str, clock: &dyn Clock, issuer: &str) -> Result<i32, Error> {
         let invalid =
             || Error::unauthenticated("Invalid or expired token").with_code("INVALID_TOKEN");
         let mut validation = Validation::new(Algorithm::HS256);
@@ -74,7 +108,7 @@ impl TokenKeys {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        validation.set_issuer(&[ISSUER]);
+        validation.set_issuer(&[issuer]);
         let data = decode::<Claims>(token, &self.decoding, &validation).map_err(|_| invalid())?;
         if data.claims.exp <= clock.now().and_utc().timestamp() {
             return Err(invalid());
@@ -118,6 +152,20 @@ mod tests {
         let mut tampered = keys.issue(1, &clock)?;
         tampered.pop();
         assert!(keys.verify(&tampered, &clock).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn stream_and_api_tokens_are_not_interchangeable() -> Result<(), Error> {
+        let clock = ManualClock::starting_at("2026-01-15T10:00:00Z");
+        let keys = TokenKeys::from_secret(SECRET, Duration::hours(24))?;
+        let stream = keys.issue_stream(7, &clock, Duration::minutes(5))?;
+        let api = keys.issue(7, &clock)?;
+        assert_eq!(keys.verify_stream(&stream, &clock)?, 7);
+        assert!(keys.verify(&stream, &clock).is_err());
+        assert!(keys.verify_stream(&api, &clock).is_err());
+        clock.advance(Duration::minutes(5));
+        assert!(keys.verify_stream(&stream, &clock).is_err());
         Ok(())
     }
 

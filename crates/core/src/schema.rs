@@ -435,6 +435,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    notification_settings (id) {
+        id -> Integer,
+        user_id -> Integer,
+        locale -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     forum_follows (id) {
         id -> Integer,
         user_id -> Integer,
@@ -482,6 +491,7 @@ diesel::joinable!(schedule_items -> course_schedules (schedule_id));
 diesel::joinable!(calendar_feed_tokens -> users (user_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(notification_preferences -> users (user_id));
+diesel::joinable!(notification_settings -> users (user_id));
 diesel::joinable!(forum_follows -> courses (course_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -511,6 +521,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_feed_tokens,
     notifications,
     notification_preferences,
+    notification_settings,
     forum_follows,
     jobs,
     forum_postings,

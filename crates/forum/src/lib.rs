@@ -11,6 +11,7 @@ mod rate_limit;
 pub mod reaction;
 mod render;
 pub mod reply;
+pub mod reply_feed;
 pub mod report;
 pub mod settings;
 pub mod text;

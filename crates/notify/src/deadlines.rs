@@ -1,9 +1,10 @@
 //! Deadline reminders: a student with a quiz due within 24 hours that they
 //! have not passed hears of it once. The worker sweeps for such (student,
 //! quiz) pairs; each reminder is recorded as a finished job with the key
-//! `quiz_deadline:{quiz}:{enrollment}`, whose uniqueness makes it once
-//! only, also with several workers. A deadline moved after its reminder
-//! was sent is not reminded again.
+//! `quiz_deadline:{quiz}:{enrollment}:{deadline}`, whose uniqueness makes
+//! it once only, also with several workers. The deadline is part of the
+//! key: a deadline moved after its reminder was sent is reminded once
+//! more, when the new one comes within 24 hours; an unchanged one is not.
 
 use std::collections::BTreeSet;
 
@@ -16,6 +17,7 @@ use serde_json::json;
 
 use crate::deliver::{Delivery, notify};
 use crate::kind::NotificationKind;
+use crate::locale::{Texts, when};
 
 /// How long before its deadline a quiz is reminded.
 pub const DEADLINE_NOTICE: Duration = Duration::hours(24);
@@ -138,7 +140,17 @@ fn offset_deadlines(
     Ok(found)
 }
 
-fn job_key(quiz_id: i32, enrollment_id: i32) -> String {
+/// The deadline to the second, in UTC (`20260116T120000Z`).
+fn job_key(quiz_id: i32, enrollment_id: i32, deadline: NaiveDateTime) -> String {
+    format!(
+        "{DEADLINE_JOB}:{quiz_id}:{enrollment_id}:{}",
+        deadline.format("%Y%m%dT%H%M%SZ")
+    )
+}
+
+/// The key of reminders recorded before keys named the deadline: such a
+/// student was reminded of this quiz already (upgrading sends no repeat).
+fn legacy_job_key(quiz_id: i32, enrollment_id: i32) -> String {
     format!("{DEADLINE_JOB}:{quiz_id}:{enrollment_id}")
 }
 
@@ -156,7 +168,12 @@ fn remind(conn: &mut DbConnection, due: &Due, now: NaiveDateTime) -> Result<usiz
     let keys: Vec<String> = due
         .students
         .iter()
-        .map(|&(enrollment_id, _, _)| job_key(due.quiz_id, enrollment_id))
+        .flat_map(|&(enrollment_id, _, deadline)| {
+            [
+                job_key(due.quiz_id, enrollment_id, deadline),
+                legacy_job_key(due.quiz_id, enrollment_id),
+            ]
+        })
         .collect();
     let mut reminded = BTreeSet::new();
     for chunk in keys.chunks(500) {
@@ -173,10 +190,14 @@ fn remind(conn: &mut DbConnection, due: &Due, now: NaiveDateTime) -> Result<usiz
         .first(conn)?;
     let mut sent = 0;
     for &(enrollment_id, user_id, deadline) in &due.students {
-        let key = job_key(due.quiz_id, enrollment_id);
-        if passed.contains(&enrollment_id) || reminded.contains(&key) {
+        let key = job_key(due.quiz_id, enrollment_id, deadline);
+        if passed.contains(&enrollment_id)
+            || reminded.contains(&key)
+            || reminded.contains(&legacy_job_key(due.quiz_id, enrollment_id))
+        {
             continue;
         }
+        let at = when(deadline);
         let outcome = write_transaction(conn, |conn| -> Result<(), Error> {
             // The record first: a concurrent sweep that got there before
             // makes this insert fail, and nothing is sent twice.
@@ -185,7 +206,8 @@ fn remind(conn: &mut DbConnection, due: &Due, now: NaiveDateTime) -> Result<usiz
                     jobs::kind.eq(DEADLINE_JOB),
                     jobs::job_key.eq(&key),
                     jobs::payload.eq(
-                        json!({"quiz_id": due.quiz_id, "enrollment_id": enrollment_id}).to_string(),
+                        json!({"quiz_id": due.quiz_id, "enrollment_id": enrollment_id, "due_date": deadline})
+                            .to_string(),
                     ),
                     jobs::run_at.eq(now),
                     jobs::attempts.eq(1),
@@ -200,10 +222,13 @@ fn remind(conn: &mut DbConnection, due: &Due, now: NaiveDateTime) -> Result<usiz
                     kind: NotificationKind::QuizDeadline,
                     actor_id: None,
                     recipients: vec![user_id],
-                    title: format!("Quiz à rendre bientôt : {}", due.title),
-                    body: format!(
-                        "{course_title} — à rendre avant le {}",
-                        deadline.format("%d/%m/%Y à %H:%M UTC")
+                    title: Texts::new(
+                        format!("Quiz à rendre bientôt : {}", due.title),
+                        format!("Quiz due soon: {}", due.title),
+                    ),
+                    body: Texts::new(
+                        format!("{course_title} — à rendre avant le {}", at.fr),
+                        format!("{course_title} — due by {}", at.en),
                     ),
                     data: json!({
                         "course_id": due.course_id,

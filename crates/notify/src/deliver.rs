@@ -1,13 +1,16 @@
-//! Writing notifications, inside the caller's transaction.
+//! Writing notifications, inside the caller's transaction: the in-app row
+//! and the e-mail job of each recipient, in the recipient's language.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use mdsc_core::schema::{notification_preferences, notifications};
+use mdsc_core::schema::{notification_preferences, notification_settings, notifications, users};
 use mdsc_core::{DbConnection, Error};
 
+use crate::email::{self, EmailJob};
 use crate::kind::NotificationKind;
+use crate::locale::{Locale, Texts};
 
 /// Recipients per statement: well under every backend's bound-parameter limit.
 const CHUNK: usize = 500;
@@ -23,15 +26,27 @@ pub struct Delivery {
     /// Who caused it: nobody is notified of their own action.
     pub actor_id: Option<i32>,
     pub recipients: Vec<i32>,
-    pub title: String,
-    pub body: String,
+    /// In every language; each recipient gets theirs.
+    pub title: Texts,
+    pub body: Texts,
     /// The ids concerned and an app-relative `link`.
     pub data: serde_json::Value,
 }
 
-/// Writes the notification for each recipient, except the actor and those
-/// who turned this kind off in-app. Call it inside the transaction of the
-/// change it reports. Returns how many were written.
+/// A recipient as a delivery needs them.
+struct Recipient {
+    id: i32,
+    address: String,
+    locale: Locale,
+    in_app: bool,
+    email: bool,
+}
+
+/// Writes the notification for each recipient, except the actor, in their
+/// language: in-app unless they turned this kind off in-app, and an e-mail
+/// job unless they turned its e-mails off (or have no address). Call it
+/// inside the transaction of the change it reports. Returns how many
+/// in-app notifications were written.
 pub fn notify(
     conn: &mut DbConnection,
     delivery: Delivery,
@@ -44,44 +59,101 @@ pub fn notify(
         .filter(|id| Some(*id) != delivery.actor_id)
         .collect();
     let recipients: Vec<i32> = recipients.into_iter().collect();
-    let title = shorten(&delivery.title, TITLE_CHARS);
-    let body = shorten(&delivery.body, BODY_CHARS);
+    let title = delivery.title.map(|t| shorten(t, TITLE_CHARS));
+    let body = delivery.body.map(|b| shorten(b, BODY_CHARS));
     let data = delivery.data.to_string();
+    let link = delivery.data["link"].as_str().map(str::to_owned);
     let mut written = 0;
     for chunk in recipients.chunks(CHUNK) {
-        let muted: BTreeSet<i32> = notification_preferences::table
-            .filter(notification_preferences::kind.eq(delivery.kind.as_str()))
-            .filter(notification_preferences::in_app.eq(false))
-            .filter(notification_preferences::user_id.eq_any(chunk))
-            .select(notification_preferences::user_id)
-            .load::<i32>(conn)?
-            .into_iter()
-            .collect();
+        let people = recipients_of(conn, delivery.kind, chunk)?;
         // One multi-row INSERT per chunk.
-        let rows: Vec<_> = chunk
+        let rows: Vec<_> = people
             .iter()
-            .filter(|id| !muted.contains(id))
-            .map(|user_id| {
+            .filter(|p| p.in_app)
+            .map(|p| {
                 (
-                    notifications::user_id.eq(*user_id),
+                    notifications::user_id.eq(p.id),
                     notifications::kind.eq(delivery.kind.as_str()),
-                    notifications::title.eq(&title),
-                    notifications::body.eq(&body),
+                    notifications::title.eq(title.get(p.locale)),
+                    notifications::body.eq(body.get(p.locale)),
                     notifications::data.eq(&data),
                     notifications::created_at.eq(now),
                 )
             })
             .collect();
+        let mut notification_of = BTreeMap::new();
         if !rows.is_empty() {
             // Multi-row inserts are per backend (not through MultiConnection).
-            let insert = diesel::insert_into(notifications::table).values(&rows);
-            written += match conn {
-                DbConnection::Pg(pg) => insert.execute(pg)?,
-                DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+            let insert = diesel::insert_into(notifications::table)
+                .values(&rows)
+                .returning((notifications::user_id, notifications::id));
+            let written_rows: Vec<(i32, i32)> = match conn {
+                DbConnection::Pg(pg) => insert.get_results(pg)?,
+                DbConnection::Sqlite(sqlite) => insert.get_results(sqlite)?,
             };
+            written += written_rows.len();
+            notification_of.extend(written_rows);
         }
+        let mails: Vec<EmailJob> = people
+            .iter()
+            .filter(|p| p.email && !p.address.trim().is_empty())
+            .map(|p| EmailJob {
+                user_id: p.id,
+                kind: delivery.kind.as_str().to_owned(),
+                locale: p.locale.as_str().to_owned(),
+                title: title.get(p.locale).to_owned(),
+                body: body.get(p.locale).to_owned(),
+                link: link.clone(),
+                notification_id: notification_of.get(&p.id).copied(),
+            })
+            .collect();
+        email::enqueue(conn, &mails, now)?;
     }
     Ok(written)
+}
+
+/// The chunk's users with their address, language and channels for
+/// `kind`: two queries, whatever the chunk's size.
+fn recipients_of(
+    conn: &mut DbConnection,
+    kind: NotificationKind,
+    chunk: &[i32],
+) -> Result<Vec<Recipient>, Error> {
+    // Only what differs from the default (both on) is stored.
+    let channels: BTreeMap<i32, (bool, bool)> = notification_preferences::table
+        .filter(notification_preferences::kind.eq(kind.as_str()))
+        .filter(notification_preferences::user_id.eq_any(chunk))
+        .select((
+            notification_preferences::user_id,
+            notification_preferences::in_app,
+            notification_preferences::email,
+        ))
+        .load::<(i32, bool, bool)>(conn)?
+        .into_iter()
+        .map(|(user_id, in_app, email)| (user_id, (in_app, email)))
+        .collect();
+    let people: Vec<(i32, String, Option<String>)> = users::table
+        .left_join(notification_settings::table)
+        .filter(users::id.eq_any(chunk))
+        .select((
+            users::id,
+            users::email,
+            notification_settings::locale.nullable(),
+        ))
+        .load(conn)?;
+    Ok(people
+        .into_iter()
+        .map(|(id, address, locale)| {
+            let (in_app, email) = channels.get(&id).copied().unwrap_or((true, true));
+            Recipient {
+                id,
+                address,
+                locale: Locale::from_stored(locale.as_deref()),
+                in_app,
+                email,
+            }
+        })
+        .collect())
 }
 
 /// At most `max` characters, with an ellipsis when cut; whitespace runs

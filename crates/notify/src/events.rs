@@ -1,6 +1,6 @@
 //! What each event notifies, to whom, in what words (French, the
-//! platform's language). Feature crates call these inside the transaction
-//! of the change.
+//! platform's language, and English: each recipient reads theirs).
+//! Feature crates call these inside the transaction of the change.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::deliver::{Delivery, notify};
 use crate::follow::forum_followers;
 use crate::kind::NotificationKind;
+use crate::locale::{Texts, when};
 
 /// What notifications say of a live session.
 #[derive(Debug, Clone)]
@@ -88,16 +89,19 @@ fn members_among(
     Ok(members)
 }
 
-fn in_how_long(minutes: i64) -> String {
+fn in_how_long(minutes: i64) -> Texts {
     match minutes {
-        1440 => "commence demain".to_owned(),
-        m if m >= 60 && m % 60 == 0 => format!("commence dans {} h", m / 60),
-        m => format!("commence dans {m} minutes"),
+        1440 => Texts::new("commence demain", "starts tomorrow"),
+        60 => Texts::new("commence dans 1 h", "starts in 1 hour"),
+        m if m >= 60 && m % 60 == 0 => Texts::new(
+            format!("commence dans {} h", m / 60),
+            format!("starts in {} hours", m / 60),
+        ),
+        m => Texts::new(
+            format!("commence dans {m} minutes"),
+            format!("starts in {m} minutes"),
+        ),
     }
-}
-
-fn when(t: NaiveDateTime) -> String {
-    t.format("%d/%m/%Y à %H:%M UTC").to_string()
 }
 
 /// A live session was scheduled, moved, cancelled or started: the course's
@@ -110,38 +114,70 @@ pub fn live_session(
     now: NaiveDateTime,
 ) -> Result<usize, Error> {
     let (course_title, slug) = course_names(conn, session.course_id)?;
+    let name = session.title;
+    let at = when(session.start);
     let (kind, title, body) = match event {
         SessionEvent::Scheduled => (
             NotificationKind::LiveSessionScheduled,
-            format!("Nouvelle session live : {}", session.title),
-            format!("{course_title} — le {}", when(session.start)),
+            Texts::new(
+                format!("Nouvelle session live : {name}"),
+                format!("New live session: {name}"),
+            ),
+            Texts::new(
+                format!("{course_title} — le {}", at.fr),
+                format!("{course_title} — on {}", at.en),
+            ),
         ),
         SessionEvent::Rescheduled => (
             NotificationKind::LiveSessionRescheduled,
-            format!("Session live déplacée : {}", session.title),
-            format!(
-                "{course_title} — nouvel horaire : le {}",
-                when(session.start)
+            Texts::new(
+                format!("Session live déplacée : {name}"),
+                format!("Live session moved: {name}"),
+            ),
+            Texts::new(
+                format!("{course_title} — nouvel horaire : le {}", at.fr),
+                format!("{course_title} — new time: {}", at.en),
             ),
         ),
         SessionEvent::Cancelled => (
             NotificationKind::LiveSessionCancelled,
-            format!("Session live annulée : {}", session.title),
-            format!(
-                "{course_title} — la session du {} n'aura pas lieu",
-                when(session.start)
+            Texts::new(
+                format!("Session live annulée : {name}"),
+                format!("Live session cancelled: {name}"),
+            ),
+            Texts::new(
+                format!("{course_title} — la session du {} n'aura pas lieu", at.fr),
+                format!(
+                    "{course_title} — the session on {} will not take place",
+                    at.en
+                ),
             ),
         ),
         SessionEvent::Started => (
             NotificationKind::LiveSessionStarted,
-            format!("La session live commence : {}", session.title),
-            format!("{course_title} — rejoignez-la maintenant"),
+            Texts::new(
+                format!("La session live commence : {name}"),
+                format!("The live session is starting: {name}"),
+            ),
+            Texts::new(
+                format!("{course_title} — rejoignez-la maintenant"),
+                format!("{course_title} — join it now"),
+            ),
         ),
-        SessionEvent::Reminder { minutes } => (
-            NotificationKind::LiveSessionReminder,
-            format!("Rappel : {} {}", session.title, in_how_long(minutes)),
-            format!("{course_title} — le {}", when(session.start)),
-        ),
+        SessionEvent::Reminder { minutes } => {
+            let soon = in_how_long(minutes);
+            (
+                NotificationKind::LiveSessionReminder,
+                Texts::new(
+                    format!("Rappel : {name} {}", soon.fr),
+                    format!("Reminder: {name} {}", soon.en),
+                ),
+                Texts::new(
+                    format!("{course_title} — le {}", at.fr),
+                    format!("{course_title} — on {}", at.en),
+                ),
+            )
+        }
     };
     let recipients = course_audience(conn, session.course_id)?;
     notify(
@@ -198,8 +234,11 @@ pub fn forum_topic(
             kind: NotificationKind::ForumTopic,
             actor_id: Some(actor_id),
             recipients,
-            title: format!("Nouveau sujet dans {course_title} : {title}"),
-            body: content,
+            title: Texts::new(
+                format!("Nouveau sujet dans {course_title} : {title}"),
+                format!("New topic in {course_title}: {title}"),
+            ),
+            body: Texts::same(content),
             data: json!({
                 "course_id": course_id,
                 "topic_id": topic_id,
@@ -251,8 +290,11 @@ pub fn forum_reply(
             kind: NotificationKind::ForumReply,
             actor_id: Some(actor_id),
             recipients,
-            title: format!("Nouvelle réponse : {title}"),
-            body: content,
+            title: Texts::new(
+                format!("Nouvelle réponse : {title}"),
+                format!("New reply: {title}"),
+            ),
+            body: Texts::same(content),
             data: json!({
                 "course_id": course_id,
                 "topic_id": topic_id,
@@ -283,14 +325,27 @@ pub fn rating_moderated(
 ) -> Result<usize, Error> {
     let (course_title, slug) = course_names(conn, rating.course_id)?;
     let title = if rating.approved {
-        format!("Votre avis sur {course_title} est publié")
+        Texts::new(
+            format!("Votre avis sur {course_title} est publié"),
+            format!("Your review of {course_title} is published"),
+        )
     } else {
-        format!("Votre avis sur {course_title} a été refusé")
+        Texts::new(
+            format!("Votre avis sur {course_title} a été refusé"),
+            format!("Your review of {course_title} was rejected"),
+        )
     };
     let body = match rating.reason {
-        Some(reason) if !reason.trim().is_empty() => format!("Motif : {reason}"),
-        _ if rating.approved => "Merci pour votre retour.".to_owned(),
-        _ => "Il ne respecte pas les règles de publication.".to_owned(),
+        Some(reason) if !reason.trim().is_empty() => {
+            Texts::new(format!("Motif : {reason}"), format!("Reason: {reason}"))
+        }
+        _ if rating.approved => {
+            Texts::new("Merci pour votre retour.", "Thank you for your feedback.")
+        }
+        _ => Texts::new(
+            "Il ne respecte pas les règles de publication.",
+            "It does not follow the publication rules.",
+        ),
     };
     notify(
         conn,

@@ -12,6 +12,10 @@
 //!   slow worker's claim expired and another took over.
 //! - Failing: retried with exponential back-off (1, 2, 4… minutes, at most
 //!   6 hours) until [`MAX_ATTEMPTS`], then marked `failed`.
+//! - Two lanes, claimed separately: e-mails ([`Lane::Email`], sent by
+//!   `email::send_due`) and everything else ([`Lane::Effects`], run by
+//!   [`run_due`]), so a burst of e-mails (a topic to a large course) never
+//!   holds back a reminder due now, and an SMTP outage delays only e-mail.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -19,6 +23,7 @@ use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 use mdsc_core::schema::jobs;
 use mdsc_core::{DbConnection, Error, write_transaction};
 
+use crate::email::EMAIL_JOB;
 use crate::reminders;
 
 /// How long a claim holds before another worker may take the job.
@@ -40,6 +45,25 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
+/// Which jobs a claim takes (see the module's documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Jobs whose effect commits with their `done` mark (reminders).
+    Effects,
+    /// E-mails: sent, then marked done (at least once).
+    Email,
+}
+
+impl Lane {
+    /// The kinds this lane takes, as SQL (a constant: nothing user-given).
+    fn filter(self) -> String {
+        match self {
+            Self::Effects => format!("kind <> '{EMAIL_JOB}'"),
+            Self::Email => format!("kind = '{EMAIL_JOB}'"),
+        }
+    }
+}
+
 /// What one pass of the worker did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunReport {
@@ -48,7 +72,14 @@ pub struct RunReport {
     pub failed: usize,
     /// Claimed, but finished by another worker meanwhile.
     pub skipped: usize,
+    /// Claimed, then given back untried (no attempt used): e-mails after
+    /// the SMTP server failed, or once the pass ran too long.
+    pub deferred: usize,
 }
+
+/// The code of an error retrying cannot cure (an SMTP server refusing a
+/// message for good): the job is marked `failed` at once.
+pub const PERMANENT_FAILURE: &str = "PERMANENT_FAILURE";
 
 /// Schedules the job `key` at `run_at`: a new job, or the same job moved
 /// (and made pending again if it had finished). Call it in the transaction
@@ -116,19 +147,34 @@ pub fn forget(conn: &mut DbConnection, key: &str) -> Result<usize, Error> {
     .execute(conn)?)
 }
 
-/// Claims up to `limit` due jobs for `worker` (committed at once).
+/// Claims up to `limit` due jobs of the [`Lane::Effects`] lane for
+/// `worker` (committed at once).
 pub fn claim(
     conn: &mut DbConnection,
     worker: &str,
     now: NaiveDateTime,
     limit: i64,
 ) -> Result<Vec<Claimed>, Error> {
-    const DUE: &str = "SELECT id FROM jobs WHERE finished_at IS NULL AND run_at <= $3 \
-         AND (locked_until IS NULL OR locked_until < $3) ORDER BY run_at, id LIMIT $4";
+    claim_in(conn, Lane::Effects, worker, now, limit)
+}
+
+/// Claims up to `limit` due jobs of `lane` for `worker` (committed at once).
+pub fn claim_in(
+    conn: &mut DbConnection,
+    lane: Lane,
+    worker: &str,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<Claimed>, Error> {
+    let due = format!(
+        "SELECT id FROM jobs WHERE finished_at IS NULL AND run_at <= $3 \
+         AND (locked_until IS NULL OR locked_until < $3) AND {} ORDER BY run_at, id LIMIT $4",
+        lane.filter()
+    );
     let claim_sql = |skip_locked: &str| {
         format!(
             "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1 \
-             WHERE id IN ({DUE}{skip_locked}) RETURNING id, kind, payload, attempts"
+             WHERE id IN ({due}{skip_locked}) RETURNING id, kind, payload, attempts"
         )
     };
     let until = now + LOCK_FOR;
@@ -162,15 +208,7 @@ pub fn run_due(
     let mut report = RunReport::default();
     for job in claim(conn, worker, now, limit)? {
         let outcome = write_transaction(conn, |conn| -> Result<bool, Error> {
-            mdsc_core::lock_row!(conn, jobs, job.id)?;
-            let still_ours: Option<i32> = jobs::table
-                .filter(jobs::id.eq(job.id))
-                .filter(jobs::finished_at.is_null())
-                .filter(jobs::locked_by.eq(worker))
-                .select(jobs::id)
-                .first(conn)
-                .optional()?;
-            if still_ours.is_none() {
+            if !lock_if_ours(conn, job.id, worker)? {
                 return Ok(false);
             }
             let payload: serde_json::Value = serde_json::from_str(&job.payload)
@@ -179,32 +217,103 @@ pub fn run_due(
             finish(conn, job.id, "done", now)?;
             Ok(true)
         });
+        report.count(conn, &job, worker, outcome, now);
+    }
+    Ok(report)
+}
+
+impl RunReport {
+    /// Counts a job's run; a failure is recorded for a retry (or as
+    /// `failed` after the last attempt).
+    pub(crate) fn count(
+        &mut self,
+        conn: &mut DbConnection,
+        job: &Claimed,
+        worker: &str,
+        outcome: Result<bool, Error>,
+        now: NaiveDateTime,
+    ) {
         let error = match outcome {
             Ok(true) => {
-                report.done += 1;
-                continue;
+                self.done += 1;
+                return;
             }
             Ok(false) => {
-                report.skipped += 1;
-                continue;
+                self.skipped += 1;
+                return;
             }
             Err(e) => e,
         };
-        let give_up = job.attempts >= MAX_ATTEMPTS;
+        let give_up = job.attempts >= MAX_ATTEMPTS || error.code == PERMANENT_FAILURE;
         if give_up {
             log::error!("job {} ({}) failed for good: {error}", job.id, job.kind);
-            report.failed += 1;
+            self.failed += 1;
         } else {
             log::warn!("job {} ({}) failed, will retry: {error}", job.id, job.kind);
-            report.retried += 1;
+            self.retried += 1;
         }
         let retry_at = (!give_up).then(|| now + backoff(job.attempts));
         // Recording the failure must not stop the rest of the batch.
-        if let Err(e) = record_failure(conn, &job, worker, &error, retry_at, now) {
+        if let Err(e) = record_failure(conn, job, worker, &error, retry_at, now) {
             log::error!("job {}: could not record its failure: {e}", job.id);
         }
     }
-    Ok(report)
+}
+
+/// Gives a claimed job back untried: unclaimed, due at `run_at`, its
+/// attempt not counted. Only while it is still `worker`'s.
+pub(crate) fn put_back(
+    conn: &mut DbConnection,
+    job: &Claimed,
+    worker: &str,
+    run_at: NaiveDateTime,
+) -> Result<(), Error> {
+    diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(job.id))
+            .filter(jobs::locked_by.eq(worker))
+            .filter(jobs::finished_at.is_null()),
+    )
+    .set((
+        jobs::attempts.eq(jobs::attempts - 1),
+        jobs::run_at.eq(run_at),
+        jobs::locked_by.eq(None::<String>),
+        jobs::locked_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Locks the job's row and tells whether it is still claimed by `worker`
+/// and unfinished (a slow worker's claim may have lapsed and been taken).
+fn lock_if_ours(conn: &mut DbConnection, id: i32, worker: &str) -> Result<bool, Error> {
+    mdsc_core::lock_row!(conn, jobs, id)?;
+    let still_ours: Option<i32> = jobs::table
+        .filter(jobs::id.eq(id))
+        .filter(jobs::finished_at.is_null())
+        .filter(jobs::locked_by.eq(worker))
+        .select(jobs::id)
+        .first(conn)
+        .optional()?;
+    Ok(still_ours.is_some())
+}
+
+/// Marks the job finished with `outcome` in its own transaction, if it is
+/// still `worker`'s; `false` when another worker took it meanwhile.
+pub(crate) fn finish_if_ours(
+    conn: &mut DbConnection,
+    id: i32,
+    worker: &str,
+    outcome: &str,
+    now: NaiveDateTime,
+) -> Result<bool, Error> {
+    write_transaction(conn, |conn| -> Result<bool, Error> {
+        if !lock_if_ours(conn, id, worker)? {
+            return Ok(false);
+        }
+        finish(conn, id, outcome, now)?;
+        Ok(true)
+    })
 }
 
 /// 1, 2, 4… minutes after the n-th attempt, at most [`MAX_BACKOFF`].
@@ -241,8 +350,8 @@ fn record_failure(
     retry_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> Result<(), Error> {
-    let mut message = error.to_string();
-    message.truncate(1_000);
+    // At most 1,000 characters (server replies may be long and not ASCII).
+    let message: String = error.to_string().chars().take(1_000).collect();
     let mine = jobs::table
         .filter(jobs::id.eq(job.id))
         .filter(jobs::locked_by.eq(worker))

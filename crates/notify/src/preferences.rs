@@ -16,7 +16,8 @@ pub struct NotificationPreference {
     #[serde(rename = "type")]
     pub kind: String,
     pub in_app: bool,
-    /// E-mail delivery: stored for when e-mail is sent (not yet).
+    /// An e-mail for each notification of this type (checked again when
+    /// the e-mail is sent).
     pub email: bool,
 }
 

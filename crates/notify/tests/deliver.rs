@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use mdsc_core::schema::{notification_preferences, notifications, users};
 use mdsc_core::testing::TestDb;
 use mdsc_core::{Clock, DbConnection, Error, ManualClock, write_transaction};
-use mdsc_notify::{Delivery, NotificationKind, notify};
+use mdsc_notify::{Delivery, NotificationKind, Texts, notify};
 use serde_json::json;
 
 fn users(conn: &mut DbConnection, clock: &ManualClock, count: usize) -> Vec<i32> {
@@ -35,8 +35,8 @@ fn delivery(actor: i32, recipients: Vec<i32>) -> Delivery {
         kind: NotificationKind::ForumTopic,
         actor_id: Some(actor),
         recipients,
-        title: "Nouveau sujet".to_owned(),
-        body: "Une question\n\nsur   deux lignes".to_owned(),
+        title: Texts::new("Nouveau sujet", "New topic"),
+        body: Texts::same("Une question\n\nsur   deux lignes"),
         data: json!({"topic_id": 7, "link": "/courses/x/forum/topics/7"}),
     }
 }

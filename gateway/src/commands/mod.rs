@@ -27,6 +27,7 @@ pub fn app_state(config: Config, pool: DbPool) -> Result<AppState, Error> {
     let secret = config.resolve_jwt_secret()?;
     let keys = TokenKeys::from_secret(secret.as_bytes(), Duration::hours(config.jwt_ttl_hours))?;
     Ok(AppState {
+        hub: crate::realtime::Hub::new(config.database_url.clone(), pool.clone()),
         pool,
         keys,
         clock: Arc::new(SystemClock),

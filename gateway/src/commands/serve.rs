@@ -23,6 +23,7 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     warn_about_jitsi(&config.live);
     let state = app_state(config, pool)?;
     crate::worker::start(state.clone())?;
+    end_streams_on_stop(state.hub.clone());
     HttpServer::new(move || build_app(state.clone()))
         .bind(&bind_addr)
         .map_err(|e| Error::config(format!("cannot listen on {bind_addr}: {e}")))?
@@ -30,6 +31,24 @@ pub async fn serve(config: Config) -> Result<(), Error> {
         .run()
         .await
         .map_err(|e| Error::internal(format!("server error: {e}")))
+}
+
+/// Event streams never finish by themselves: on SIGTERM end them, so the
+/// graceful stop waits for real requests only.
+fn end_streams_on_stop(hub: crate::realtime::Hub) {
+    #[cfg(unix)]
+    actix_web::rt::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+                hub.shutdown();
+            }
+            Err(e) => log::warn!("cannot watch SIGTERM to end event streams: {e}"),
+        }
+    });
+    #[cfg(not(unix))]
+    drop(hub);
 }
 
 /// meet.jit.si cuts embedded meetings after 5 minutes and makes whoever logs

@@ -14,6 +14,7 @@ pub mod live;
 pub mod notifications;
 pub mod ratings;
 pub mod schedule;
+pub mod streams;
 pub mod structure;
 
 /// The answer to a delete: `{"success": true, "data": null}`.
@@ -73,5 +74,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(live::configure)
         .configure(forum::configure)
         .configure(schedule::configure)
-        .configure(notifications::configure);
+        .configure(notifications::configure)
+        .configure(streams::configure);
 }

@@ -1,11 +1,13 @@
-//! In-app notifications (seed §6.1): the signed-in user's list, unread
-//! count, marking read, per-type preferences, and following course forums.
+//! Notifications (seed §6.1): the signed-in user's list, unread count,
+//! marking read, per-type preferences (in-app, e-mail), the language they
+//! are written in, and following course forums.
 
 use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{delete, get, post, put};
 use mdsc_core::Page;
 use mdsc_notify::Notification;
 use mdsc_notify::follow::{self as forum_follow, ForumFollow};
+use mdsc_notify::language::{self, NotificationSettings, NotificationSettingsUpdate};
 use mdsc_notify::preferences::{self, NotificationPreference, PreferencesUpdate};
 use mdsc_notify::service::{self, MarkedRead, NotificationQuery, UnreadCount};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -21,6 +23,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(read_all)
         .service(get_preferences)
         .service(update_preferences)
+        .service(get_settings)
+        .service(update_settings)
         .service(read_one)
         .service(follow_status)
         .service(follow)
@@ -97,6 +101,33 @@ pub async fn update_preferences(
     let input = body.into_inner();
     let data = state
         .db(move |conn, st| preferences::update_preferences(conn, &auth.0, st.clock(), input))
+        .await?;
+    Ok(ok(data))
+}
+
+/// The signed-in user's notification settings: the language (`fr` or `en`).
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = Envelope<NotificationSettings>), (status = 401, body = ErrorBody)))]
+#[get("/notifications/settings")]
+pub async fn get_settings(state: Data<AppState>, auth: Auth) -> ApiResult {
+    let data = state
+        .db(move |conn, _| language::get_settings(conn, &auth.0))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Choose the language of new notifications and e-mails: `fr` (default) or `en`.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), request_body = NotificationSettingsUpdate,
+    responses((status = 200, body = Envelope<NotificationSettings>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[put("/notifications/settings")]
+pub async fn update_settings(
+    state: Data<AppState>,
+    auth: Auth,
+    body: Json<NotificationSettingsUpdate>,
+) -> ApiResult {
+    let input = body.into_inner();
+    let data = state
+        .db(move |conn, st| language::update_settings(conn, &auth.0, st.clock(), input))
         .await?;
     Ok(ok(data))
 }

@@ -21,6 +21,7 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
 }
 
+#[derive(Debug)]
 pub struct Response {
     pub status: StatusCode,
     pub headers: actix_web::http::header::HeaderMap,
@@ -95,7 +96,10 @@ pub fn test_config(db: &TestDb) -> Config {
         live: mdsc_live::LiveSettings::default(),
         forum: mdsc_forum::ForumSettings::default(),
         schedule: mdsc_schedule::ScheduleSettings::new("http://api.test", "http://front.test"),
+        email: mdsc_notify::email::EmailSettings::default(),
         jobs_poll_seconds: 0,
+        sse_heartbeat_seconds: 20,
+        stream_token_ttl_seconds: 300,
     }
 }
 
@@ -106,6 +110,7 @@ impl TestApp {
         let config = test_config(&db);
         let keys = TokenKeys::from_secret(SECRET.as_bytes(), Duration::hours(24)).unwrap();
         let state = AppState {
+            hub: mdsc_gateway::realtime::Hub::new(db.url().clone(), db.pool()),
             pool: db.pool(),
             keys,
             clock: clock.clone(),

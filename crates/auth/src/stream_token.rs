@@ -1,0 +1,55 @@
+//! Stream tokens: what a browser's `EventSource`, which cannot send an
+//! `Authorization` header, puts in the URL of an event stream.
+
+use chrono::{DateTime, Duration, Utc};
+use mdsc_core::time::utc;
+use mdsc_core::{Clock, DbConnection, Error};
+use serde::Serialize;
+
+use crate::model::Principal;
+use crate::service::find_user;
+use crate::token::TokenKeys;
+
+/// Shortest and longest lifetimes an operator may configure.
+pub const STREAM_TOKEN_TTL_RANGE: std::ops::RangeInclusive<i64> = 10..=3600;
+pub const DEFAULT_STREAM_TOKEN_TTL_SECONDS: i64 = 300;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StreamToken {
+    /// Pass it as `?token=` to the `…/stream` routes.
+    pub token: String,
+    /// After this instant (UTC) the token opens no new stream; streams
+    /// already open stay open.
+    pub expires_at: DateTime<Utc>,
+    pub expires_in_seconds: i64,
+}
+
+/// A stream token for the signed-in actor.
+pub fn issue_stream_token(
+    actor: &Principal,
+    keys: &TokenKeys,
+    clock: &dyn Clock,
+    ttl: Duration,
+) -> Result<StreamToken, Error> {
+    let token = keys.issue_stream(actor.user_id, clock, ttl)?;
+    Ok(StreamToken {
+        token,
+        expires_at: utc(clock.now() + ttl),
+        expires_in_seconds: ttl.num_seconds(),
+    })
+}
+
+/// The actor behind a stream token, with the role the user has now.
+pub fn authenticate_stream(
+    conn: &mut DbConnection,
+    keys: &TokenKeys,
+    clock: &dyn Clock,
+    token: &str,
+) -> Result<Principal, Error> {
+    let user_id = keys.verify_stream(token, clock)?;
+    find_user(conn, user_id)?
+        .map(|row| row.principal())
+        .ok_or_else(|| {
+            Error::unauthenticated("Invalid or expired stream token").with_code("INVALID_TOKEN")
+        })
+}

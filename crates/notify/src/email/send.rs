@@ -1,0 +1,101 @@
+//! Sending the due e-mails (the worker's e-mail lane).
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use mdsc_core::schema::{notification_preferences, users};
+use mdsc_core::{DbConnection, Error};
+
+use crate::email::compose::compose;
+use crate::email::mailer::{Mailer, SMTP_UNAVAILABLE};
+use crate::email::outbox::EmailJob;
+use crate::jobs::{self, Claimed, Lane, RunReport};
+
+/// How long a pass sends before giving the rest back: well inside the
+/// claims' 5 minutes ([`jobs::LOCK_FOR`]).
+const SEND_FOR: Duration = Duration::from_secs(120);
+
+/// Claims up to `limit` due e-mails for `worker` and sends them through
+/// `mailer`, links based on `app_url` (`APP_URL`). Each is sent, then
+/// marked done if the claim is still this worker's (at least once: a
+/// worker whose claim lapsed mid-send may see it sent again). A send error
+/// is retried with the jobs' back-off.
+pub fn send_due(
+    conn: &mut DbConnection,
+    worker: &str,
+    mailer: &dyn Mailer,
+    app_url: &str,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<RunReport, Error> {
+    let mut report = RunReport::default();
+    let started = Instant::now();
+    let mut smtp_down = false;
+    for job in jobs::claim_in(conn, Lane::Email, worker, now, limit)? {
+        // Once the server is unreachable, or the pass has run long enough
+        // that its claims might lapse (and another worker send the same
+        // e-mails), the rest is given back untried, attempts unspent.
+        if smtp_down || started.elapsed() >= SEND_FOR {
+            let later = if smtp_down {
+                now + jobs::backoff(1)
+            } else {
+                now
+            };
+            match jobs::put_back(conn, &job, worker, later) {
+                Ok(()) => report.deferred += 1,
+                Err(e) => log::error!("job {}: could not give it back: {e}", job.id),
+            }
+            continue;
+        }
+        let outcome = send_one(conn, &job, worker, mailer, app_url, now);
+        smtp_down = matches!(&outcome, Err(error) if error.code == SMTP_UNAVAILABLE);
+        report.count(conn, &job, worker, outcome, now);
+    }
+    Ok(report)
+}
+
+fn send_one(
+    conn: &mut DbConnection,
+    job: &Claimed,
+    worker: &str,
+    mailer: &dyn Mailer,
+    app_url: &str,
+    now: NaiveDateTime,
+) -> Result<bool, Error> {
+    let mail: EmailJob = serde_json::from_str(&job.payload)
+        .map_err(|e| Error::internal(format!("job {} payload: {e}", job.id)))?;
+    // No database transaction is held while talking to the SMTP server.
+    let outcome = match current_address(conn, &mail)? {
+        Some(address) => {
+            mailer.send(&compose(&mail, &address, app_url))?;
+            "done"
+        }
+        // E-mail turned off since, or no one to send to: nothing is sent.
+        None => "cancelled",
+    };
+    jobs::finish_if_ours(conn, job.id, worker, outcome, now)
+}
+
+/// The recipient's address now, unless they have turned this type's
+/// e-mails off since the job was queued, or are gone.
+fn current_address(conn: &mut DbConnection, mail: &EmailJob) -> Result<Option<String>, Error> {
+    let turned_off: Option<bool> = notification_preferences::table
+        .filter(notification_preferences::user_id.eq(mail.user_id))
+        .filter(notification_preferences::kind.eq(&mail.kind))
+        .filter(notification_preferences::email.eq(false))
+        .select(notification_preferences::email)
+        .first(conn)
+        .optional()?;
+    if turned_off.is_some() {
+        return Ok(None);
+    }
+    let address: Option<String> = users::table
+        .find(mail.user_id)
+        .select(users::email)
+        .first(conn)
+        .optional()?;
+    Ok(address
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty()))
+}

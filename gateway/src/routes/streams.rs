@@ -1,0 +1,133 @@
+//! Event streams (Server-Sent Events): the user's notifications, a live
+//! session's chat, a forum topic's new replies; and the short-lived token
+//! browsers open them with.
+
+use actix_web::web::{Data, Path, Query};
+use actix_web::{HttpRequest, get, post};
+use chrono::Duration;
+use mdsc_auth::StreamToken;
+use mdsc_core::Error;
+use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::envelope::Envelope;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{Auth, StreamAuth};
+use crate::realtime::sources::{Chat, Notifications, TopicReplies};
+use crate::realtime::sse;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(stream_token)
+        .service(notification_stream)
+        .service(chat_stream)
+        .service(topic_stream);
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StreamQuery {
+    /// A stream token from `POST /api/notifications/stream-token`, for
+    /// clients that cannot send `Authorization` (`EventSource`).
+    pub token: Option<String>,
+    /// Replay what came after this event id, like the `Last-Event-ID`
+    /// header (which wins when both are given).
+    pub last_event_id: Option<String>,
+}
+
+/// A stream token for `EventSource`: valid `STREAM_TOKEN_TTL_SECONDS`
+/// (default 300) to open streams, and nothing else.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    responses((status = 201, body = Envelope<StreamToken>), (status = 401, body = ErrorBody)))]
+#[post("/notifications/stream-token")]
+pub async fn stream_token(state: Data<AppState>, auth: Auth) -> ApiResult {
+    let ttl = Duration::seconds(state.config.stream_token_ttl_seconds);
+    let data =
+        mdsc_auth::stream_token::issue_stream_token(&auth.0, &state.keys, state.clock(), ttl)?;
+    Ok(crate::envelope::created(data))
+}
+
+/// The signed-in user's new notifications as Server-Sent Events
+/// (`event: notification`, `id:` the notification id, `data:` a
+/// `Notification`). With `Last-Event-ID` (or `?last_event_id=`), those
+/// after it first.
+#[utoipa::path(tag = "notifications", security((), ("bearer" = [])), params(StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
+    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = String),
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[get("/notifications/stream")]
+pub async fn notification_stream(
+    state: Data<AppState>,
+    auth: StreamAuth,
+    req: HttpRequest,
+    query: Query<StreamQuery>,
+) -> ApiResult {
+    let after = last_event_id(&req, &query)?;
+    let user_id = auth.0.user_id;
+    sse::open(&state, user_id, Notifications { user_id }, after).await
+}
+
+/// A live session's new chat messages as Server-Sent Events
+/// (`event: chat_message`, `data:` a `LiveSessionChatMessage`), for those
+/// who may read the chat: the course's staff and enrolled students.
+#[utoipa::path(tag = "live-sessions", security((), ("bearer" = [])),
+    params(("sessionId" = i32, Path, description = "Session id"), StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
+    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = String),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[get("/live-sessions/{sessionId}/chat/stream")]
+pub async fn chat_stream(
+    state: Data<AppState>,
+    auth: StreamAuth,
+    session_id: Path<i32>,
+    req: HttpRequest,
+    query: Query<StreamQuery>,
+) -> ApiResult {
+    let after = last_event_id(&req, &query)?;
+    let source = Chat {
+        session_id: session_id.into_inner(),
+    };
+    sse::open(&state, auth.0.user_id, source, after).await
+}
+
+/// A topic's new replies as Server-Sent Events (`event: forum_reply`,
+/// `data:` a `ForumReply` without its `replies`; `parent_reply_id` places
+/// it), for those who may read the topic.
+#[utoipa::path(tag = "forum", security((), ("bearer" = [])),
+    params(("topicId" = i32, Path, description = "Topic id"), StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
+    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = String),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[get("/topics/{topicId}/stream")]
+pub async fn topic_stream(
+    state: Data<AppState>,
+    auth: StreamAuth,
+    topic_id: Path<i32>,
+    req: HttpRequest,
+    query: Query<StreamQuery>,
+) -> ApiResult {
+    let after = last_event_id(&req, &query)?;
+    let source = TopicReplies {
+        topic_id: topic_id.into_inner(),
+    };
+    sse::open(&state, auth.0.user_id, source, after).await
+}
+
+/// `Last-Event-ID` (what `EventSource` sends when it reconnects), else
+/// `?last_event_id=`: an id this stream sent, so a positive integer.
+fn last_event_id(req: &HttpRequest, query: &StreamQuery) -> Result<Option<i32>, Error> {
+    let header = req
+        .headers()
+        .get("Last-Event-ID")
+        .map(|v| v.to_str().unwrap_or("?").trim().to_owned());
+    let Some(raw) = header.or_else(|| query.last_event_id.clone()) else {
+        return Ok(None);
+    };
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match raw.parse::<i32>() {
+        Ok(id) if id >= 0 => Ok(Some(id)),
+        _ => Err(Error::invalid_field(
+            "last_event_id",
+            "Last-Event-ID must be an event id this stream sent (a non-negative integer)",
+        )),
+    }
+}
