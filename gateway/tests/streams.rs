@@ -201,22 +201,41 @@ async fn schedule_session(app: &TestApp, cast: &Cast, title: &str) -> i64 {
     id_of(res.assert_ok(201))
 }
 
-async fn open_topic(app: &TestApp, cast: &Cast) -> i64 {
+/// A topic in the course's forum by `author`.
+async fn open_topic_by(
+    app: &TestApp,
+    cast: &Cast,
+    author: &str,
+    title: &str,
+    content: &str,
+) -> i64 {
     let forum = app
         .get(
             &format!("/api/courses/{}/forum", cast.fixture.course_id),
-            Some(&cast.student),
+            Some(author),
         )
         .await;
     let forum_id = id_of(forum.assert_ok(200));
     let res = app
         .post(
             &format!("/api/forums/{forum_id}/topics"),
-            Some(&cast.student),
-            json!({"title": "Installer Rust", "content": "Par où commencer ?"}),
+            Some(author),
+            json!({"title": title, "content": content}),
         )
         .await;
     id_of(res.assert_ok(201))
+}
+
+/// The student's question.
+async fn open_topic(app: &TestApp, cast: &Cast) -> i64 {
+    open_topic_by(
+        app,
+        cast,
+        &cast.student,
+        "Installer Rust",
+        "Par où commencer ?",
+    )
+    .await
 }
 
 async fn reply(app: &TestApp, token: &str, topic_id: i64, content: &str) -> i64 {
@@ -317,23 +336,7 @@ async fn a_new_notification_reaches_its_user_only() {
     // The instructor acted: no notification of their own action. The
     // classmate's reply to them proves their stream is live and got
     // nothing before it.
-    let topic = {
-        let forum = app
-            .get(
-                &format!("/api/courses/{}/forum", cast.fixture.course_id),
-                Some(&cast.instructor),
-            )
-            .await;
-        let forum_id = id_of(forum.assert_ok(200));
-        let res = app
-            .post(
-                &format!("/api/forums/{forum_id}/topics"),
-                Some(&cast.instructor),
-                json!({"title": "Annonce", "content": "Bienvenue"}),
-            )
-            .await;
-        id_of(res.assert_ok(201))
-    };
+    let topic = open_topic_by(&app, &cast, &cast.instructor, "Annonce", "Bienvenue").await;
     reply(&app, &cast.classmate, topic, "Merci !").await;
     let first = instructor_sse.event().await.data.unwrap();
     assert_eq!(first["type"], json!("forum_reply"));
@@ -843,21 +846,7 @@ async fn hidden_topics_and_replies_stay_hidden_in_streams() {
 
     // A hidden topic: 404 for other students, as over REST; its author
     // and the staff still follow it.
-    let forum = app
-        .get(
-            &format!("/api/courses/{}/forum", cast.fixture.course_id),
-            Some(&cast.classmate),
-        )
-        .await;
-    let forum_id = id_of(forum.assert_ok(200));
-    let res = app
-        .post(
-            &format!("/api/forums/{forum_id}/topics"),
-            Some(&cast.classmate),
-            json!({"title": "Promo", "content": "Achetez !"}),
-        )
-        .await;
-    let hidden = id_of(res.assert_ok(201));
+    let hidden = open_topic_by(&app, &cast, &cast.classmate, "Promo", "Achetez !").await;
     hide(&app, &cast, &format!("/api/topics/{hidden}/report")).await;
     let hidden_path = format!("/api/topics/{hidden}/stream");
     app.get(

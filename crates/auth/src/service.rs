@@ -149,6 +149,12 @@ pub fn authenticate(
     token: &str,
 ) -> Result<Principal, Error> {
     let user_id = keys.verify(token, clock)?;
+    current_principal(conn, user_id)
+}
+
+/// The user as they are now (role included); `401 INVALID_TOKEN` once the
+/// account is gone. What every token check and open stream ends with.
+pub fn current_principal(conn: &mut DbConnection, user_id: i32) -> Result<Principal, Error> {
     find_user(conn, user_id)?
         .map(|row| row.principal())
         .ok_or_else(|| {

@@ -7,7 +7,7 @@ use mdsc_core::{Clock, DbConnection, Error};
 use serde::Serialize;
 
 use crate::model::Principal;
-use crate::service::find_user;
+use crate::service::current_principal;
 use crate::token::TokenKeys;
 
 /// Shortest and longest lifetimes an operator may configure.
@@ -47,9 +47,5 @@ pub fn authenticate_stream(
     token: &str,
 ) -> Result<Principal, Error> {
     let user_id = keys.verify_stream(token, clock)?;
-    find_user(conn, user_id)?
-        .map(|row| row.principal())
-        .ok_or_else(|| {
-            Error::unauthenticated("Invalid or expired stream token").with_code("INVALID_TOKEN")
-        })
+    current_principal(conn, user_id)
 }

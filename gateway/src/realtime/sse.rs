@@ -86,12 +86,7 @@ async fn read(
     let source = source.clone();
     state
         .db(move |conn, _| {
-            let actor = mdsc_auth::service::find_user(conn, user_id)?
-                .map(|row| row.principal())
-                .ok_or_else(|| {
-                    Error::unauthenticated("This account no longer exists")
-                        .with_code("INVALID_TOKEN")
-                })?;
+            let actor = mdsc_auth::service::current_principal(conn, user_id)?;
             source.since(conn, &actor, after, limit)
         })
         .await
