@@ -1,5 +1,5 @@
 //! The one diesel schema, shared by both backends. Written by hand to match
-//! `migrations/postgres` and `migrations/sqlite`; `tests/schema_invariants.rs`
+//! `migrations/postgres` and `migrations/sqlite`; `tests/integration/schema_invariants.rs`
 //! checks that both produce the same tables and columns.
 
 diesel::table! {

@@ -1,0 +1,14 @@
+//! The integration tests of mdsc-course, in one test binary: one link
+//! instead of one per file keeps the build small (each binary links the whole
+//! crate graph statically). Each module is one concern; run one with
+//! `cargo test -p mdsc-course --test integration <module>::`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod access;
+mod certificates;
+mod common;
+mod content_changes;
+mod courses;
+mod enrollments;
+mod progress;
+mod structure;

@@ -1,0 +1,12 @@
+//! The integration tests of mdsc-live, in one test binary: one link
+//! instead of one per file keeps the build small (each binary links the whole
+//! crate graph statically). Each module is one concern; run one with
+//! `cargo test -p mdsc-live --test integration <module>::`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod attendance;
+mod common;
+mod concurrency;
+mod lifecycle;
+mod sessions;
+mod webhooks;

@@ -1,0 +1,252 @@
+//! Notification e-mails and languages over HTTP (issue 7): the language
+//! setting, texts in each recipient's language in-app and by e-mail, the
+//! per-type e-mail setting (when queuing and when sending), and the
+//! configured mailer (SMTP through lettre to a local sink, or the log).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::common;
+
+use common::{TestApp, assert_invalid, id_of};
+use diesel::prelude::*;
+use mdsc_auth::Role;
+use mdsc_core::Clock;
+use mdsc_core::schema::jobs;
+use mdsc_notify::email::{EmailSettings, Mailer, send_due};
+use mdsc_notify::jobs::RunReport;
+use mdsc_notify::testing::SmtpSink;
+use serde_json::{Value, json};
+
+struct Cast {
+    instructor: String,
+    /// Keeps French, the default.
+    french: String,
+    /// Chooses English.
+    english: String,
+    course_id: i64,
+    slug: String,
+}
+
+async fn cast(app: &TestApp) -> Cast {
+    let (instructor, _) = app.user("prof@example.com", Role::Instructor).await;
+    let (french, _) = app.user("marie@example.com", Role::Student).await;
+    let (english, _) = app.user("john@example.com", Role::Student).await;
+    let fixture = app.course_with_content(&instructor).await;
+    for token in [&french, &english] {
+        app.enroll(token, fixture.course_id).await;
+    }
+    app.put(
+        "/api/notifications/settings",
+        Some(&english),
+        json!({"locale": "en"}),
+    )
+    .await
+    .assert_ok(200);
+    let course = app
+        .get(
+            &format!("/api/courses/{}", fixture.course_id),
+            Some(&instructor),
+        )
+        .await;
+    let slug = course.assert_ok(200)["slug"].as_str().unwrap().to_owned();
+    Cast {
+        instructor,
+        french,
+        english,
+        course_id: fixture.course_id,
+        slug,
+    }
+}
+
+async fn schedule_session(app: &TestApp, cast: &Cast) -> i64 {
+    let res = app
+        .post(
+            &format!("/api/courses/{}/live-sessions", cast.course_id),
+            Some(&cast.instructor),
+            json!({"title": "Atelier", "scheduled_start_time": "2026-01-20T10:00:00Z",
+                   "scheduled_end_time": "2026-01-20T11:00:00Z"}),
+        )
+        .await;
+    id_of(res.assert_ok(201))
+}
+
+async fn latest(app: &TestApp, token: &str) -> Value {
+    app.get("/api/notifications?limit=1", Some(token))
+        .await
+        .assert_ok(200)["data"][0]
+        .clone()
+}
+
+/// What the worker's e-mail pass does, at the test clock's time.
+fn send_emails(app: &TestApp, mailer: &dyn Mailer) -> RunReport {
+    let mut conn = app.db.conn();
+    let app_url = &app.state.config.schedule.app_url;
+    send_due(
+        &mut conn,
+        "test-worker",
+        mailer,
+        app_url,
+        app.clock.now(),
+        50,
+    )
+    .unwrap()
+}
+
+fn smtp_to(sink: &SmtpSink) -> std::sync::Arc<dyn Mailer> {
+    EmailSettings::new(Some(&sink.url()), Some("MDSC <no-reply@mdsc.test>"))
+        .unwrap()
+        .mailer()
+        .unwrap()
+}
+
+fn email_outcomes(app: &TestApp) -> Vec<Option<String>> {
+    jobs::table
+        .filter(jobs::kind.eq("email"))
+        .order(jobs::id)
+        .select(jobs::outcome)
+        .load(&mut *app.db.conn())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_language_setting_is_french_by_default_and_english_on_request() {
+    let app = TestApp::new();
+    let (token, _) = app.user("a@example.com", Role::Student).await;
+    let path = "/api/notifications/settings";
+    let res = app.get(path, Some(&token)).await;
+    assert_eq!(res.assert_ok(200), &json!({"locale": "fr"}));
+    let res = app.put(path, Some(&token), json!({"locale": "en"})).await;
+    assert_eq!(res.assert_ok(200), &json!({"locale": "en"}));
+    assert_eq!(
+        app.get(path, Some(&token)).await.assert_ok(200)["locale"],
+        "en"
+    );
+    // Back to French, then only the two languages, exactly written.
+    let res = app.put(path, Some(&token), json!({"locale": "fr"})).await;
+    assert_eq!(res.assert_ok(200)["locale"], "fr");
+    for bad in ["de", "EN", "", "english"] {
+        let res = app.put(path, Some(&token), json!({ "locale": bad })).await;
+        assert_invalid(&res, "locale");
+    }
+    let res = app
+        .put(path, Some(&token), json!({"locale": "en", "theme": "dark"}))
+        .await;
+    assert_invalid(&res, "body");
+    assert_eq!(
+        app.get(path, Some(&token)).await.assert_ok(200)["locale"],
+        "fr"
+    );
+    app.get(path, None)
+        .await
+        .assert_error(401, "UNAUTHENTICATED");
+    app.put(path, None, json!({"locale": "en"}))
+        .await
+        .assert_error(401, "UNAUTHENTICATED");
+}
+
+#[actix_web::test]
+async fn each_recipient_reads_and_receives_the_notification_in_their_language() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    let session_id = schedule_session(&app, &cast).await;
+    // In-app.
+    let french = latest(&app, &cast.french).await;
+    assert_eq!(french["title"], "Nouvelle session live : Atelier");
+    assert_eq!(french["body"], "Découvrir Rust — le 20/01/2026 à 10:00 UTC");
+    let english = latest(&app, &cast.english).await;
+    assert_eq!(english["title"], "New live session: Atelier");
+    assert_eq!(
+        english["body"],
+        "Découvrir Rust — on 20 January 2026 at 10:00 UTC"
+    );
+    // By e-mail, through SMTP.
+    let sink = SmtpSink::start();
+    let report = send_emails(&app, smtp_to(&sink).as_ref());
+    assert_eq!(report.done, 2, "{report:?}");
+    let messages = sink.messages();
+    let to = |address: &str| {
+        messages
+            .iter()
+            .find(|m| m.rcpt_to == [address])
+            .unwrap_or_else(|| panic!("no e-mail to {address}: {messages:?}"))
+    };
+    let link = format!("http://front.test/courses/{}/live/{session_id}", cast.slug);
+    let marie = to("marie@example.com");
+    assert_eq!(marie.to(), "marie@example.com");
+    assert_eq!(marie.from(), "no-reply@mdsc.test");
+    assert_eq!(marie.subject(), "Nouvelle session live : Atelier");
+    assert_eq!(
+        marie.text(),
+        format!(
+            "Découvrir Rust — le 20/01/2026 à 10:00 UTC\n\n{link}\n\n-- \n\
+             Vous recevez cet e-mail car les e-mails sont activés pour ce type de notification. \
+             Pour choisir ce que vous recevez par e-mail : http://front.test/settings/notifications\n"
+        )
+    );
+    let john = to("john@example.com");
+    assert_eq!(john.subject(), "New live session: Atelier");
+    let text = john.text();
+    assert!(text.contains(&format!("\n\n{link}\n\n")), "{text}");
+    assert!(
+        text.contains("To choose what you receive by e-mail:"),
+        "{text}"
+    );
+    // The instructor did it: no e-mail to them.
+    assert_eq!(messages.len(), 2);
+    assert_eq!(
+        email_outcomes(&app),
+        [Some("done".to_owned()), Some("done".to_owned())]
+    );
+}
+
+#[actix_web::test]
+async fn email_off_for_a_type_queues_nothing_and_off_before_sending_sends_nothing() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    let email_off = |kind: &str| json!({"preferences": [{"type": kind, "email": false}]});
+    // Off before the event: in-app only, no job.
+    app.put(
+        "/api/notifications/preferences",
+        Some(&cast.french),
+        email_off("live_session_scheduled"),
+    )
+    .await
+    .assert_ok(200);
+    schedule_session(&app, &cast).await;
+    assert_eq!(
+        latest(&app, &cast.french).await["type"],
+        "live_session_scheduled"
+    );
+    assert_eq!(email_outcomes(&app).len(), 1, "only the English student's");
+    // Off after the event, before the worker sends it: nothing sent.
+    app.put(
+        "/api/notifications/preferences",
+        Some(&cast.english),
+        email_off("live_session_scheduled"),
+    )
+    .await
+    .assert_ok(200);
+    let sink = SmtpSink::start();
+    let report = send_emails(&app, smtp_to(&sink).as_ref());
+    assert_eq!(report.done, 1);
+    assert!(sink.messages().is_empty(), "{:?}", sink.messages());
+    assert_eq!(email_outcomes(&app), [Some("cancelled".to_owned())]);
+}
+
+#[actix_web::test]
+async fn without_smtp_url_the_email_is_logged_and_its_job_done() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    schedule_session(&app, &cast).await;
+    // What the worker builds from the configuration (no SMTP_URL in tests).
+    assert!(!app.state.config.email.uses_smtp());
+    let mailer = app.state.config.email.mailer().unwrap();
+    let report = send_emails(&app, mailer.as_ref());
+    assert_eq!(report.done, 2, "{report:?}");
+    assert_eq!(
+        email_outcomes(&app),
+        [Some("done".to_owned()), Some("done".to_owned())]
+    );
+    // Done means done: the next pass has nothing to do.
+    app.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(send_emails(&app, mailer.as_ref()), RunReport::default());
+}

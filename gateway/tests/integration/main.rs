@@ -1,0 +1,22 @@
+//! The integration tests of the gateway, in one test binary: one link
+//! instead of one per file keeps the build small (each binary links the whole
+//! crate graph statically). Each module is one concern; run one with
+//! `cargo test -p mdsc-gateway --test integration <module>::`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod commands;
+mod common;
+mod email;
+mod errors;
+mod forum;
+mod journey;
+mod live;
+mod live_jitsi;
+mod notifications;
+mod openapi;
+mod processes;
+mod ratings;
+mod reminders;
+mod roles;
+mod schedule;
+mod streams;

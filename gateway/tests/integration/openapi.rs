@@ -1,0 +1,136 @@
+//! The OpenAPI document stays true to the code: it is snapshotted (any route
+//! or shape change shows in review), every documented route is served, and
+//! every operation documents a JSON success answer.
+//!
+//! `UPDATE_OPENAPI_SNAPSHOT=1 cargo test -p mdsc-gateway --test integration openapi::`
+//! rewrites `tests/snapshots/openapi.json`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::common;
+
+use actix_web::http::Method;
+use common::TestApp;
+use serde_json::Value;
+
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            out.push((method.to_uppercase(), path.clone(), op.clone()));
+        }
+    }
+    out
+}
+
+#[actix_web::test]
+async fn document_matches_the_snapshot() {
+    let app = TestApp::new();
+    let res = app.get("/api/openapi.json", None).await;
+    assert_eq!(res.status.as_u16(), 200);
+    let rendered = serde_json::to_string_pretty(&res.body).unwrap() + "\n";
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/openapi.json");
+    if std::env::var("UPDATE_OPENAPI_SNAPSHOT").is_ok() {
+        std::fs::write(&path, &rendered).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        rendered == expected,
+        "the OpenAPI document changed: review it and set UPDATE_OPENAPI_SNAPSHOT=1"
+    );
+}
+
+#[actix_web::test]
+async fn every_documented_route_is_served() {
+    let app = TestApp::new();
+    let doc = app.get("/api/openapi.json", None).await.body;
+    let ops = operations(&doc);
+    assert!(ops.len() >= 30, "only {} operations documented", ops.len());
+    for (method, path, _) in ops {
+        let concrete: String = path
+            .split('/')
+            .map(|seg| if seg.starts_with('{') { "1" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let body = if method == Method::GET || method == Method::DELETE {
+            None
+        } else {
+            Some(serde_json::json!({}))
+        };
+        let res = app.call(method.clone(), &concrete, None, body).await;
+        assert_ne!(
+            res.body["code"], "ROUTE_NOT_FOUND",
+            "{method} {path} is documented but not served"
+        );
+        assert_ne!(res.status.as_u16(), 500, "{method} {path}: {}", res.body);
+    }
+}
+
+#[actix_web::test]
+async fn every_operation_documents_a_json_success_and_its_path_parameters() {
+    let app = TestApp::new();
+    let doc = app.get("/api/openapi.json", None).await.body;
+    for (method, path, op) in operations(&doc) {
+        let responses = op["responses"].as_object().unwrap();
+        let success = responses.iter().find(|(status, _)| status.starts_with('2'));
+        let (_, success) = success.unwrap_or_else(|| panic!("{method} {path} has no 2xx response"));
+        // Calendar files are documented as `text/calendar` and event
+        // streams as `text/event-stream`, not JSON.
+        let calendar = success["content"]["text/calendar"]["schema"].is_object();
+        let events = success["content"]["text/event-stream"]["schema"].is_object();
+        if path != "/api/docs" && !calendar && !events {
+            assert!(
+                success["content"]["application/json"]["schema"].is_object(),
+                "{method} {path}: no JSON schema"
+            );
+        }
+        let declared: Vec<&str> = op["parameters"]
+            .as_array()
+            .map(|ps| {
+                ps.iter()
+                    .filter(|p| p["in"] == "path")
+                    .map(|p| p["name"].as_str().unwrap())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for segment in path.split('/').filter(|s| s.starts_with('{')) {
+            let name = segment.trim_matches(|c| c == '{' || c == '}');
+            assert!(
+                declared.contains(&name),
+                "{method} {path}: path parameter {name} not documented"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn every_schema_reference_resolves() {
+    let app = TestApp::new();
+    let doc = app.get("/api/openapi.json", None).await.body;
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(!refs.is_empty());
+    for r in refs {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected $ref {r}"));
+        assert!(schemas.contains_key(name), "$ref {r} points to no schema");
+    }
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
