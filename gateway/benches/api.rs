@@ -195,6 +195,7 @@ async fn main() {
         jobs_poll_seconds: 0,
         sse_heartbeat_seconds: 20,
         stream_token_ttl_seconds: 300,
+        sse_max_streams_per_user: 20,
     };
     let state = AppState {
         hub: mdsc_gateway::realtime::Hub::new(db.url().clone(), db.pool()),

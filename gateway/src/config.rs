@@ -30,6 +30,8 @@ pub struct Config {
     pub sse_heartbeat_seconds: u64,
     /// Lifetime of the tokens `EventSource` opens streams with.
     pub stream_token_ttl_seconds: i64,
+    /// Event streams one user may have open at once on this process.
+    pub sse_max_streams_per_user: usize,
 }
 
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
@@ -38,6 +40,8 @@ pub const DEFAULT_MAX_JSON_BODY_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_JOBS_POLL_SECONDS: u64 = 5;
 /// Under the 30 to 60 s after which common proxies drop a silent connection.
 pub const DEFAULT_SSE_HEARTBEAT_SECONDS: u64 = 20;
+/// A few tabs, each with its notification stream and a chat or topic.
+pub const DEFAULT_SSE_MAX_STREAMS_PER_USER: usize = 20;
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name)
@@ -105,6 +109,7 @@ impl Config {
             jobs_poll_seconds: jobs_poll_seconds()?,
             sse_heartbeat_seconds: sse_heartbeat_seconds()?,
             stream_token_ttl_seconds: stream_token_ttl_seconds()?,
+            sse_max_streams_per_user: sse_max_streams_per_user()?,
         })
     }
 
@@ -270,6 +275,16 @@ fn sse_heartbeat_seconds() -> Result<u64, Error> {
         ));
     }
     Ok(seconds)
+}
+
+fn sse_max_streams_per_user() -> Result<usize, Error> {
+    let max: usize = parsed("SSE_MAX_STREAMS_PER_USER", DEFAULT_SSE_MAX_STREAMS_PER_USER)?;
+    if !(1..=1000).contains(&max) {
+        return Err(Error::config(
+            "SSE_MAX_STREAMS_PER_USER must be between 1 and 1000",
+        ));
+    }
+    Ok(max)
 }
 
 fn stream_token_ttl_seconds() -> Result<i64, Error> {

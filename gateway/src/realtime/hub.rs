@@ -10,6 +10,7 @@ use mdsc_core::{DatabaseUrl, DbPool, Error};
 use tokio::sync::broadcast;
 
 use super::signal::Signal;
+use super::slots::StreamSlots;
 use super::{listen_pg, poll_sqlite};
 
 /// Signals a slow stream may fall behind by before it is told to resync.
@@ -25,6 +26,7 @@ struct Inner {
     database_url: DatabaseUrl,
     pool: DbPool,
     listener: Mutex<Option<Listener>>,
+    slots: StreamSlots,
 }
 
 struct Listener {
@@ -42,6 +44,7 @@ impl Hub {
                 database_url,
                 pool,
                 listener: Mutex::new(None),
+                slots: StreamSlots::default(),
             }),
         }
     }
@@ -60,6 +63,11 @@ impl Hub {
             *listener = Some(self.start()?);
         }
         Ok(receiver)
+    }
+
+    /// The streams each user has open in this process.
+    pub fn slots(&self) -> &StreamSlots {
+        &self.inner.slots
     }
 
     /// Ends every open stream of this process.

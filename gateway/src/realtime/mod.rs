@@ -13,8 +13,10 @@ mod hub;
 mod listen_pg;
 mod poll_sqlite;
 mod signal;
+mod slots;
 pub mod sources;
 pub mod sse;
 
 pub use hub::Hub;
 pub use signal::{Change, Signal, StreamKind};
+pub use slots::{StreamSlot, StreamSlots};

@@ -14,6 +14,7 @@ use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
 
 use super::signal::Signal;
+use super::slots::StreamSlot;
 use super::sources::{Batch, Source};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -29,12 +30,17 @@ const QUEUE: usize = 64;
 
 /// Opens the stream: checks access and reads the replay before answering,
 /// so a refused stream is a JSON error with its status, not an empty 200.
+/// A user at `SSE_MAX_STREAMS_PER_USER` is refused first, before any read.
 pub async fn open(
     state: &AppState,
     user_id: i32,
     source: impl Source,
     last_event_id: Option<i32>,
 ) -> Result<HttpResponse, ApiError> {
+    let slot = state
+        .hub
+        .slots()
+        .claim(user_id, state.config.sse_max_streams_per_user)?;
     let source: Arc<dyn Source> = Arc::new(source);
     let limit = if last_event_id.is_some() { BATCH } else { 1 };
     let first = read(state, &source, user_id, last_event_id, limit).await?;
@@ -59,6 +65,7 @@ pub async fn open(
         sent: VecDeque::new(),
         // Only PostgreSQL commits concurrent inserts out of id order.
         late_ids_possible: state.config.database_url.backend() == Backend::Postgres,
+        _slot: slot,
     };
     actix_web::rt::spawn(connection.run(signals, replay));
     let body = futures_util::stream::unfold(body, |mut body| async move {
@@ -101,6 +108,8 @@ struct Connection {
     cursor: i32,
     sent: VecDeque<i32>,
     late_ids_possible: bool,
+    /// Held while the stream runs.
+    _slot: StreamSlot,
 }
 
 /// Why a stream ends.

@@ -53,7 +53,7 @@ pub async fn stream_token(state: Data<AppState>, auth: Auth) -> ApiResult {
 /// after it first.
 #[utoipa::path(tag = "notifications", security((), ("bearer" = [])), params(StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
     responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = String),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[get("/notifications/stream")]
 pub async fn notification_stream(
     state: Data<AppState>,
@@ -72,7 +72,7 @@ pub async fn notification_stream(
 #[utoipa::path(tag = "live-sessions", security((), ("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Session id"), StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
     responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = String),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[get("/live-sessions/{sessionId}/chat/stream")]
 pub async fn chat_stream(
     state: Data<AppState>,
@@ -94,7 +94,7 @@ pub async fn chat_stream(
 #[utoipa::path(tag = "forum", security((), ("bearer" = [])),
     params(("topicId" = i32, Path, description = "Topic id"), StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
     responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = String),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[get("/topics/{topicId}/stream")]
 pub async fn topic_stream(
     state: Data<AppState>,

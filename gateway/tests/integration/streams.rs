@@ -424,6 +424,69 @@ async fn idle_streams_get_heartbeats() {
     assert!(frame.event.is_none() && frame.data.is_none());
 }
 
+/// `SSE_MAX_STREAMS_PER_USER` counts every kind of stream of one account;
+/// the next is 429 with `Retry-After`, other users are not affected, and a
+/// closed stream frees its place.
+#[actix_web::test]
+async fn a_user_is_held_to_the_stream_limit_and_a_closed_stream_frees_a_place() {
+    let app = TestApp::new();
+    let mut config = (*app.state.config).clone();
+    config.sse_max_streams_per_user = 2;
+    let mut state = app.state.clone();
+    state.config = Arc::new(config);
+    let cast = cast(&app).await;
+    let topic = open_topic(&app, &cast).await;
+    let topic_path = format!("/api/topics/{topic}/stream");
+    let notifications = "/api/notifications/stream";
+
+    let first = open_on(&state, notifications, Some(&cast.student), None)
+        .await
+        .unwrap();
+    let mut second = open_on(&state, &topic_path, Some(&cast.student), None)
+        .await
+        .unwrap();
+    let refused = open_on(&state, notifications, Some(&cast.student), None)
+        .await
+        .err()
+        .unwrap();
+    refused.assert_error(429, "TOO_MANY_STREAMS");
+    let wait: u64 = refused
+        .headers
+        .get("Retry-After")
+        .expect("a Retry-After header")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait >= 1, "Retry-After {wait}");
+    // The limit is per account: a classmate opens the same streams.
+    let _classmate = open_on(&state, &topic_path, Some(&cast.classmate), None)
+        .await
+        .unwrap();
+
+    // The two open streams still work at the limit.
+    let reply_id = reply(&app, &cast.classmate, topic, "Avec rustup.").await;
+    let event = second.event().await;
+    assert_eq!(event.id, Some(reply_id.to_string()));
+
+    // The client closes one: its place is freed once the server sees it.
+    drop(first);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        match open_on(&state, notifications, Some(&cast.student), None).await {
+            Ok(_) => break,
+            Err(res) => {
+                res.assert_error(429, "TOO_MANY_STREAMS");
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "the closed stream kept its place"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+}
+
 #[actix_web::test]
 async fn the_chat_stream_follows_the_chat_access_rules() {
     let app = TestApp::new();

@@ -100,6 +100,7 @@ pub fn test_config(db: &TestDb) -> Config {
         jobs_poll_seconds: 0,
         sse_heartbeat_seconds: 20,
         stream_token_ttl_seconds: 300,
+        sse_max_streams_per_user: 20,
     }
 }
 
