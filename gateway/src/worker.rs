@@ -37,6 +37,7 @@ pub fn start(state: AppState) -> Result<(), Error> {
     log::info!("job worker {worker} polls every {every} s");
     // Built once, so SMTP connections are pooled across passes.
     let mailer = state.config.email.mailer()?;
+    let links = email_links(&state);
     log::info!(
         "notification e-mails go to {}",
         state.config.email.describe()
@@ -50,7 +51,8 @@ pub fn start(state: AppState) -> Result<(), Error> {
             if sweep {
                 last_sweep = Some(std::time::Instant::now());
             }
-            let (st, name, mailer) = (state.clone(), worker.clone(), mailer.clone());
+            let (st, name, mailer, links) =
+                (state.clone(), worker.clone(), mailer.clone(), links.clone());
             let pass = web::block(move || -> Result<(), Error> {
                 let mut conn = st.pool.get()?;
                 let now = st.clock().now();
@@ -70,8 +72,7 @@ pub fn start(state: AppState) -> Result<(), Error> {
                     }
                 }
                 // Last, so the e-mails of this pass's reminders go at once.
-                let app_url = &st.config.schedule.app_url;
-                match email::send_due(&mut conn, &name, mailer.as_ref(), app_url, now, BATCH) {
+                match email::send_due(&mut conn, &name, mailer.as_ref(), &links, now, BATCH) {
                     Ok(report) if report != RunReport::default() => {
                         log::info!("e-mails: {report:?}");
                     }
@@ -89,4 +90,14 @@ pub fn start(state: AppState) -> Result<(), Error> {
         }
     });
     Ok(())
+}
+
+/// The links of notification e-mails: into the web app (`APP_URL`), and the
+/// one-click unsubscribe on this API (`PUBLIC_URL`).
+pub fn email_links(state: &AppState) -> email::EmailLinks {
+    email::EmailLinks::with_unsubscribe(
+        &state.config.schedule.app_url,
+        &state.config.public_url,
+        state.keys.clone(),
+    )
 }

@@ -1,6 +1,6 @@
 //! API tokens: HS256 JWTs carrying the user id, checked against the `Clock`.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use mdsc_core::{Clock, Error};
 use serde::{Deserialize, Serialize};
@@ -9,6 +9,12 @@ pub const DEFAULT_TOKEN_TTL_HOURS: i64 = 24;
 const ISSUER: &str = "mdsc";
 /// Stream tokens carry their own issuer, so neither kind passes for the other.
 const STREAM_ISSUER: &str = "mdsc-stream";
+/// Unsubscribe tokens name their notification type in the issuer, so a
+/// token works for that one type and for nothing else.
+const UNSUBSCRIBE_ISSUER: &str = "mdsc-unsubscribe";
+/// How long an e-mail's unsubscribe link works. Mail is read late; past
+/// this, the e-mail's link to the preferences page remains.
+pub const UNSUBSCRIBE_TTL: Duration = Duration::days(365);
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -80,6 +86,28 @@ impl TokenKeys {
         self.check(token, clock, STREAM_ISSUER)
     }
 
+    /// The token of an e-mail's one-click unsubscribe link: it turns off
+    /// `user_id`'s e-mails of the notification type `kind`, and nothing
+    /// else, for [`UNSUBSCRIBE_TTL`] from `now` (the worker's time).
+    pub fn issue_unsubscribe(
+        &self,
+        user_id: i32,
+        kind: &str,
+        now: NaiveDateTime,
+    ) -> Result<String, Error> {
+        self.sign_at(user_id, now, UNSUBSCRIBE_TTL, &unsubscribe_issuer(kind))
+    }
+
+    /// The user id of a valid, unexpired unsubscribe token for `kind`.
+    pub fn verify_unsubscribe(
+        &self,
+        token: &str,
+        kind: &str,
+        clock: &dyn Clock,
+    ) -> Result<i32, Error> {
+        self.check(token, clock, &unsubscribe_issuer(kind))
+    }
+
     fn sign(
         &self,
         user_id: i32,
@@ -87,7 +115,17 @@ impl TokenKeys {
         ttl: Duration,
         issuer: &str,
     ) -> Result<String, Error> {
-        let now = clock.now().and_utc().timestamp();
+        self.sign_at(user_id, clock.now(), ttl, issuer)
+    }
+
+    fn sign_at(
+        &self,
+        user_id: i32,
+        now: NaiveDateTime,
+        ttl: Duration,
+        issuer: &str,
+    ) -> Result<String, Error> {
+        let now = now.and_utc().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
             iat: now,
@@ -115,6 +153,10 @@ impl TokenKeys {
         }
         data.claims.sub.parse().map_err(|_| invalid())
     }
+}
+
+fn unsubscribe_issuer(kind: &str) -> String {
+    format!("{UNSUBSCRIBE_ISSUER}:{kind}")
 }
 
 #[cfg(test)]
@@ -166,6 +208,38 @@ mod tests {
         assert!(keys.verify_stream(&api, &clock).is_err());
         clock.advance(Duration::minutes(5));
         assert!(keys.verify_stream(&stream, &clock).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn unsubscribe_tokens_work_for_their_type_only_and_for_a_year() -> Result<(), Error> {
+        let clock = ManualClock::starting_at("2026-01-15T10:00:00Z");
+        let keys = TokenKeys::from_secret(SECRET, Duration::hours(24))?;
+        let token = keys.issue_unsubscribe(7, "forum_reply", clock.now())?;
+        assert_eq!(keys.verify_unsubscribe(&token, "forum_reply", &clock)?, 7);
+        // Not for another type, not as an API or stream token, and neither
+        // of those in its place.
+        assert!(
+            keys.verify_unsubscribe(&token, "live_reminder", &clock)
+                .is_err()
+        );
+        assert!(keys.verify(&token, &clock).is_err());
+        assert!(keys.verify_stream(&token, &clock).is_err());
+        let api = keys.issue(7, &clock)?;
+        let stream = keys.issue_stream(7, &clock, Duration::minutes(5))?;
+        for other in [api, stream] {
+            assert!(
+                keys.verify_unsubscribe(&other, "forum_reply", &clock)
+                    .is_err()
+            );
+        }
+        clock.advance(UNSUBSCRIBE_TTL - Duration::seconds(1));
+        assert_eq!(keys.verify_unsubscribe(&token, "forum_reply", &clock)?, 7);
+        clock.advance(Duration::seconds(1));
+        assert!(
+            keys.verify_unsubscribe(&token, "forum_reply", &clock)
+                .is_err()
+        );
         Ok(())
     }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
-use mdsc_auth::Principal;
+use mdsc_auth::{Principal, TokenKeys};
 use mdsc_core::schema::{notification_preferences, users};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::{Deserialize, Serialize};
@@ -114,4 +114,39 @@ pub fn update_preferences(
         Ok(())
     })?;
     get_preferences(conn, actor)
+}
+
+/// The one-click unsubscribe of an e-mail (`List-Unsubscribe`, RFC 8058):
+/// turns e-mail off for the token's user and that one type, leaving in-app
+/// as it is. The token is the credential (the mail client posts it without
+/// signing in); it names its type, so it cannot turn off another one.
+/// Repeating it changes nothing and answers the same.
+pub fn unsubscribe_email(
+    conn: &mut DbConnection,
+    keys: &TokenKeys,
+    clock: &dyn Clock,
+    kind: &str,
+    token: &str,
+) -> Result<NotificationPreference, Error> {
+    let kind: NotificationKind = kind
+        .parse()
+        .map_err(|message: String| Error::invalid_field("type", message))?;
+    let user_id = keys.verify_unsubscribe(token, kind.as_str(), clock)?;
+    let actor = mdsc_auth::service::current_principal(conn, user_id)?;
+    let change = PreferenceChange {
+        kind: kind.as_str().to_owned(),
+        in_app: None,
+        email: Some(false),
+    };
+    let all = update_preferences(
+        conn,
+        &actor,
+        clock,
+        PreferencesUpdate {
+            preferences: vec![change],
+        },
+    )?;
+    all.into_iter()
+        .find(|p| p.kind == kind.as_str())
+        .ok_or_else(|| Error::internal("an unsubscribed type is missing from the preferences"))
 }

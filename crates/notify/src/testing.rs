@@ -38,6 +38,13 @@ impl Received {
             .unwrap_or_default()
     }
 
+    /// A header's raw value, unfolded and trimmed.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.parsed()
+            .header_raw(name)
+            .map(|raw| raw.replace("\r\n", "").trim().to_owned())
+    }
+
     /// The `To` header's address.
     pub fn to(&self) -> String {
         self.parsed()

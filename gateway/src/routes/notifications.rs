@@ -10,6 +10,7 @@ use mdsc_notify::follow::{self as forum_follow, ForumFollow};
 use mdsc_notify::language::{self, NotificationSettings, NotificationSettingsUpdate};
 use mdsc_notify::preferences::{self, NotificationPreference, PreferencesUpdate};
 use mdsc_notify::service::{self, MarkedRead, NotificationQuery, UnreadCount};
+use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::envelope::{Envelope, ok};
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(read_all)
         .service(get_preferences)
         .service(update_preferences)
+        .service(unsubscribe)
         .service(get_settings)
         .service(update_settings)
         .service(read_one)
@@ -85,6 +87,34 @@ pub async fn read_all(state: Data<AppState>, auth: Auth) -> ApiResult {
 pub async fn get_preferences(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
         .db(move |conn, _| preferences::get_preferences(conn, &auth.0))
+        .await?;
+    Ok(ok(data))
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnsubscribeQuery {
+    /// The notification type whose e-mails stop.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub kind: String,
+    /// The signed token of the e-mail's link.
+    pub token: String,
+}
+
+/// One-click unsubscribe (RFC 8058): the URL of every notification
+/// e-mail's `List-Unsubscribe` header, which mail clients post to. Turns
+/// off e-mail for that type for the e-mail's recipient; in-app stays as it
+/// is. The token is the credential; any body is ignored.
+#[utoipa::path(tag = "notifications", params(UnsubscribeQuery),
+    responses((status = 200, body = Envelope<NotificationPreference>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/notifications/unsubscribe")]
+pub async fn unsubscribe(state: Data<AppState>, query: Query<UnsubscribeQuery>) -> ApiResult {
+    let query = query.into_inner();
+    let data = state
+        .db(move |conn, st| {
+            preferences::unsubscribe_email(conn, &st.keys, st.clock(), &query.kind, &query.token)
+        })
         .await?;
     Ok(ok(data))
 }

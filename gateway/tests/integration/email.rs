@@ -79,12 +79,12 @@ async fn latest(app: &TestApp, token: &str) -> Value {
 /// What the worker's e-mail pass does, at the test clock's time.
 fn send_emails(app: &TestApp, mailer: &dyn Mailer) -> RunReport {
     let mut conn = app.db.conn();
-    let app_url = &app.state.config.schedule.app_url;
     send_due(
         &mut conn,
         "test-worker",
         mailer,
-        app_url,
+        // The worker's links, unsubscribe included.
+        &mdsc_gateway::worker::email_links(&app.state),
         app.clock.now(),
         50,
     )
@@ -249,4 +249,135 @@ async fn without_smtp_url_the_email_is_logged_and_its_job_done() {
     // Done means done: the next pass has nothing to do.
     app.clock.advance(chrono::Duration::hours(1));
     assert_eq!(send_emails(&app, mailer.as_ref()), RunReport::default());
+}
+
+/// One-click unsubscribe (RFC 8058): mail clients post to the e-mail's
+/// `List-Unsubscribe` URL, without signing in and with a form body.
+async fn post_unsubscribe(app: &TestApp, path_and_query: &str) -> common::Response {
+    app.raw(
+        actix_web::test::TestRequest::post()
+            .uri(path_and_query)
+            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+            .set_payload("List-Unsubscribe=One-Click"),
+    )
+    .await
+}
+
+fn email_setting(preferences: &Value, kind: &str) -> (bool, bool) {
+    let entry = preferences
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["type"] == kind)
+        .unwrap_or_else(|| panic!("no preference for {kind}: {preferences}"));
+    (
+        entry["in_app"].as_bool().unwrap(),
+        entry["email"].as_bool().unwrap(),
+    )
+}
+
+#[actix_web::test]
+async fn the_unsubscribe_link_of_an_email_turns_off_that_type_for_its_recipient_only() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    schedule_session(&app, &cast).await;
+    let sink = SmtpSink::start();
+    assert_eq!(send_emails(&app, smtp_to(&sink).as_ref()).done, 2);
+    let marie = sink
+        .messages()
+        .into_iter()
+        .find(|m| m.rcpt_to == ["marie@example.com"])
+        .unwrap();
+    assert_eq!(
+        marie.header("List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
+    // The URL is on the API (`PUBLIC_URL`).
+    let header = marie.header("List-Unsubscribe").unwrap();
+    let url = header
+        .strip_prefix("<http://api.test")
+        .and_then(|rest| rest.strip_suffix('>'))
+        .unwrap_or_else(|| panic!("unexpected List-Unsubscribe {header:?}"));
+    assert!(
+        url.starts_with("/api/notifications/unsubscribe?type=live_session_scheduled&token="),
+        "{url}"
+    );
+
+    let res = post_unsubscribe(&app, url).await;
+    assert_eq!(
+        res.assert_ok(200),
+        &json!({"type": "live_session_scheduled", "in_app": true, "email": false})
+    );
+    // Again: the same answer, nothing else changes.
+    let res = post_unsubscribe(&app, url).await;
+    assert_eq!(res.assert_ok(200)["email"], false);
+    let preferences = app
+        .get("/api/notifications/preferences", Some(&cast.french))
+        .await;
+    let preferences = preferences.assert_ok(200);
+    assert_eq!(
+        email_setting(preferences, "live_session_scheduled"),
+        (true, false)
+    );
+    assert_eq!(
+        email_setting(preferences, "live_session_cancelled"),
+        (true, true)
+    );
+    let john = app
+        .get("/api/notifications/preferences", Some(&cast.english))
+        .await;
+    assert_eq!(
+        email_setting(john.assert_ok(200), "live_session_scheduled"),
+        (true, true)
+    );
+
+    // The token is for that type only, and only an unsubscribe token.
+    let token = url.split("&token=").nth(1).unwrap();
+    let other_type =
+        format!("/api/notifications/unsubscribe?type=live_session_cancelled&token={token}");
+    post_unsubscribe(&app, &other_type)
+        .await
+        .assert_error(401, "INVALID_TOKEN");
+    let api_token = format!(
+        "/api/notifications/unsubscribe?type=live_session_scheduled&token={}",
+        cast.french
+    );
+    post_unsubscribe(&app, &api_token)
+        .await
+        .assert_error(401, "INVALID_TOKEN");
+    post_unsubscribe(
+        &app,
+        "/api/notifications/unsubscribe?type=live_session_scheduled&token=not.a.token",
+    )
+    .await
+    .assert_error(401, "INVALID_TOKEN");
+    let res = post_unsubscribe(
+        &app,
+        &format!("/api/notifications/unsubscribe?type=newsletter&token={token}"),
+    )
+    .await;
+    assert_invalid(&res, "type");
+    post_unsubscribe(&app, "/api/notifications/unsubscribe?type=forum_reply")
+        .await
+        .assert_error(400, "INVALID_QUERY_PARAMETER");
+    assert_eq!(
+        email_setting(
+            app.get("/api/notifications/preferences", Some(&cast.french))
+                .await
+                .assert_ok(200),
+            "live_session_cancelled"
+        ),
+        (true, true)
+    );
+
+    // The next session: Marie reads it in the app, and only John gets an e-mail.
+    schedule_session(&app, &cast).await;
+    assert_eq!(
+        latest(&app, &cast.french).await["type"],
+        "live_session_scheduled"
+    );
+    let next = SmtpSink::start();
+    assert_eq!(send_emails(&app, smtp_to(&next).as_ref()).done, 1);
+    let to: Vec<Vec<String>> = next.messages().into_iter().map(|m| m.rcpt_to).collect();
+    assert_eq!(to, [["john@example.com".to_owned()]]);
 }

@@ -38,6 +38,8 @@ pub fn compose(job: &EmailJob, to: &str, app_url: &str) -> EmailMessage {
         to: to.to_owned(),
         subject: job.title.clone(),
         text,
+        // Signed per recipient when sending (`EmailLinks`).
+        unsubscribe_url: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Where e-mails go: an SMTP server, or the log when none is configured.
 
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, SinglePart};
 use lettre::{Message, SmtpTransport, Transport};
 use mdsc_core::Error;
@@ -12,6 +13,9 @@ pub struct EmailMessage {
     pub to: String,
     pub subject: String,
     pub text: String,
+    /// One-click unsubscribe (RFC 8058): sent as `List-Unsubscribe` with
+    /// `List-Unsubscribe-Post`, so mail clients offer the button.
+    pub unsubscribe_url: Option<String>,
 }
 
 /// Sends e-mails. Blocking: the worker calls it on the blocking pool.
@@ -64,7 +68,19 @@ impl Mailer for SmtpMailer {
             Error::internal(format!("recipient address {:?}: {e}", message.to))
                 .with_code(PERMANENT_FAILURE)
         })?;
-        let email = Message::builder()
+        let mut builder = Message::builder();
+        if let Some(url) = &message.unsubscribe_url {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        let email = builder
             .from(self.from.clone())
             .to(to)
             .subject(message.subject.as_str())

@@ -7,12 +7,14 @@
 //! done; a failure is retried with the jobs' back-off.
 
 mod compose;
+mod links;
 mod mailer;
 mod outbox;
 mod send;
 mod settings;
 
 pub use compose::{PREFERENCES_PATH, compose};
+pub use links::{EmailLinks, UNSUBSCRIBE_PATH};
 pub use mailer::{EmailMessage, LogMailer, Mailer, SMTP_TIMEOUT, SMTP_UNAVAILABLE, SmtpMailer};
 pub(crate) use outbox::enqueue;
 pub use outbox::{EMAIL_JOB, EmailJob};

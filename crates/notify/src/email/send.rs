@@ -8,6 +8,7 @@ use mdsc_core::schema::{notification_preferences, users};
 use mdsc_core::{DbConnection, Error};
 
 use crate::email::compose::compose;
+use crate::email::links::EmailLinks;
 use crate::email::mailer::{Mailer, SMTP_UNAVAILABLE};
 use crate::email::outbox::EmailJob;
 use crate::jobs::{self, Claimed, Lane, RunReport};
@@ -17,7 +18,8 @@ use crate::jobs::{self, Claimed, Lane, RunReport};
 const SEND_FOR: Duration = Duration::from_secs(120);
 
 /// Claims up to `limit` due e-mails for `worker` and sends them through
-/// `mailer`, links based on `app_url` (`APP_URL`). Each is sent, then
+/// `mailer`, with `links` (the web app's, and the unsubscribe link where
+/// configured). Each is sent, then
 /// marked done if the claim is still this worker's (at least once: a
 /// worker whose claim lapsed mid-send may see it sent again). A send error
 /// is retried with the jobs' back-off.
@@ -25,7 +27,7 @@ pub fn send_due(
     conn: &mut DbConnection,
     worker: &str,
     mailer: &dyn Mailer,
-    app_url: &str,
+    links: &EmailLinks,
     now: NaiveDateTime,
     limit: i64,
 ) -> Result<RunReport, Error> {
@@ -48,7 +50,7 @@ pub fn send_due(
             }
             continue;
         }
-        let outcome = send_one(conn, &job, worker, mailer, app_url, now);
+        let outcome = send_one(conn, &job, worker, mailer, links, now);
         smtp_down = matches!(&outcome, Err(error) if error.code == SMTP_UNAVAILABLE);
         report.count(conn, &job, worker, outcome, now);
     }
@@ -60,7 +62,7 @@ fn send_one(
     job: &Claimed,
     worker: &str,
     mailer: &dyn Mailer,
-    app_url: &str,
+    links: &EmailLinks,
     now: NaiveDateTime,
 ) -> Result<bool, Error> {
     let mail: EmailJob = serde_json::from_str(&job.payload)
@@ -68,7 +70,9 @@ fn send_one(
     // No database transaction is held while talking to the SMTP server.
     let outcome = match current_address(conn, &mail)? {
         Some(address) => {
-            mailer.send(&compose(&mail, &address, app_url))?;
+            let mut message = compose(&mail, &address, links.app_url());
+            message.unsubscribe_url = links.unsubscribe_url(mail.user_id, &mail.kind, now)?;
+            mailer.send(&message)?;
             "done"
         }
         // E-mail turned off since, or no one to send to: nothing is sent.

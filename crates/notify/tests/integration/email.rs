@@ -14,13 +14,20 @@ use mdsc_core::schema::{
 };
 use mdsc_core::testing::TestDb;
 use mdsc_core::{Clock, DbConnection, Error, ManualClock, write_transaction};
-use mdsc_notify::email::{EmailJob, EmailMessage, EmailSettings, LogMailer, Mailer, send_due};
+use mdsc_notify::email::{
+    EmailJob, EmailLinks, EmailMessage, EmailSettings, LogMailer, Mailer, send_due,
+};
 use mdsc_notify::jobs::{RunReport, run_due};
 use mdsc_notify::testing::{SmtpSink, closed_port_url};
 use mdsc_notify::{Delivery, NotificationKind, Texts, notify};
 use serde_json::json;
 
 const APP_URL: &str = "https://app.example.org";
+
+/// Links into the app only, as most tests need (no unsubscribe headers).
+fn links() -> EmailLinks {
+    EmailLinks::app_only(APP_URL)
+}
 
 struct World {
     db: TestDb,
@@ -246,7 +253,7 @@ fn the_email_goes_through_smtp_with_subject_link_and_footer_then_is_done() {
         &mut conn,
         "w1",
         smtp(&sink.url()).as_ref(),
-        APP_URL,
+        &links(),
         world.now(),
         50,
     )
@@ -286,13 +293,66 @@ fn the_email_goes_through_smtp_with_subject_link_and_footer_then_is_done() {
         &mut conn,
         "w1",
         smtp(&sink.url()).as_ref(),
-        APP_URL,
+        &links(),
         world.now(),
         50,
     )
     .unwrap();
     assert_eq!(again, RunReport::default());
     assert_eq!(sink.messages().len(), 2);
+    // Links into the app only: no unsubscribe headers.
+    assert_eq!(french.header("List-Unsubscribe"), None);
+}
+
+/// With the API's links, every e-mail carries a one-click unsubscribe
+/// (RFC 8058) whose token names its recipient and its type.
+#[test]
+fn each_email_carries_a_one_click_unsubscribe_for_its_recipient_and_type() {
+    let world = World::new(3);
+    world.topic();
+    let keys = mdsc_auth::TokenKeys::from_secret(
+        b"unsubscribe-secret-unsubscribe-secret",
+        Duration::hours(1),
+    )
+    .unwrap();
+    let links = EmailLinks::with_unsubscribe(APP_URL, "https://api.example.org/", keys.clone());
+    let sink = SmtpSink::start();
+    let mut conn = world.db.conn();
+    let report = send_due(
+        &mut conn,
+        "w1",
+        smtp(&sink.url()).as_ref(),
+        &links,
+        world.now(),
+        50,
+    )
+    .unwrap();
+    assert_eq!(report.done, 2, "{report:?}");
+    let received = sink.messages();
+    assert_eq!(received.len(), 2);
+    let kind = NotificationKind::ForumTopic.as_str();
+    for message in &received {
+        let recipient = match message.rcpt_to[0].as_str() {
+            "user1@example.com" => world.people[1],
+            "user2@example.com" => world.people[2],
+            other => panic!("unexpected recipient {other}"),
+        };
+        assert_eq!(
+            message.header("List-Unsubscribe-Post").as_deref(),
+            Some("List-Unsubscribe=One-Click")
+        );
+        let header = message.header("List-Unsubscribe").unwrap();
+        let prefix =
+            format!("<https://api.example.org/api/notifications/unsubscribe?type={kind}&token=");
+        let token = header
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix('>'))
+            .unwrap_or_else(|| panic!("unexpected List-Unsubscribe {header:?}"));
+        assert_eq!(
+            keys.verify_unsubscribe(token, kind, &world.clock).unwrap(),
+            recipient
+        );
+    }
 }
 
 #[test]
@@ -308,7 +368,7 @@ fn email_turned_off_after_queuing_is_not_sent_and_a_new_address_is_used() {
         &mut conn,
         "w1",
         smtp(&sink.url()).as_ref(),
-        APP_URL,
+        &links(),
         world.now(),
         50,
     )
@@ -335,7 +395,7 @@ fn an_smtp_failure_is_retried_later_and_not_marked_done() {
         let url = url.unwrap_or_else(|| sink.as_ref().unwrap().url());
         let mut conn = world.db.conn();
         let now = world.now();
-        let report = send_due(&mut conn, "w1", smtp(&url).as_ref(), APP_URL, now, 50).unwrap();
+        let report = send_due(&mut conn, "w1", smtp(&url).as_ref(), &links(), now, 50).unwrap();
         assert_eq!((report.done, report.retried), (0, 1), "{name}: {report:?}");
         let (outcome, attempts, run_at, error) = job_states(&mut conn).remove(0);
         assert_eq!(outcome, None, "{name}");
@@ -355,7 +415,7 @@ fn an_smtp_failure_is_retried_later_and_not_marked_done() {
             &mut conn,
             "w1",
             mailer.as_ref(),
-            APP_URL,
+            &links(),
             now + Duration::seconds(30),
             50,
         );
@@ -364,7 +424,7 @@ fn an_smtp_failure_is_retried_later_and_not_marked_done() {
             &mut conn,
             "w1",
             mailer.as_ref(),
-            APP_URL,
+            &links(),
             now + Duration::minutes(1),
             50,
         );
@@ -401,7 +461,7 @@ fn once_the_smtp_server_fails_the_rest_of_the_batch_waits_without_trying() {
     let down = Down {
         attempts: std::sync::atomic::AtomicUsize::new(0),
     };
-    let report = send_due(&mut conn, "w1", &down, APP_URL, world.now(), 50).unwrap();
+    let report = send_due(&mut conn, "w1", &down, &links(), world.now(), 50).unwrap();
     assert_eq!(down.attempts.into_inner(), 1);
     assert_eq!(
         (report.done, report.retried, report.deferred),
@@ -447,7 +507,7 @@ fn a_message_refused_for_good_fails_alone_and_at_once() {
     let mailer = RefusesFirst {
         calls: std::sync::atomic::AtomicUsize::new(0),
     };
-    let report = send_due(&mut conn, "w1", &mailer, APP_URL, world.now(), 50).unwrap();
+    let report = send_due(&mut conn, "w1", &mailer, &links(), world.now(), 50).unwrap();
     assert_eq!(
         (report.done, report.failed, report.retried, report.deferred),
         (2, 1, 0, 0),
@@ -501,7 +561,7 @@ fn a_claim_lost_while_sending_is_left_to_its_new_owner() {
         sent: Default::default(),
     };
     let mut conn = world.db.conn();
-    let report = send_due(&mut conn, "w1", &mailer, APP_URL, world.now(), 50).unwrap();
+    let report = send_due(&mut conn, "w1", &mailer, &links(), world.now(), 50).unwrap();
     assert_eq!(report.skipped, 1, "{report:?}");
     assert_eq!(mailer.sent.lock().unwrap().len(), 1);
     let (outcome, locked_by): (Option<String>, Option<String>) = jobs::table
@@ -520,7 +580,7 @@ fn without_smtp_the_email_is_logged_and_done() {
     world.topic();
     let mailer = EmailSettings::new(None, None).unwrap().mailer().unwrap();
     let mut conn = world.db.conn();
-    let report = send_due(&mut conn, "w1", mailer.as_ref(), APP_URL, world.now(), 50).unwrap();
+    let report = send_due(&mut conn, "w1", mailer.as_ref(), &links(), world.now(), 50).unwrap();
     assert_eq!(report.done, 1);
     assert_eq!(job_states(&mut conn)[0].0.as_deref(), Some("done"));
     // LogMailer is also usable on its own.
@@ -528,6 +588,7 @@ fn without_smtp_the_email_is_logged_and_done() {
         to: "a@example.com".to_owned(),
         subject: "s".to_owned(),
         text: "t".to_owned(),
+        unsubscribe_url: None,
     };
     assert!(LogMailer.send(&message).is_ok());
 }
@@ -553,7 +614,7 @@ fn emails_and_other_jobs_are_claimed_apart() {
         world.now(),
     )
     .unwrap();
-    let report = send_due(&mut conn, "w1", &LogMailer, APP_URL, world.now(), 50).unwrap();
+    let report = send_due(&mut conn, "w1", &LogMailer, &links(), world.now(), 50).unwrap();
     assert_eq!(
         report,
         RunReport {
