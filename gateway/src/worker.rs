@@ -1,8 +1,8 @@
 //! The job worker inside the gateway process: every `JOBS_POLL_SECONDS` it
 //! claims the due jobs (live-session reminders) and runs them on the
-//! blocking pool, once a minute it sweeps for quiz deadlines, and then it
-//! sends the due notification e-mails (SMTP or the log; blocking is fine
-//! there).
+//! blocking pool, re-plans the schedules of courses whose plan changed,
+//! once a minute it sweeps for quiz deadlines, and then it sends the due
+//! notification e-mails (SMTP or the log; blocking is fine there).
 //! Several gateways on one PostgreSQL database share the work safely (see
 //! `mdsc_notify::jobs`).
 
@@ -63,6 +63,13 @@ pub fn start(state: AppState) -> Result<(), Error> {
                     }
                     Ok(_) => {}
                     Err(e) => log::error!("job worker pass failed: {e}"),
+                }
+                match mdsc_schedule::replan_jobs::run_due(&mut conn, &name, now, BATCH) {
+                    Ok(report) if report != RunReport::default() => {
+                        log::info!("schedule re-plans: {report:?}");
+                    }
+                    Ok(_) => {}
+                    Err(e) => log::error!("schedule re-plan pass failed: {e}"),
                 }
                 if sweep {
                     match deadlines::sweep(&mut conn, now) {

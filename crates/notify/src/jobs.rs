@@ -12,10 +12,15 @@
 //!   slow worker's claim expired and another took over.
 //! - Failing: retried with exponential back-off (1, 2, 4… minutes, at most
 //!   6 hours) until [`MAX_ATTEMPTS`], then marked `failed`.
-//! - Two lanes, claimed separately: e-mails ([`Lane::Email`], sent by
-//!   `email::send_due`) and everything else ([`Lane::Effects`], run by
-//!   [`run_due`]), so a burst of e-mails (a topic to a large course) never
-//!   holds back a reminder due now, and an SMTP outage delays only e-mail.
+//! - Three lanes, claimed separately: e-mails ([`Lane::Email`], sent by
+//!   `email::send_due`), course-wide schedule re-plans
+//!   ([`Lane::Replans`], run by `mdsc_schedule::replan_jobs`) and
+//!   everything else ([`Lane::Effects`], run by [`run_due`]), so a burst of
+//!   e-mails (a topic to a large course) or of re-plans (a course of
+//!   thousands) never holds back a reminder due now, and an SMTP outage
+//!   delays only e-mail.
+//! - A long job runs in steps ([`Step::Again`]): each step commits with
+//!   the job's new payload, and the job is due again at once.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -45,6 +50,10 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
+/// The job kind of a course-wide schedule re-plan (run by
+/// `mdsc_schedule::replan_jobs`, which depends on this crate).
+pub const REPLAN_JOB: &str = "schedule_replan";
+
 /// Which jobs a claim takes (see the module's documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lane {
@@ -52,16 +61,31 @@ pub enum Lane {
     Effects,
     /// E-mails: sent, then marked done (at least once).
     Email,
+    /// Course-wide schedule re-plans, in steps.
+    Replans,
 }
 
 impl Lane {
     /// The kinds this lane takes, as SQL (a constant: nothing user-given).
     fn filter(self) -> String {
         match self {
-            Self::Effects => format!("kind <> '{EMAIL_JOB}'"),
+            Self::Effects => format!("kind NOT IN ('{EMAIL_JOB}', '{REPLAN_JOB}')"),
             Self::Email => format!("kind = '{EMAIL_JOB}'"),
+            Self::Replans => format!("kind = '{REPLAN_JOB}'"),
         }
     }
+}
+
+/// What running a job did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Finished: marked `done`.
+    Done,
+    /// Nothing to do any more (a later job covers it): marked `cancelled`.
+    Superseded,
+    /// One step done: the job is due again at once with this payload,
+    /// unclaimed, its attempts reset.
+    Again(serde_json::Value),
 }
 
 /// What one pass of the worker did.
@@ -75,6 +99,10 @@ pub struct RunReport {
     /// Claimed, then given back untried (no attempt used): e-mails after
     /// the SMTP server failed, or once the pass ran too long.
     pub deferred: usize,
+    /// Ran one step and is due again ([`Step::Again`]).
+    pub stepped: usize,
+    /// Found covered by a later job ([`Step::Superseded`]).
+    pub superseded: usize,
 }
 
 /// The code of an error retrying cannot cure (an SMTP server refusing a
@@ -198,26 +226,64 @@ pub fn claim_in(
     })
 }
 
-/// Claims and runs the due jobs, one transaction each.
+/// Claims and runs the due jobs of [`Lane::Effects`] (reminders), one
+/// transaction each.
 pub fn run_due(
     conn: &mut DbConnection,
     worker: &str,
     now: NaiveDateTime,
     limit: i64,
 ) -> Result<RunReport, Error> {
+    run_lane(
+        conn,
+        Lane::Effects,
+        worker,
+        now,
+        limit,
+        &|conn, job, payload| {
+            reminders::run(conn, &job.kind, payload, now)?;
+            Ok(Step::Done)
+        },
+    )
+}
+
+/// The effect of one job: called with the job's row locked, in the
+/// transaction that records what it returns.
+pub type Effect<'a> =
+    dyn Fn(&mut DbConnection, &Claimed, &serde_json::Value) -> Result<Step, Error> + 'a;
+
+/// Claims up to `limit` due jobs of `lane` and runs `effect` on each, in
+/// one transaction with its outcome (see [`Step`]); a failure rolls the
+/// effect back and is retried with back-off.
+pub fn run_lane(
+    conn: &mut DbConnection,
+    lane: Lane,
+    worker: &str,
+    now: NaiveDateTime,
+    limit: i64,
+    effect: &Effect<'_>,
+) -> Result<RunReport, Error> {
     let mut report = RunReport::default();
-    for job in claim(conn, worker, now, limit)? {
-        let outcome = write_transaction(conn, |conn| -> Result<bool, Error> {
+    for job in claim_in(conn, lane, worker, now, limit)? {
+        let outcome = write_transaction(conn, |conn| -> Result<Option<Step>, Error> {
             if !lock_if_ours(conn, job.id, worker)? {
-                return Ok(false);
+                return Ok(None);
             }
             let payload: serde_json::Value = serde_json::from_str(&job.payload)
                 .map_err(|e| Error::internal(format!("job {} payload: {e}", job.id)))?;
-            reminders::run(conn, &job.kind, &payload, now)?;
-            finish(conn, job.id, "done", now)?;
-            Ok(true)
+            let step = effect(conn, &job, &payload)?;
+            match &step {
+                Step::Done => finish(conn, job.id, "done", now)?,
+                Step::Superseded => finish(conn, job.id, "cancelled", now)?,
+                Step::Again(next) => requeue(conn, job.id, next, now)?,
+            }
+            Ok(Some(step))
         });
-        report.count(conn, &job, worker, outcome, now);
+        match outcome {
+            Ok(Some(Step::Again(_))) => report.stepped += 1,
+            Ok(Some(Step::Superseded)) => report.superseded += 1,
+            outcome => report.count(conn, &job, worker, outcome.map(|step| step.is_some()), now),
+        }
     }
     Ok(report)
 }
@@ -320,6 +386,27 @@ pub(crate) fn finish_if_ours(
 pub fn backoff(attempts: i32) -> Duration {
     let exponent = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
     Duration::minutes(1_i64 << exponent).min(MAX_BACKOFF)
+}
+
+/// The job's next step: due at `now`, unclaimed, attempts reset (a step
+/// that failed and was retried does not count against the next one).
+fn requeue(
+    conn: &mut DbConnection,
+    id: i32,
+    payload: &serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
+    diesel::update(jobs::table.find(id))
+        .set((
+            jobs::payload.eq(payload.to_string()),
+            jobs::run_at.eq(now),
+            jobs::attempts.eq(0),
+            jobs::last_error.eq(None::<String>),
+            jobs::locked_by.eq(None::<String>),
+            jobs::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 fn finish(

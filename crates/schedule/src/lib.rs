@@ -2,7 +2,8 @@
 //! course outline, the enrollment date and the student's preferences into
 //! dated items (lessons, quizzes, milestones, live sessions), the same way
 //! every time; `service`, `update` and `store` keep them in the database;
-//! `propagate` and `hooks` carry course changes into every schedule;
+//! `propagate` and `hooks` carry course changes into every schedule
+//! (`replan_jobs` re-plans them all in the job worker);
 //! `ical`, `feed` and `links` put them in students' calendars.
 
 pub mod enroll;
@@ -17,6 +18,7 @@ pub mod outline;
 pub mod plan;
 pub mod propagate;
 pub mod render;
+pub mod replan_jobs;
 pub mod service;
 pub mod settings;
 pub mod store;

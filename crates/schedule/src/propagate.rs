@@ -7,8 +7,9 @@
 //! Only what the change touches is re-planned where that is enough:
 //! re-planning a whole schedule re-spreads its pending lessons from now,
 //! which moves every event of the student's calendar. A new lesson, a new
-//! lesson length or new course dates change the whole plan and re-plan
-//! every schedule of the course.
+//! lesson length or new course dates change the whole plan: every schedule
+//! of the course is re-planned by the job worker ([`crate::replan_jobs`]),
+//! in steps, not in the instructor's request.
 //!
 //! Every course-wide change locks the course, then the enrollments of its
 //! schedules, before reading any item (see [`lock_course_schedules`]).
@@ -29,6 +30,9 @@ use crate::outline::quiz_due;
 use crate::plan::keys;
 use crate::service::replan;
 
+/// A schedule with its enrollment, locked for the transaction.
+pub(crate) type LockedSchedule = (ScheduleRow, EnrollmentRow);
+
 /// The course's schedules whose enrollment is not cancelled, with it,
 /// locked for the rest of the transaction: first the course (course-wide
 /// changes run one after the other), then every enrollment that has a
@@ -38,26 +42,55 @@ use crate::service::replan;
 fn lock_course_schedules(
     conn: &mut DbConnection,
     course_id: i32,
-) -> Result<Vec<(ScheduleRow, EnrollmentRow)>, Error> {
+) -> Result<Vec<LockedSchedule>, Error> {
+    Ok(lock_course_schedules_after(conn, course_id, 0, i64::MAX)?.0)
+}
+
+/// [`lock_course_schedules`] for one slice: the first `limit` schedules
+/// with an id above `after`, in id order (the course row is still locked
+/// first, so a slice and a course-wide change queue on it). Also the last
+/// schedule id of the slice, cancelled enrollments included: where the
+/// next slice starts; `None` when no schedule is left.
+pub(crate) fn lock_course_schedules_after(
+    conn: &mut DbConnection,
+    course_id: i32,
+    after: i32,
+    limit: i64,
+) -> Result<(Vec<LockedSchedule>, Option<i32>), Error> {
     mdsc_core::lock_row!(conn, courses, course_id)?;
+    let slice: Vec<(i32, i32)> = course_schedules::table
+        .filter(course_schedules::course_id.eq(course_id))
+        .filter(course_schedules::id.gt(after))
+        .order(course_schedules::id)
+        .limit(limit)
+        .select((course_schedules::id, course_schedules::enrollment_id))
+        .load(conn)?;
+    let Some(&(last, _)) = slice.last() else {
+        return Ok((Vec::new(), None));
+    };
     diesel::update(
         enrollments::table.filter(
             enrollments::id.eq_any(
                 course_schedules::table
                     .filter(course_schedules::course_id.eq(course_id))
+                    .filter(course_schedules::id.gt(after))
+                    .filter(course_schedules::id.le(last))
                     .select(course_schedules::enrollment_id),
             ),
         ),
     )
     .set(enrollments::id.eq(enrollments::id))
     .execute(conn)?;
-    Ok(course_schedules::table
+    let rows = course_schedules::table
         .inner_join(enrollments::table)
         .filter(course_schedules::course_id.eq(course_id))
+        .filter(course_schedules::id.gt(after))
+        .filter(course_schedules::id.le(last))
         .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
         .order(course_schedules::id)
         .select((ScheduleRow::as_select(), EnrollmentRow::as_select()))
-        .load(conn)?)
+        .load(conn)?;
+    Ok((rows, Some(last)))
 }
 
 /// The ids of the course's schedules whose enrollment is not cancelled, as
@@ -313,17 +346,15 @@ pub fn mark_done(
     Ok(())
 }
 
-/// Re-plans every schedule of the course: after a change the whole plan
-/// depends on (a new lesson, a lesson's length, the course's dates).
+/// Every schedule of the course is to be re-planned: after a change the
+/// whole plan depends on (a new lesson, a lesson's length, the course's
+/// dates). Queued for the job worker in the change's transaction.
 pub fn course_changed(
     conn: &mut DbConnection,
     course_id: i32,
     now: NaiveDateTime,
 ) -> Result<(), Error> {
-    for (schedule, enrollment) in lock_course_schedules(conn, course_id)? {
-        replan(conn, &schedule, &enrollment, now)?;
-    }
-    Ok(())
+    crate::replan_jobs::request(conn, course_id, now)
 }
 
 /// A lesson was renamed: its items take the new title in place.

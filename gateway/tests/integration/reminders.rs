@@ -61,8 +61,9 @@ fn reminders_sent(conn: &mut DbConnection) -> i64 {
 fn pending_jobs(conn: &mut DbConnection) -> Vec<(String, NaiveDateTime)> {
     jobs::table
         .filter(jobs::finished_at.is_null())
-        // The notifications' e-mails are jobs too (the email module).
-        .filter(jobs::kind.ne("email"))
+        // The notifications' e-mails (the email module) and the course's
+        // re-plans (its lessons were created) are jobs too.
+        .filter(jobs::kind.eq("live_reminder"))
         .order(jobs::run_at)
         .select((jobs::job_key, jobs::run_at))
         .load(conn)

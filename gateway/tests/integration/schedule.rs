@@ -890,7 +890,8 @@ async fn new_lessons_renamed_lessons_and_new_course_dates_reach_the_schedule() {
     assert_eq!(item["start_time"], original["start_time"]);
     assert!(item["sequence"].as_i64() > original["sequence"].as_i64());
 
-    // A new lesson is planned into the existing schedule.
+    // A new lesson is planned into the existing schedule, by the job
+    // worker: the instructor's request only queues the re-plan.
     let created = app
         .post(
             &format!("/api/modules/{}/lessons", cast.fixture.module_id),
@@ -899,6 +900,22 @@ async fn new_lessons_renamed_lessons_and_new_course_dates_reach_the_schedule() {
         )
         .await;
     let new_lesson = id_of(created.assert_ok(201));
+    let queued = app
+        .get(&path, Some(&cast.student))
+        .await
+        .assert_ok(200)
+        .clone();
+    assert!(
+        queued["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|item| item["lesson_id"] != new_lesson),
+        "re-planned in the request: {queued}"
+    );
+    let report = run_replans(&app);
+    // The lessons of the fixture each queued one before: superseded.
+    assert_eq!((report.done, report.failed), (1, 0), "{report:?}");
     let grown = app
         .get(&path, Some(&cast.student))
         .await
@@ -917,6 +934,7 @@ async fn new_lessons_renamed_lessons_and_new_course_dates_reach_the_schedule() {
     )
     .await
     .assert_ok(200);
+    run_replans(&app);
     let compressed = app
         .get(&path, Some(&cast.student))
         .await
@@ -1095,4 +1113,11 @@ async fn one_change_per_item_and_a_renamed_course_bumps_every_event() {
             .unwrap()
             .ends_with("· Rust pour tous")
     );
+}
+
+/// What the job worker's re-plan pass does, at the test clock's time.
+fn run_replans(app: &TestApp) -> mdsc_notify::jobs::RunReport {
+    use mdsc_core::Clock;
+    let mut conn = app.db.conn();
+    mdsc_schedule::replan_jobs::run_due(&mut conn, "test-worker", app.clock.now(), 50).unwrap()
 }

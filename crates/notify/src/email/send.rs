@@ -18,11 +18,10 @@ use crate::jobs::{self, Claimed, Lane, RunReport};
 const SEND_FOR: Duration = Duration::from_secs(120);
 
 /// Claims up to `limit` due e-mails for `worker` and sends them through
-/// `mailer`, with `links` (the web app's, and the unsubscribe link where
-/// configured). Each is sent, then
-/// marked done if the claim is still this worker's (at least once: a
-/// worker whose claim lapsed mid-send may see it sent again). A send error
-/// is retried with the jobs' back-off.
+/// `mailer`, with `links` (into the web app, and the unsubscribe link where
+/// configured). Each is sent, then marked done if the claim is still this
+/// worker's (at least once: a worker whose claim lapsed mid-send may see it
+/// sent again). A send error is retried with the jobs' back-off.
 pub fn send_due(
     conn: &mut DbConnection,
     worker: &str,

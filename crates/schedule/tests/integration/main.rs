@@ -13,5 +13,6 @@ mod item;
 mod links;
 mod plan;
 mod propagation;
+mod replans;
 mod schedules;
 mod updates;
