@@ -288,6 +288,19 @@ pub fn run_lane(
     Ok(report)
 }
 
+/// Totals of several passes.
+impl std::ops::AddAssign for RunReport {
+    fn add_assign(&mut self, other: Self) {
+        self.done += other.done;
+        self.retried += other.retried;
+        self.failed += other.failed;
+        self.skipped += other.skipped;
+        self.deferred += other.deferred;
+        self.stepped += other.stepped;
+        self.superseded += other.superseded;
+    }
+}
+
 impl RunReport {
     /// Counts a job's run; a failure is recorded for a retry (or as
     /// `failed` after the last attempt).

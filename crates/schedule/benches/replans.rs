@@ -8,11 +8,10 @@
 
 use std::time::Instant;
 
-use diesel::prelude::*;
-use mdsc_auth::{Principal, Role};
-use mdsc_core::schema::users;
+use mdsc_auth::Role;
+use mdsc_auth::testing::insert_user;
 use mdsc_core::testing::TestDb;
-use mdsc_core::{Clock, DbConnection, ManualClock};
+use mdsc_core::{Clock, ManualClock};
 use mdsc_course::course::{CourseInput, create_course};
 use mdsc_course::enrollment::{EnrollInput, enroll};
 use mdsc_course::structure::{LessonInput, ModuleInput, QuizInput, create_module, create_quiz};
@@ -23,25 +22,6 @@ use mdsc_schedule::service::{PreferencesInput, generate_schedule};
 const MODULES: usize = 10;
 const LESSONS: usize = 10;
 const CHANGES: usize = 20;
-
-/// Without a password: hashing is not what is measured.
-fn user(conn: &mut DbConnection, clock: &ManualClock, n: usize, role: Role) -> Principal {
-    let now = clock.now();
-    let id: i32 = diesel::insert_into(users::table)
-        .values((
-            users::email.eq(format!("u{n}@bench.test")),
-            users::password_hash.eq("not-a-login"),
-            users::first_name.eq("B"),
-            users::last_name.eq("M"),
-            users::role.eq(role.as_str()),
-            users::created_at.eq(now),
-            users::updated_at.eq(now),
-        ))
-        .returning(users::id)
-        .get_result(conn)
-        .unwrap();
-    Principal { user_id: id, role }
-}
 
 fn lesson(title: String, minutes: i32) -> LessonInput {
     LessonInput {
@@ -57,7 +37,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
-    let students: usize = std::env::var("REPLAN_STUDENTS")
+    let students: u32 = std::env::var("REPLAN_STUDENTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(500);
@@ -66,7 +46,8 @@ fn main() {
     let settings = mdsc_schedule::ScheduleSettings::new("http://bench", "http://bench");
     let mut conn = db.conn();
     let seed_start = Instant::now();
-    let teacher = user(&mut conn, &clock, 0, Role::Instructor);
+    // Inserted without password hashing, which is not what is measured.
+    let teacher = insert_user(&mut conn, &clock, Role::Instructor, 0);
     let course = create_course(
         &mut conn,
         &teacher,
@@ -115,7 +96,7 @@ fn main() {
         .unwrap();
     }
     for n in 1..=students {
-        let student = user(&mut conn, &clock, n, Role::Student);
+        let student = insert_user(&mut conn, &clock, Role::Student, n);
         let enrollment = enroll(
             &mut conn,
             &student,
@@ -176,10 +157,7 @@ fn main() {
             break;
         }
         passes += 1;
-        total.done += report.done;
-        total.failed += report.failed;
-        total.stepped += report.stepped;
-        total.superseded += report.superseded;
+        total += report;
     }
     let elapsed = started.elapsed().as_secs_f64();
     assert_eq!((total.done, total.failed), (1, 0), "{total:?}");
@@ -187,7 +165,7 @@ fn main() {
         "worker re-plan of {students} schedules: {elapsed:.2} s in {passes} pass(es), {} slices of {SLICE}, \
          {:.2} ms per schedule, {:.0} ms per slice (one transaction); {} superseded jobs",
         total.stepped,
-        elapsed * 1000.0 / students as f64,
+        elapsed * 1000.0 / f64::from(students),
         elapsed * 1000.0 / total.stepped.max(1) as f64,
         total.superseded
     );

@@ -66,12 +66,7 @@ pub fn run_due(
             limit,
             &|conn, job, payload| run_slice(conn, job, payload, now),
         )?;
-        total.done += report.done;
-        total.retried += report.retried;
-        total.failed += report.failed;
-        total.skipped += report.skipped;
-        total.stepped += report.stepped;
-        total.superseded += report.superseded;
+        total += report;
         // Only steps leave work due at once; failures wait for their retry.
         if report.stepped == 0 || started.elapsed() >= PASS_BUDGET {
             return Ok(total);

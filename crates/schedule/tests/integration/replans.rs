@@ -156,11 +156,7 @@ fn two_workers_replan_every_schedule_and_finish_the_job_once() {
     });
     let mut total = RunReport::default();
     for report in reports {
-        let report = report.unwrap();
-        total.done += report.done;
-        total.failed += report.failed;
-        total.retried += report.retried;
-        total.stepped += report.stepped;
+        total += report.unwrap();
     }
     assert_eq!(
         (total.done, total.failed, total.retried),

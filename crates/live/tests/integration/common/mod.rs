@@ -10,7 +10,7 @@ pub use chrono::Duration;
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use diesel::prelude::*;
 use mdsc_auth::{Principal, Role};
-use mdsc_core::schema::{live_session_participants, live_sessions, users};
+use mdsc_core::schema::{live_session_participants, live_sessions};
 use mdsc_core::testing::TestDb;
 #[allow(unused_imports)]
 pub use mdsc_core::testing::{expect_err, expect_invalid_field};
@@ -67,22 +67,7 @@ impl World {
     /// passwords, and a fast set-up lets them use many students.
     pub fn user(&mut self, role: Role) -> Principal {
         self.users += 1;
-        let n = self.users;
-        let now = self.clock.now();
-        let id: i32 = diesel::insert_into(users::table)
-            .values((
-                users::email.eq(format!("{}{n}@example.com", role.as_str())),
-                users::password_hash.eq("not-a-login"),
-                users::first_name.eq(format!("First{n}")),
-                users::last_name.eq(format!("Last{n}")),
-                users::role.eq(role.as_str()),
-                users::created_at.eq(now),
-                users::updated_at.eq(now),
-            ))
-            .returning(users::id)
-            .get_result(&mut self.conn)
-            .expect("insert user");
-        Principal { user_id: id, role }
+        mdsc_auth::testing::insert_user(&mut self.conn, &self.clock, role, self.users)
     }
 
     pub fn course(&mut self, instructor: &Principal) -> i32 {

@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use icalendar::parser::{read_calendar, unfold};
 use mdsc_auth::{Principal, Role};
-use mdsc_core::schema::{course_schedules, schedule_items, users};
+use mdsc_core::schema::{course_schedules, schedule_items};
 use mdsc_core::testing::TestDb;
 #[allow(unused_imports)]
 pub use mdsc_core::testing::{
@@ -99,22 +99,7 @@ impl World {
     /// passwords (hashing makes `mdsc_auth::testing::create_user` slow).
     pub fn user(&mut self, role: Role) -> Principal {
         self.users += 1;
-        let n = self.users;
-        let now = self.clock.now();
-        let id: i32 = diesel::insert_into(users::table)
-            .values((
-                users::email.eq(format!("{}{n}@example.com", role.as_str())),
-                users::password_hash.eq("not-a-login"),
-                users::first_name.eq(format!("First{n}")),
-                users::last_name.eq(format!("Last{n}")),
-                users::role.eq(role.as_str()),
-                users::created_at.eq(now),
-                users::updated_at.eq(now),
-            ))
-            .returning(users::id)
-            .get_result(&mut self.conn)
-            .expect("insert user");
-        Principal { user_id: id, role }
+        mdsc_auth::testing::insert_user(&mut self.conn, &self.clock, role, self.users)
     }
 
     /// The standard course, planned over `weeks` weeks (estimated length).
