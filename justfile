@@ -34,3 +34,9 @@ seed:
 # What CI runs: fmt check, clippy, tests on SQLite and on PostgreSQL
 ci:
     bash .ci/run
+
+# Login flood against the release binary: statuses, p50 of concurrent reads,
+# peak memory (issue 15; not timed in CI). DATABASE_URL=postgres://… for PostgreSQL
+abuse:
+    cargo build --release
+    python3 scripts/abuse.py

@@ -38,6 +38,8 @@ const PLAN_LESSONS: usize = 10;
 const UNBOUNDED_FORUM: mdsc_forum::ForumSettings = mdsc_forum::ForumSettings {
     topics_per_minute: u32::MAX,
     replies_per_minute: u32::MAX,
+    reactions_per_minute: u32::MAX,
+    reports_per_hour: u32::MAX,
 };
 
 fn user(
@@ -196,14 +198,15 @@ async fn main() {
         sse_heartbeat_seconds: 20,
         stream_token_ttl_seconds: 300,
         sse_max_streams_per_user: 20,
+        limits: mdsc_gateway::limits::Limits::default(),
     };
-    let state = AppState {
-        hub: mdsc_gateway::realtime::Hub::new(db.url().clone(), db.pool()),
-        pool: db.pool(),
+    let state = AppState::new(
+        db.pool(),
         keys,
-        clock: clock.clone(),
-        config: Arc::new(config),
-    };
+        clock.clone(),
+        Arc::new(config),
+        mdsc_gateway::realtime::Hub::new(db.url().clone(), db.pool()),
+    );
     let app = test::init_service(build_app(state)).await;
 
     measure(&app, &token, "GET /api/health", &|_| {
@@ -373,12 +376,18 @@ fn seed_live(
     clock.set(start);
     mdsc_live::lifecycle::start_session(conn, teacher, clock, session_id).unwrap();
     mdsc_live::attendance::join_session(conn, student, clock, &settings, session_id).unwrap();
+    // Seeding, not chatting: no flood bound.
+    let unbounded = mdsc_live::LiveSettings {
+        chat_messages_per_minute: u32::MAX,
+        ..settings.clone()
+    };
     write_transaction(conn, |conn| -> Result<(), mdsc_core::Error> {
         for i in 0..CHAT_MESSAGES {
             mdsc_live::chat::post_message(
                 conn,
                 student,
                 clock,
+                &unbounded,
                 session_id,
                 mdsc_live::chat::ChatInput {
                     message: format!("Message {i}"),

@@ -32,6 +32,8 @@ pub struct Config {
     pub stream_token_ttl_seconds: i64,
     /// Event streams one user may have open at once on this process.
     pub sse_max_streams_per_user: usize,
+    /// Bounds against floods (logins, registrations, streams per address).
+    pub limits: crate::limits::Limits,
 }
 
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
@@ -43,14 +45,14 @@ pub const DEFAULT_SSE_HEARTBEAT_SECONDS: u64 = 20;
 /// A few tabs, each with its notification stream and a chat or topic.
 pub const DEFAULT_SSE_MAX_STREAMS_PER_USER: usize = 20;
 
-fn var(name: &str) -> Option<String> {
+pub(crate) fn var(name: &str) -> Option<String> {
     std::env::var(name)
         .ok()
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
 }
 
-fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, Error> {
+pub(crate) fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, Error> {
     match var(name) {
         None => Ok(default),
         Some(raw) => raw
@@ -110,6 +112,7 @@ impl Config {
             sse_heartbeat_seconds: sse_heartbeat_seconds()?,
             stream_token_ttl_seconds: stream_token_ttl_seconds()?,
             sse_max_streams_per_user: sse_max_streams_per_user()?,
+            limits: crate::limits::Limits::from_env()?,
         })
     }
 
@@ -145,6 +148,10 @@ fn rating_settings() -> Result<mdsc_rating::RatingSettings, Error> {
     Ok(mdsc_rating::RatingSettings {
         moderation,
         prompt_delay: prompt_delay(hours)?,
+        writes_per_hour: crate::limits::at_least_one(
+            "RATING_WRITES_PER_HOUR",
+            mdsc_rating::settings::DEFAULT_WRITES_PER_HOUR,
+        )?,
     })
 }
 
@@ -216,6 +223,10 @@ fn live_settings() -> Result<mdsc_live::LiveSettings, Error> {
         max_participants_cap: parsed("LIVE_MAX_PARTICIPANTS", live::DEFAULT_MAX_PARTICIPANTS_CAP)?,
         token_margin: chrono::Duration::minutes(margin),
         webhook_secret: var("JITSI_WEBHOOK_SECRET"),
+        chat_messages_per_minute: crate::limits::at_least_one(
+            "LIVE_CHAT_MESSAGES_PER_MINUTE",
+            live::DEFAULT_CHAT_MESSAGES_PER_MINUTE,
+        )?,
     };
     settings.validate()?;
     Ok(settings)
@@ -237,6 +248,14 @@ fn forum_settings() -> Result<mdsc_forum::ForumSettings, Error> {
         replies_per_minute: per_minute(
             "FORUM_REPLIES_PER_MINUTE",
             mdsc_forum::settings::DEFAULT_REPLIES_PER_MINUTE,
+        )?,
+        reactions_per_minute: per_minute(
+            "FORUM_REACTIONS_PER_MINUTE",
+            mdsc_forum::settings::DEFAULT_REACTIONS_PER_MINUTE,
+        )?,
+        reports_per_hour: per_minute(
+            "FORUM_REPORTS_PER_HOUR",
+            mdsc_forum::settings::DEFAULT_REPORTS_PER_HOUR,
         )?,
     })
 }

@@ -121,3 +121,32 @@ impl FromRequest for MaybeAuth {
         Box::pin(async move { Ok(MaybeAuth(principal(req).await?)) })
     }
 }
+
+/// The client's address, as `TRUSTED_PROXIES` allows reading it (see
+/// `client_address`); `None` without a TCP peer (in-process tests).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl FromRequest for ClientAddress {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let peer = req.peer_addr().map(|addr| addr.ip());
+        let address = match req.app_data::<web::Data<AppState>>() {
+            Some(state) if !state.config.limits.trusted_proxies.is_empty() => {
+                let forwarded = req
+                    .headers()
+                    .get_all("X-Forwarded-For")
+                    .filter_map(|v| v.to_str().ok());
+                state
+                    .config
+                    .limits
+                    .trusted_proxies
+                    .client_of(peer, forwarded)
+            }
+            _ => peer,
+        };
+        std::future::ready(Ok(ClientAddress(address)))
+    }
+}

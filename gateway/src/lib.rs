@@ -3,11 +3,13 @@
 //! the command-line sub-commands.
 
 pub mod app;
+pub mod client_address;
 pub mod commands;
 pub mod config;
 pub mod envelope;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod realtime;
 pub mod routes;
 pub mod state;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use actix_web::web;
-use mdsc_auth::TokenKeys;
+use mdsc_auth::{HashGate, SignIn, TokenKeys};
 use mdsc_core::{Clock, DbConnection, DbPool, Error};
 
 use crate::config::Config;
@@ -19,9 +19,38 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Signals for the event streams (see `realtime`).
     pub hub: Hub,
+    /// Bounds the password hashes computed at once (see `mdsc_auth::hash_gate`).
+    pub gate: HashGate,
 }
 
 impl AppState {
+    pub fn new(
+        pool: DbPool,
+        keys: TokenKeys,
+        clock: Arc<dyn Clock>,
+        config: Arc<Config>,
+        hub: Hub,
+    ) -> Self {
+        Self {
+            gate: HashGate::new(config.limits.hash_gate),
+            pool,
+            keys,
+            clock,
+            config,
+            hub,
+        }
+    }
+
+    /// What signing in and up need besides the pool.
+    pub fn sign_in(&self) -> SignIn<'_> {
+        SignIn {
+            keys: &self.keys,
+            clock: self.clock(),
+            gate: &self.gate,
+            limits: &self.config.limits.auth,
+        }
+    }
+
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
     }
@@ -41,5 +70,19 @@ impl AppState {
         .await
         .map_err(|e| ApiError::from(Error::internal(format!("blocking task failed: {e}"))))?
         .map_err(ApiError::from)
+    }
+
+    /// Runs a service call that takes connections from the pool itself
+    /// (sign-in: none is held while a password hash runs) on the blocking pool.
+    pub async fn blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&AppState) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        let state = self.clone();
+        web::block(move || f(&state))
+            .await
+            .map_err(|e| ApiError::from(Error::internal(format!("blocking task failed: {e}"))))?
+            .map_err(ApiError::from)
     }
 }

@@ -1,7 +1,8 @@
 //! The job worker inside the gateway process: every `JOBS_POLL_SECONDS` it
 //! claims the due jobs (live-session reminders) and runs them on the
 //! blocking pool, re-plans the schedules of courses whose plan changed,
-//! once a minute it sweeps for quiz deadlines, and then it sends the due
+//! once a minute it sweeps for quiz deadlines and purges the rate-limit
+//! counters whose window is over, and then it sends the due
 //! notification e-mails (SMTP or the log; blocking is fine there).
 //! Several gateways on one PostgreSQL database share the work safely (see
 //! `mdsc_notify::jobs`).
@@ -76,6 +77,10 @@ pub fn start(state: AppState) -> Result<(), Error> {
                         Ok(0) => {}
                         Ok(reminded) => log::info!("deadline reminders sent: {reminded}"),
                         Err(e) => log::error!("deadline sweep failed: {e}"),
+                    }
+                    // Rate-limit counters whose window is over.
+                    if let Err(e) = mdsc_core::throttle::purge_expired(&mut conn, now) {
+                        log::error!("purging rate-limit counters failed: {e}");
                     }
                 }
                 // Last, so the e-mails of this pass's reminders go at once.

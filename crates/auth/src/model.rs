@@ -45,6 +45,10 @@ impl Principal {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
+    /// Holds the instructor role now (a demoted instructor does not).
+    pub fn is_instructor(&self) -> bool {
+        self.role == Role::Instructor
+    }
     pub fn is_instructor_or_admin(&self) -> bool {
         matches!(self.role, Role::Instructor | Role::Admin)
     }

@@ -1,4 +1,5 @@
-//! Registration, login, the current user and role changes.
+//! Accounts: the current user, role changes, the accounts the commands
+//! create. Signing in and up over the API is `sign_in`.
 
 use diesel::prelude::*;
 use mdsc_core::schema::users;
@@ -7,8 +8,8 @@ use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::Deserialize;
 use validator::Validate;
 
-use crate::model::{AuthResponse, Principal, Role, User, UserRow};
-use crate::password::{burn_verification_time, hash_password, verify_password};
+use crate::model::{Principal, Role, User, UserRow};
+use crate::password::hash_password;
 use crate::token::TokenKeys;
 
 pub const MIN_PASSWORD_LENGTH: u64 = 8;
@@ -42,39 +43,33 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-fn invalid_credentials() -> Error {
+pub(crate) fn invalid_credentials() -> Error {
     Error::unauthenticated("Invalid e-mail or password").with_code("INVALID_CREDENTIALS")
 }
 
-/// Creates a student account and signs it in.
-pub fn register(
-    conn: &mut DbConnection,
-    keys: &TokenKeys,
-    clock: &dyn Clock,
-    mut input: RegisterInput,
-) -> Result<AuthResponse, Error> {
-    input.email = normalize_email(&input.email);
-    input.validate()?;
-    let user = insert_user(conn, clock, &input, Role::Student)?;
-    let token = keys.issue(user.id, clock)?;
-    Ok(AuthResponse {
-        token,
-        user: user.into(),
-    })
-}
-
+/// Hashes on the calling thread: for the commands and tests, which
+/// `sign_in::register` (the API route) is not.
 fn insert_user(
     conn: &mut DbConnection,
     clock: &dyn Clock,
     input: &RegisterInput,
     role: Role,
 ) -> Result<UserRow, Error> {
-    let password_hash = hash_password(&input.password)?;
+    insert_user_with_hash(conn, clock, input, role, &hash_password(&input.password)?)
+}
+
+pub(crate) fn insert_user_with_hash(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    input: &RegisterInput,
+    role: Role,
+    password_hash: &str,
+) -> Result<UserRow, Error> {
     let now = clock.now();
     let inserted = diesel::insert_into(users::table)
         .values((
             users::email.eq(&input.email),
-            users::password_hash.eq(&password_hash),
+            users::password_hash.eq(password_hash),
             users::first_name.eq(input.first_name.trim()),
             users::last_name.eq(input.last_name.trim()),
             users::role.eq(role.as_str()),
@@ -87,33 +82,6 @@ fn insert_user(
             Error::conflict("EMAIL_TAKEN", "An account with this e-mail already exists")
         }
         err => err,
-    })
-}
-
-/// Signs a user in. A wrong password and an unknown e-mail give the same
-/// answer, after the same amount of work.
-pub fn login(
-    conn: &mut DbConnection,
-    keys: &TokenKeys,
-    clock: &dyn Clock,
-    input: LoginInput,
-) -> Result<AuthResponse, Error> {
-    // Text with NUL cannot match a stored e-mail (and PostgreSQL refuses it).
-    if input.email.contains('\0') {
-        burn_verification_time(&input.password);
-        return Err(invalid_credentials());
-    }
-    let Some(row) = find_user_by_email(conn, &input.email)? else {
-        burn_verification_time(&input.password);
-        return Err(invalid_credentials());
-    };
-    if !verify_password(&input.password, &row.password_hash) {
-        return Err(invalid_credentials());
-    }
-    let token = keys.issue(row.id, clock)?;
-    Ok(AuthResponse {
-        token,
-        user: row.into(),
     })
 }
 

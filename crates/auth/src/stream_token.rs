@@ -2,10 +2,12 @@
 //! `Authorization` header, puts in the URL of an event stream.
 
 use chrono::{DateTime, Duration, Utc};
+use mdsc_core::throttle::{self, Limit, user_subject};
 use mdsc_core::time::utc;
 use mdsc_core::{Clock, DbConnection, Error};
 use serde::Serialize;
 
+use crate::limits::{STREAM_TOKEN_USER, TOO_MANY_STREAM_TOKENS};
 use crate::model::Principal;
 use crate::service::current_principal;
 use crate::token::TokenKeys;
@@ -24,13 +26,24 @@ pub struct StreamToken {
     pub expires_in_seconds: i64,
 }
 
-/// A stream token for the signed-in actor.
+/// A stream token for the signed-in actor; at most `per_user` of them in
+/// its window (`429 RATE_LIMITED`), as each one can open a stream.
 pub fn issue_stream_token(
+    conn: &mut DbConnection,
     actor: &Principal,
     keys: &TokenKeys,
     clock: &dyn Clock,
     ttl: Duration,
+    per_user: Limit,
 ) -> Result<StreamToken, Error> {
+    throttle::hit(
+        conn,
+        clock,
+        STREAM_TOKEN_USER,
+        &user_subject(actor.user_id),
+        per_user,
+        TOO_MANY_STREAM_TOKENS,
+    )?;
     let token = keys.issue_stream(actor.user_id, clock, ttl)?;
     Ok(StreamToken {
         token,

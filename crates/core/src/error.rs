@@ -22,6 +22,9 @@ pub enum ErrorKind {
     /// Well-formed input that breaks a rule; carries field errors.
     Validation,
     RateLimited,
+    /// The server is saturated (no database connection, every password
+    /// hasher busy) and the request may succeed later: 503, `Retry-After`.
+    Unavailable,
     Internal,
 }
 
@@ -36,6 +39,7 @@ impl ErrorKind {
             ErrorKind::Conflict => "CONFLICT",
             ErrorKind::Validation => "VALIDATION_ERROR",
             ErrorKind::RateLimited => "RATE_LIMITED",
+            ErrorKind::Unavailable => "SERVICE_UNAVAILABLE",
             ErrorKind::Internal => "INTERNAL_ERROR",
         }
     }
@@ -90,6 +94,12 @@ impl Error {
         self
     }
 
+    /// Replaces the readable sentence.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::BadRequest, message)
     }
@@ -118,6 +128,16 @@ impl Error {
     }
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         let mut err = Self::new(ErrorKind::RateLimited, "Too many requests, slow down");
+        err.retry_after_secs = Some(retry_after_secs.max(1));
+        err
+    }
+    /// 503 with `Retry-After`: try again shortly.
+    pub fn unavailable(
+        code: &'static str,
+        message: impl Into<String>,
+        retry_after_secs: u64,
+    ) -> Self {
+        let mut err = Self::new(ErrorKind::Unavailable, message).with_code(code);
         err.retry_after_secs = Some(retry_after_secs.max(1));
         err
     }
@@ -162,7 +182,15 @@ impl From<diesel::result::Error> for Error {
 
 impl From<r2d2::Error> for Error {
     fn from(err: r2d2::Error) -> Self {
-        Error::internal(format!("no database connection available: {err}"))
+        // Every pooled connection stayed busy for the pool's whole timeout
+        // (or the database does not answer): a saturation to report as
+        // such, with the cause in the log, not a server error.
+        log::warn!("no database connection available: {err}");
+        Error::unavailable(
+            "DATABASE_BUSY",
+            "The service is busy, try again in a moment",
+            1,
+        )
     }
 }
 

@@ -10,6 +10,7 @@ pub mod page;
 pub mod random;
 pub mod schema;
 pub mod text;
+pub mod throttle;
 pub mod time;
 
 #[cfg(feature = "testing")]

@@ -318,6 +318,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    throttle_counters (scope, subject, window_start) {
+        scope -> Text,
+        subject -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     forum_postings (id) {
         id -> Integer,
         user_id -> Integer,
@@ -526,4 +536,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     forum_postings,
     forum_reports,
+    throttle_counters,
 );

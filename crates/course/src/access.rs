@@ -2,8 +2,8 @@
 //! who is enrolled in it.
 
 use diesel::prelude::*;
-use mdsc_auth::Principal;
-use mdsc_core::schema::{courses, enrollments};
+use mdsc_auth::{Principal, Role};
+use mdsc_core::schema::{courses, enrollments, users};
 use mdsc_core::{DbConnection, Error};
 
 use crate::model::{CourseRow, EnrollmentRow};
@@ -33,9 +33,23 @@ pub fn find_course(conn: &mut DbConnection, course_id: i32) -> Result<CourseRow,
         .ok_or_else(|| Error::not_found("Course"))
 }
 
-/// Staff of a course: its instructor and every admin.
+/// Staff of a course: its instructor, while they hold the instructor role,
+/// and every admin. The role is the one the account has at the time of the
+/// request, so an instructor demoted to student is staff of nothing at once.
 pub fn is_staff_of(actor: &Principal, course: &CourseRow) -> bool {
-    actor.is_admin() || course.instructor_id == actor.user_id
+    actor.is_admin() || (actor.is_instructor() && course.instructor_id == actor.user_id)
+}
+
+/// The course's instructor while their account holds the instructor role;
+/// `None` once demoted (they are no longer staff, so hear nothing as such).
+pub fn acting_instructor(conn: &mut DbConnection, course_id: i32) -> Result<Option<i32>, Error> {
+    Ok(courses::table
+        .inner_join(users::table)
+        .filter(courses::id.eq(course_id))
+        .filter(users::role.eq(Role::Instructor.as_str()))
+        .select(users::id)
+        .first(conn)
+        .optional()?)
 }
 
 /// Is `actor` staff of course `course_id`? 404 when the course does not exist.
@@ -44,12 +58,8 @@ pub fn is_course_staff(
     actor: &Principal,
     course_id: i32,
 ) -> Result<bool, Error> {
-    if actor.is_admin() {
-        // Still 404 for a missing course, whoever asks.
-        find_course(conn, course_id)?;
-        return Ok(true);
-    }
-    Ok(find_course(conn, course_id)?.instructor_id == actor.user_id)
+    // Still 404 for a missing course, whoever asks.
+    Ok(is_staff_of(actor, &find_course(conn, course_id)?))
 }
 
 /// The user's current (not cancelled) enrollment in the course, if any.

@@ -255,13 +255,15 @@ pub fn list_courses(
         let mut q = courses::table.into_boxed();
         match actor {
             Some(a) if a.is_admin() => {}
-            Some(a) => {
+            // Own drafts only while the account is an instructor (see `is_staff_of`).
+            Some(a) if a.is_instructor() => {
                 q = q.filter(
                     courses::is_published
                         .eq(true)
                         .or(courses::instructor_id.eq(a.user_id)),
                 );
             }
+            Some(_) => q = q.filter(courses::is_published.eq(true)),
             None => q = q.filter(courses::is_published.eq(true)),
         }
         if let Some(instructor_id) = query.instructor_id {

@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::forum_reactions;
+use mdsc_core::throttle::{self, user_subject};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::Deserialize;
 
@@ -12,6 +13,7 @@ use crate::access::{Ctx, ensure_live, find_reply, find_topic, lock_reply, topic_
 use crate::counters::bump_reaction;
 use crate::model::{ForumReply, ReactionType, ReplyRow};
 use crate::render::render_reply;
+use crate::settings::{ForumSettings, REACTIONS, TOO_MANY_REACTIONS};
 
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 pub struct ReactionInput {
@@ -98,11 +100,13 @@ fn remove(
 }
 
 /// Adds a reaction; an upvote replaces the caller's downvote and back.
-/// Adding one the caller already has changes nothing.
+/// Adding one the caller already has changes nothing. At most
+/// `reactions_per_minute` changes per user (`429 RATE_LIMITED`).
 pub fn add_reaction(
     conn: &mut DbConnection,
     actor: &Principal,
     clock: &dyn Clock,
+    settings: &ForumSettings,
     reply_id: i32,
     input: ReactionInput,
 ) -> Result<ForumReply, Error> {
@@ -111,6 +115,15 @@ pub fn add_reaction(
         let (ctx, _) = reactable(conn, actor, reply_id)?;
         let current = mine(conn, actor, reply_id)?;
         if !current.contains(&kind) {
+            // Only reactions that change something count against the bound.
+            throttle::hit(
+                conn,
+                clock,
+                REACTIONS,
+                &user_subject(actor.user_id),
+                settings.reactions(),
+                TOO_MANY_REACTIONS,
+            )?;
             if let Some(opposite) = kind.opposite()
                 && current.contains(&opposite)
             {

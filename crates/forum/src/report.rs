@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{forum_replies, forum_reports, forum_topics};
+use mdsc_core::throttle::{self, user_subject};
 use mdsc_core::time::{utc, utc_opt};
 use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
 use mdsc_course::require_course_staff;
@@ -21,6 +22,7 @@ use crate::model::{
     TopicRow,
 };
 use crate::render::people;
+use crate::settings::{ForumSettings, REPORTS, TOO_MANY_REPORTS};
 use crate::text::validate_markdown;
 
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
@@ -70,12 +72,21 @@ fn insert_report(
     conn: &mut DbConnection,
     actor: &Principal,
     clock: &dyn Clock,
+    settings: &ForumSettings,
     ctx: &Ctx,
     topic_id: i32,
     reply_id: Option<i32>,
     input: &ReportInput,
 ) -> Result<ReportRow, Error> {
     write_transaction(conn, |conn| -> Result<_, Error> {
+        throttle::hit(
+            conn,
+            clock,
+            REPORTS,
+            &user_subject(actor.user_id),
+            settings.reports(),
+            TOO_MANY_REPORTS,
+        )?;
         let id: i32 = diesel::insert_into(forum_reports::table)
             .values((
                 forum_reports::forum_id.eq(ctx.forum.id),
@@ -118,18 +129,20 @@ fn plain(row: ReportRow) -> ForumReport {
     }
 }
 
-/// Any reader of the topic flags it (once).
+/// Any reader of the topic flags it (once); at most `reports_per_hour`
+/// reports per user (`429 RATE_LIMITED`).
 pub fn report_topic(
     conn: &mut DbConnection,
     actor: &Principal,
     clock: &dyn Clock,
+    settings: &ForumSettings,
     topic_id: i32,
     input: ReportInput,
 ) -> Result<ForumReport, Error> {
     let topic = find_topic(conn, topic_id)?;
     let ctx = topic_ctx(conn, actor, &topic)?;
     input.validate()?;
-    let row = insert_report(conn, actor, clock, &ctx, topic_id, None, &input)?;
+    let row = insert_report(conn, actor, clock, settings, &ctx, topic_id, None, &input)?;
     Ok(plain(row))
 }
 
@@ -138,6 +151,7 @@ pub fn report_reply(
     conn: &mut DbConnection,
     actor: &Principal,
     clock: &dyn Clock,
+    settings: &ForumSettings,
     reply_id: i32,
     input: ReportInput,
 ) -> Result<ForumReport, Error> {
@@ -148,7 +162,16 @@ pub fn report_reply(
         return Err(Error::not_found("Reply"));
     }
     input.validate()?;
-    let row = insert_report(conn, actor, clock, &ctx, topic.id, Some(reply_id), &input)?;
+    let row = insert_report(
+        conn,
+        actor,
+        clock,
+        settings,
+        &ctx,
+        topic.id,
+        Some(reply_id),
+        &input,
+    )?;
     Ok(plain(row))
 }
 

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use mdsc_auth::{Principal, UserSummary};
 use mdsc_core::schema::{live_session_chat, users};
 use mdsc_core::text::{validate_no_control_chars, validate_not_blank};
+use mdsc_core::throttle::{self, Limit, Refusal, user_subject};
 use mdsc_core::time::utc;
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::Deserialize;
@@ -15,6 +16,7 @@ use validator::Validate;
 use crate::access::{find_session, session_member, session_staff};
 use crate::attendance::find_participant;
 use crate::model::{ChatRow, LiveSessionChatMessage, MessageType, SessionStatus};
+use crate::settings::LiveSettings;
 
 pub const DEFAULT_CHAT_LIMIT: i64 = 100;
 pub const MAX_CHAT_LIMIT: i64 = 200;
@@ -44,11 +46,13 @@ pub struct PinInput {
 }
 
 /// Posts a message: staff at any time before the end, students once they
-/// have joined the session.
+/// have joined the session; at most `chat_messages_per_minute` per user
+/// (`429 RATE_LIMITED`).
 pub fn post_message(
     conn: &mut DbConnection,
     actor: &Principal,
     clock: &dyn Clock,
+    settings: &LiveSettings,
     session_id: i32,
     input: ChatInput,
 ) -> Result<LiveSessionChatMessage, Error> {
@@ -78,6 +82,17 @@ pub fn post_message(
     }
     let message_type = input.message_type.unwrap_or(MessageType::Message);
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
+        throttle::hit(
+            conn,
+            clock,
+            "live_chat",
+            &user_subject(actor.user_id),
+            Limit::new(settings.chat_messages_per_minute, 60),
+            Refusal::new(
+                "RATE_LIMITED",
+                "Too many chat messages in a short time, slow down",
+            ),
+        )?;
         let id: i32 = diesel::insert_into(live_session_chat::table)
             .values((
                 live_session_chat::session_id.eq(session_id),

@@ -78,6 +78,9 @@ pub struct LiveSettings {
     /// Shared secret of the recording hook and the JaaS webhooks; `None`
     /// refuses both.
     pub webhook_secret: Option<String>,
+    /// Chat messages one user may post per minute, all sessions together
+    /// (`LIVE_CHAT_MESSAGES_PER_MINUTE`).
+    pub chat_messages_per_minute: u32,
 }
 
 impl fmt::Debug for LiveSettings {
@@ -88,9 +91,13 @@ impl fmt::Debug for LiveSettings {
             .field("max_participants_cap", &self.max_participants_cap)
             .field("token_margin", &self.token_margin)
             .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "…"))
+            .field("chat_messages_per_minute", &self.chat_messages_per_minute)
             .finish()
     }
 }
+
+/// A lively class chats fast; 200 messages in a burst is a flood.
+pub const DEFAULT_CHAT_MESSAGES_PER_MINUTE: u32 = 20;
 
 impl Default for LiveSettings {
     fn default() -> Self {
@@ -100,6 +107,7 @@ impl Default for LiveSettings {
             max_participants_cap: DEFAULT_MAX_PARTICIPANTS_CAP,
             token_margin: Duration::minutes(DEFAULT_TOKEN_MARGIN_MINUTES),
             webhook_secret: None,
+            chat_messages_per_minute: DEFAULT_CHAT_MESSAGES_PER_MINUTE,
         }
     }
 }

@@ -50,12 +50,7 @@ fn course_audience(conn: &mut DbConnection, course_id: i32) -> Result<Vec<i32>, 
         .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
         .select(enrollments::user_id)
         .load(conn)?;
-    people.push(
-        courses::table
-            .find(course_id)
-            .select(courses::instructor_id)
-            .first(conn)?,
-    );
+    people.extend(mdsc_course::access::acting_instructor(conn, course_id)?);
     Ok(people)
 }
 
@@ -79,11 +74,9 @@ fn members_among(
             .select(users::id)
             .load::<i32>(conn)?,
     );
-    let instructor: i32 = courses::table
-        .find(course_id)
-        .select(courses::instructor_id)
-        .first(conn)?;
-    if people.contains(&instructor) {
+    if let Some(instructor) = mdsc_course::access::acting_instructor(conn, course_id)?
+        && people.contains(&instructor)
+    {
         members.push(instructor);
     }
     Ok(members)

@@ -104,10 +104,7 @@ fn follows_by_default(
 /// (active or completed) and the instructor who did not opt out, and
 /// admins who opted in.
 pub fn forum_followers(conn: &mut DbConnection, course_id: i32) -> Result<Vec<i32>, Error> {
-    let instructor: i32 = courses::table
-        .find(course_id)
-        .select(courses::instructor_id)
-        .first(conn)?;
+    let instructor = mdsc_course::access::acting_instructor(conn, course_id)?;
     let students: Vec<i32> = enrollments::table
         .filter(enrollments::course_id.eq(course_id))
         .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
@@ -123,7 +120,7 @@ pub fn forum_followers(conn: &mut DbConnection, course_id: i32) -> Result<Vec<i3
         ))
         .load(conn)?;
     let mut followers: BTreeSet<i32> = students.into_iter().collect();
-    followers.insert(instructor);
+    followers.extend(instructor);
     for (user_id, following, role) in choices {
         if !following {
             followers.remove(&user_id);

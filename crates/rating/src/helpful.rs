@@ -9,6 +9,7 @@ use mdsc_course::ensure_visible;
 use crate::model::{CourseRating, RatingRow};
 use crate::render::render_one;
 use crate::service::{can_see, lock_rating};
+use crate::settings::RatingSettings;
 
 /// The rating to vote on, locked. `approved_only`: new votes go to approved
 /// ratings; withdrawing one works whatever the rating became since.
@@ -53,10 +54,12 @@ pub fn mark_helpful(
     conn: &mut DbConnection,
     actor: &Principal,
     clock: &dyn Clock,
+    settings: &RatingSettings,
     course_id: i32,
     rating_id: i32,
 ) -> Result<CourseRating, Error> {
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
+        settings.admit_write(conn, clock, actor.user_id)?;
         votable(conn, actor, course_id, rating_id, true)?;
         diesel::insert_into(rating_helpful_votes::table)
             .values((

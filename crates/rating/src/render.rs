@@ -67,9 +67,9 @@ pub(crate) fn render(
             let is_author = viewer.is_some_and(|v| v.user_id == row.user_id);
             let is_admin = viewer.is_some_and(|v| v.is_admin());
             let is_staff = is_admin
-                || viewer
-                    .zip(course)
-                    .is_some_and(|(v, (_, instructor))| v.user_id == *instructor);
+                || viewer.zip(course).is_some_and(|(v, (_, instructor))| {
+                    v.is_instructor() && v.user_id == *instructor
+                });
             // Anonymous ratings reveal their author to admins only (and the author).
             let reveal = !row.is_anonymous || is_admin || is_author;
             let status = row.status();

@@ -134,7 +134,8 @@ fn already_rated() -> Error {
     Error::conflict("ALREADY_RATED", "You have already rated this course")
 }
 
-/// The student of a completed enrollment rates its course, once.
+/// The student of a completed enrollment rates its course, once. Creations,
+/// edits and helpful marks count against `writes_per_hour`.
 pub fn create_rating(
     conn: &mut DbConnection,
     actor: &Principal,
@@ -145,6 +146,7 @@ pub fn create_rating(
 ) -> Result<CourseRating, Error> {
     input.validate()?;
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
+        settings.admit_write(conn, clock, actor.user_id)?;
         let course = find_course(conn, course_id)?;
         ensure_visible(conn, Some(actor), &course)?;
         let enrollment = find_enrollment(conn, input.enrollment_id)?;
@@ -291,6 +293,7 @@ pub fn update_rating(
 ) -> Result<CourseRating, Error> {
     input.validate()?;
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
+        settings.admit_write(conn, clock, actor.user_id)?;
         let before = lock_rating(conn, course_id, rating_id)?;
         if before.user_id != actor.user_id {
             return Err(if can_see(conn, Some(actor), &before)? {

@@ -26,13 +26,13 @@ pub fn open_database(config: &Config) -> Result<DbPool, Error> {
 pub fn app_state(config: Config, pool: DbPool) -> Result<AppState, Error> {
     let secret = config.resolve_jwt_secret()?;
     let keys = TokenKeys::from_secret(secret.as_bytes(), Duration::hours(config.jwt_ttl_hours))?;
-    Ok(AppState {
-        hub: crate::realtime::Hub::new(config.database_url.clone(), pool.clone()),
-        pool,
+    Ok(AppState::new(
+        pool.clone(),
         keys,
-        clock: Arc::new(SystemClock),
-        config: Arc::new(config),
-    })
+        Arc::new(SystemClock),
+        Arc::new(config.clone()),
+        crate::realtime::Hub::new(config.database_url, pool),
+    ))
 }
 
 pub fn migrate(config: &Config) -> Result<(), Error> {

@@ -310,6 +310,7 @@ fn forum_discussion(
         conn,
         asker,
         clock,
+        &config.forum,
         answer.id,
         ReactionInput {
             reaction_type: mdsc_forum::ReactionType::Upvote,

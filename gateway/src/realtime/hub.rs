@@ -27,6 +27,7 @@ struct Inner {
     pool: DbPool,
     listener: Mutex<Option<Listener>>,
     slots: StreamSlots,
+    address_slots: StreamSlots<String>,
 }
 
 struct Listener {
@@ -45,6 +46,7 @@ impl Hub {
                 pool,
                 listener: Mutex::new(None),
                 slots: StreamSlots::default(),
+                address_slots: StreamSlots::new("address"),
             }),
         }
     }
@@ -68,6 +70,11 @@ impl Hub {
     /// The streams each user has open in this process.
     pub fn slots(&self) -> &StreamSlots {
         &self.inner.slots
+    }
+
+    /// The streams each client address has open in this process.
+    pub fn address_slots(&self) -> &StreamSlots<String> {
+        &self.inner.address_slots
     }
 
     /// Ends every open stream of this process.

@@ -3,12 +3,14 @@
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::HttpResponse;
 use actix_web::http::header;
 use actix_web::web::Bytes;
+use mdsc_core::throttle::address_subject;
 use mdsc_core::{Backend, Error};
 use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
@@ -30,10 +32,12 @@ const QUEUE: usize = 64;
 
 /// Opens the stream: checks access and reads the replay before answering,
 /// so a refused stream is a JSON error with its status, not an empty 200.
-/// A user at `SSE_MAX_STREAMS_PER_USER` is refused first, before any read.
+/// A user at `SSE_MAX_STREAMS_PER_USER`, or a client address at
+/// `SSE_MAX_STREAMS_PER_ADDRESS`, is refused first, before any read.
 pub async fn open(
     state: &AppState,
     user_id: i32,
+    client: Option<IpAddr>,
     source: impl Source,
     last_event_id: Option<i32>,
 ) -> Result<HttpResponse, ApiError> {
@@ -41,6 +45,10 @@ pub async fn open(
         .hub
         .slots()
         .claim(user_id, state.config.sse_max_streams_per_user)?;
+    let address_slot = state.hub.address_slots().claim(
+        address_subject(client),
+        state.config.limits.sse_max_streams_per_address,
+    )?;
     let source: Arc<dyn Source> = Arc::new(source);
     let limit = if last_event_id.is_some() { BATCH } else { 1 };
     let first = read(state, &source, user_id, last_event_id, limit).await?;
@@ -65,7 +73,7 @@ pub async fn open(
         sent: VecDeque::new(),
         // Only PostgreSQL commits concurrent inserts out of id order.
         late_ids_possible: state.config.database_url.backend() == Backend::Postgres,
-        _slot: slot,
+        _slots: (slot, address_slot),
     };
     actix_web::rt::spawn(connection.run(signals, replay));
     let body = futures_util::stream::unfold(body, |mut body| async move {
@@ -109,7 +117,7 @@ struct Connection {
     sent: VecDeque<i32>,
     late_ids_possible: bool,
     /// Held while the stream runs.
-    _slot: StreamSlot,
+    _slots: (StreamSlot, StreamSlot<String>),
 }
 
 /// Why a stream ends.

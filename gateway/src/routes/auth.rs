@@ -3,36 +3,56 @@
 use actix_web::web::{Data, Json, Path};
 use actix_web::{get, post, put};
 use mdsc_auth::service::{self, LoginInput, RegisterInput, SetRoleInput};
+use mdsc_auth::sign_in;
 use mdsc_auth::{AuthResponse, User};
 
 use crate::envelope::{Envelope, created, ok};
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::Auth;
+use crate::extract::{Auth, ClientAddress};
 use crate::state::AppState;
 
 /// Create a student account and sign in.
+///
+/// At most `REGISTRATIONS_PER_ADDRESS_PER_HOUR` (default 10) per client address.
 #[utoipa::path(tag = "auth", request_body = RegisterInput, responses(
     (status = 201, body = Envelope<AuthResponse>),
     (status = 409, description = "EMAIL_TAKEN", body = ErrorBody),
-    (status = 422, body = ErrorBody)))]
+    (status = 422, body = ErrorBody),
+    (status = 429, description = "TOO_MANY_REGISTRATIONS, with Retry-After", body = ErrorBody),
+    (status = 503, description = "SERVER_BUSY: every password hasher is busy, with Retry-After", body = ErrorBody)))]
 #[post("/auth/register")]
-pub async fn register(state: Data<AppState>, body: Json<RegisterInput>) -> ApiResult {
+pub async fn register(
+    state: Data<AppState>,
+    client: ClientAddress,
+    body: Json<RegisterInput>,
+) -> ApiResult {
     let input = body.into_inner();
     let data = state
-        .db(move |conn, st| service::register(conn, &st.keys, st.clock(), input))
+        .blocking(move |st| sign_in::register(&st.pool, st.sign_in(), client.0, input))
         .await?;
     Ok(created(data))
 }
 
 /// Sign in. The same 401 answers an unknown e-mail and a wrong password.
+///
+/// After `LOGIN_MAX_FAILURES_PER_ACCOUNT` (default 5) failures for one
+/// e-mail, or `LOGIN_MAX_FAILURES_PER_ADDRESS` (default 50) from one client
+/// address, in 15 minutes: `429 TOO_MANY_ATTEMPTS` with `Retry-After`. A
+/// success resets the e-mail's count.
 #[utoipa::path(tag = "auth", request_body = LoginInput, responses(
     (status = 200, body = Envelope<AuthResponse>),
-    (status = 401, description = "INVALID_CREDENTIALS", body = ErrorBody)))]
+    (status = 401, description = "INVALID_CREDENTIALS", body = ErrorBody),
+    (status = 429, description = "TOO_MANY_ATTEMPTS, with Retry-After", body = ErrorBody),
+    (status = 503, description = "SERVER_BUSY: every password hasher is busy, with Retry-After", body = ErrorBody)))]
 #[post("/auth/login")]
-pub async fn login(state: Data<AppState>, body: Json<LoginInput>) -> ApiResult {
+pub async fn login(
+    state: Data<AppState>,
+    client: ClientAddress,
+    body: Json<LoginInput>,
+) -> ApiResult {
     let input = body.into_inner();
     let data = state
-        .db(move |conn, st| service::login(conn, &st.keys, st.clock(), input))
+        .blocking(move |st| sign_in::login(&st.pool, st.sign_in(), client.0, input))
         .await?;
     Ok(ok(data))
 }

@@ -226,7 +226,7 @@ pub async fn lock_topic(
 #[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = ReportInput,
     params(("topicId" = i32, Path, description = "Topic id")),
     responses((status = 201, body = Envelope<ForumReport>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "ALREADY_REPORTED", body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 409, description = "ALREADY_REPORTED", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/topics/{topicId}/report")]
 pub async fn report_topic(
     state: Data<AppState>,
@@ -236,7 +236,9 @@ pub async fn report_topic(
 ) -> ApiResult {
     let (topic_id, input) = (topic_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| report::report_topic(conn, &auth.0, st.clock(), topic_id, input))
+        .db(move |conn, st| {
+            report::report_topic(conn, &auth.0, st.clock(), &st.config.forum, topic_id, input)
+        })
         .await?;
     Ok(created(data))
 }
@@ -337,7 +339,7 @@ pub async fn mark_solution(
 #[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = ReactionInput,
     params(("replyId" = i32, Path, description = "Reply id")),
     responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, description = "OWN_REPLY", body = ErrorBody)))]
+        (status = 422, description = "OWN_REPLY", body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/replies/{replyId}/reactions")]
 pub async fn add_reaction(
     state: Data<AppState>,
@@ -347,7 +349,9 @@ pub async fn add_reaction(
 ) -> ApiResult {
     let (reply_id, input) = (reply_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| reaction::add_reaction(conn, &auth.0, st.clock(), reply_id, input))
+        .db(move |conn, st| {
+            reaction::add_reaction(conn, &auth.0, st.clock(), &st.config.forum, reply_id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -382,7 +386,7 @@ pub async fn remove_reaction(
 #[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = ReportInput,
     params(("replyId" = i32, Path, description = "Reply id")),
     responses((status = 201, body = Envelope<ForumReport>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "ALREADY_REPORTED", body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 409, description = "ALREADY_REPORTED", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/replies/{replyId}/report")]
 pub async fn report_reply(
     state: Data<AppState>,
@@ -392,7 +396,9 @@ pub async fn report_reply(
 ) -> ApiResult {
     let (reply_id, input) = (reply_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| report::report_reply(conn, &auth.0, st.clock(), reply_id, input))
+        .db(move |conn, st| {
+            report::report_reply(conn, &auth.0, st.clock(), &st.config.forum, reply_id, input)
+        })
         .await?;
     Ok(created(data))
 }

@@ -227,7 +227,7 @@ pub async fn participants(state: Data<AppState>, auth: Auth, session_id: Path<i3
 #[utoipa::path(tag = "live-sessions", security(("bearer" = [])), request_body = ChatInput,
     params(("sessionId" = i32, Path, description = "Live session id")),
     responses((status = 201, body = Envelope<LiveSessionChatMessage>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/live-sessions/{sessionId}/chat")]
 pub async fn post_chat(
     state: Data<AppState>,
@@ -237,7 +237,16 @@ pub async fn post_chat(
 ) -> ApiResult {
     let (session_id, input) = (session_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| chat::post_message(conn, &auth.0, st.clock(), session_id, input))
+        .db(move |conn, st| {
+            chat::post_message(
+                conn,
+                &auth.0,
+                st.clock(),
+                &st.config.live,
+                session_id,
+                input,
+            )
+        })
         .await?;
     Ok(created(data))
 }

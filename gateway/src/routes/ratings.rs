@@ -21,7 +21,7 @@ use crate::state::AppState;
 #[utoipa::path(tag = "ratings", security(("bearer" = [])), request_body = CreateRatingInput,
     params(("courseId" = i32, Path, description = "Course id")),
     responses((status = 201, body = Envelope<CourseRating>), (status = 403, description = "COURSE_NOT_COMPLETED", body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, description = "ALREADY_RATED", body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 409, description = "ALREADY_RATED", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/courses/{courseId}/ratings")]
 pub async fn create(
     state: Data<AppState>,
@@ -89,7 +89,7 @@ pub async fn get(state: Data<AppState>, auth: MaybeAuth, path: Path<(i32, i32)>)
 /// The author edits their rating.
 #[utoipa::path(tag = "ratings", security(("bearer" = [])), request_body = UpdateRatingInput,
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
-    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[put("/courses/{courseId}/ratings/{ratingId}")]
 pub async fn update(
     state: Data<AppState>,
@@ -130,7 +130,7 @@ pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<(i32, i32)>) -
 /// Course staff approve or reject a rating.
 #[utoipa::path(tag = "ratings", security(("bearer" = [])), request_body = ModerateInput,
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
-    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/courses/{courseId}/ratings/{ratingId}/moderate")]
 pub async fn moderate(
     state: Data<AppState>,
@@ -151,12 +151,21 @@ pub async fn moderate(
 #[utoipa::path(tag = "ratings", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
     responses((status = 200, body = Envelope<CourseRating>), (status = 404, body = ErrorBody),
-        (status = 409, description = "ALREADY_VOTED", body = ErrorBody), (status = 422, description = "OWN_RATING", body = ErrorBody)))]
+        (status = 409, description = "ALREADY_VOTED", body = ErrorBody), (status = 422, description = "OWN_RATING", body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/courses/{courseId}/ratings/{ratingId}/helpful")]
 pub async fn mark_helpful(state: Data<AppState>, auth: Auth, path: Path<(i32, i32)>) -> ApiResult {
     let (course_id, rating_id) = path.into_inner();
     let data = state
-        .db(move |conn, st| helpful::mark_helpful(conn, &auth.0, st.clock(), course_id, rating_id))
+        .db(move |conn, st| {
+            helpful::mark_helpful(
+                conn,
+                &auth.0,
+                st.clock(),
+                &st.config.rating,
+                course_id,
+                rating_id,
+            )
+        })
         .await?;
     Ok(ok(data))
 }
@@ -181,7 +190,7 @@ pub async fn unmark_helpful(
 /// Course staff publish (or replace) their public response to a rating.
 #[utoipa::path(tag = "ratings", security(("bearer" = [])), request_body = ResponseInput,
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
-    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[put("/courses/{courseId}/ratings/{ratingId}/response")]
 pub async fn set_response(
     state: Data<AppState>,

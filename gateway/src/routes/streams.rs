@@ -12,7 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::envelope::Envelope;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{Auth, StreamAuth};
+use crate::extract::{Auth, ClientAddress, StreamAuth};
 use crate::realtime::sources::{Chat, Notifications, TopicReplies};
 use crate::realtime::sse;
 use crate::state::AppState;
@@ -38,12 +38,23 @@ pub struct StreamQuery {
 /// A stream token for `EventSource`: valid `STREAM_TOKEN_TTL_SECONDS`
 /// (default 300) to open streams, and nothing else.
 #[utoipa::path(tag = "notifications", security(("bearer" = [])),
-    responses((status = 201, body = Envelope<StreamToken>), (status = 401, body = ErrorBody)))]
+    responses((status = 201, body = Envelope<StreamToken>), (status = 401, body = ErrorBody),
+        (status = 429, description = "RATE_LIMITED", body = ErrorBody)))]
 #[post("/notifications/stream-token")]
 pub async fn stream_token(state: Data<AppState>, auth: Auth) -> ApiResult {
     let ttl = Duration::seconds(state.config.stream_token_ttl_seconds);
-    let data =
-        mdsc_auth::stream_token::issue_stream_token(&auth.0, &state.keys, state.clock(), ttl)?;
+    let data = state
+        .db(move |conn, st| {
+            mdsc_auth::stream_token::issue_stream_token(
+                conn,
+                &auth.0,
+                &st.keys,
+                st.clock(),
+                ttl,
+                st.config.limits.auth.stream_tokens_per_user,
+            )
+        })
+        .await?;
     Ok(crate::envelope::created(data))
 }
 
@@ -58,12 +69,13 @@ pub async fn stream_token(state: Data<AppState>, auth: Auth) -> ApiResult {
 pub async fn notification_stream(
     state: Data<AppState>,
     auth: StreamAuth,
+    client: ClientAddress,
     req: HttpRequest,
     query: Query<StreamQuery>,
 ) -> ApiResult {
     let after = last_event_id(&req, &query)?;
     let user_id = auth.0.user_id;
-    sse::open(&state, user_id, Notifications { user_id }, after).await
+    sse::open(&state, user_id, client.0, Notifications { user_id }, after).await
 }
 
 /// A live session's new chat messages as Server-Sent Events
@@ -77,6 +89,7 @@ pub async fn notification_stream(
 pub async fn chat_stream(
     state: Data<AppState>,
     auth: StreamAuth,
+    client: ClientAddress,
     session_id: Path<i32>,
     req: HttpRequest,
     query: Query<StreamQuery>,
@@ -85,7 +98,7 @@ pub async fn chat_stream(
     let source = Chat {
         session_id: session_id.into_inner(),
     };
-    sse::open(&state, auth.0.user_id, source, after).await
+    sse::open(&state, auth.0.user_id, client.0, source, after).await
 }
 
 /// A topic's new replies as Server-Sent Events (`event: forum_reply`,
@@ -99,6 +112,7 @@ pub async fn chat_stream(
 pub async fn topic_stream(
     state: Data<AppState>,
     auth: StreamAuth,
+    client: ClientAddress,
     topic_id: Path<i32>,
     req: HttpRequest,
     query: Query<StreamQuery>,
@@ -107,7 +121,7 @@ pub async fn topic_stream(
     let source = TopicReplies {
         topic_id: topic_id.into_inner(),
     };
-    sse::open(&state, auth.0.user_id, source, after).await
+    sse::open(&state, auth.0.user_id, client.0, source, after).await
 }
 
 /// `Last-Event-ID` (what `EventSource` sends when it reconnects), else

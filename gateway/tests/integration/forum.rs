@@ -1673,6 +1673,8 @@ fn limited_app() -> TestApp {
     TestApp::new().with_forum_settings(ForumSettings {
         topics_per_minute: 2,
         replies_per_minute: 3,
+        reactions_per_minute: 1000,
+        reports_per_hour: 1000,
     })
 }
 

@@ -4,8 +4,10 @@
 //! `cargo test -p mdsc-gateway --test integration <module>::`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod abuse;
 mod commands;
 mod common;
+mod demoted_staff;
 mod email;
 mod errors;
 mod forum;

@@ -424,6 +424,37 @@ async fn idle_streams_get_heartbeats() {
     assert!(frame.event.is_none() && frame.data.is_none());
 }
 
+/// `SSE_MAX_STREAMS_PER_ADDRESS` counts the streams of every account behind
+/// one client address: new accounts do not open more.
+#[actix_web::test]
+async fn one_address_is_held_to_its_stream_limit_whatever_the_accounts() {
+    let app = TestApp::new();
+    let mut config = (*app.state.config).clone();
+    config.limits.sse_max_streams_per_address = 2;
+    let mut state = app.state.clone();
+    state.config = Arc::new(config);
+    let cast = cast(&app).await;
+    let notifications = "/api/notifications/stream";
+    let _first = open_on(&state, notifications, Some(&cast.student), None)
+        .await
+        .unwrap();
+    let _second = open_on(&state, notifications, Some(&cast.classmate), None)
+        .await
+        .unwrap();
+    let refused = open_on(&state, notifications, Some(&cast.outsider), None)
+        .await
+        .err()
+        .unwrap();
+    refused.assert_error(429, "TOO_MANY_STREAMS");
+    assert!(
+        refused.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("address")
+    );
+    assert!(refused.headers.get("Retry-After").is_some());
+}
+
 /// `SSE_MAX_STREAMS_PER_USER` counts every kind of stream of one account;
 /// the next is 429 with `Retry-After`, other users are not affected, and a
 /// closed stream frees its place.
@@ -613,13 +644,13 @@ async fn the_topic_stream_follows_the_forum_access_rules() {
 /// (on PostgreSQL its own LISTEN connection), as another replica has.
 fn another_instance(app: &TestApp) -> AppState {
     let pool = mdsc_core::build_pool(app.db.url(), 4).unwrap();
-    AppState {
-        hub: Hub::new(app.db.url().clone(), pool.clone()),
-        pool,
-        keys: app.state.keys.clone(),
-        clock: app.clock.clone(),
-        config: app.state.config.clone(),
-    }
+    AppState::new(
+        pool.clone(),
+        app.state.keys.clone(),
+        app.clock.clone(),
+        app.state.config.clone(),
+        Hub::new(app.db.url().clone(), pool),
+    )
 }
 
 #[actix_web::test]

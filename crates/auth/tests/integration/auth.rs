@@ -7,52 +7,67 @@ use std::fmt::Debug;
 use chrono::Duration;
 use diesel::prelude::*;
 use mdsc_auth::service::{
-    authenticate, create_admin, create_user_with_role, find_user, login, me, register, set_role,
+    authenticate, create_admin, create_user_with_role, find_user, me, set_role,
 };
+use mdsc_auth::sign_in::{login, register};
 use mdsc_auth::{
-    AuthResponse, LoginInput, Principal, RegisterInput, Role, SetRoleInput, TokenKeys, User,
+    AuthLimits, AuthResponse, HashGate, LoginInput, Principal, RegisterInput, Role, SetRoleInput,
+    SignIn, TokenKeys, User,
 };
 use mdsc_core::schema::users;
 use mdsc_core::testing::TestDb;
-use mdsc_core::{Error, ErrorKind, ManualClock, PooledConnection};
+use mdsc_core::{DbPool, Error, ErrorKind, ManualClock, PooledConnection};
 
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
-struct World {
-    _db: TestDb,
-    conn: PooledConnection,
-    clock: ManualClock,
-    keys: TokenKeys,
+pub(crate) struct World {
+    pub db: TestDb,
+    pub pool: DbPool,
+    pub conn: PooledConnection,
+    pub clock: ManualClock,
+    pub keys: TokenKeys,
+    pub gate: HashGate,
+    pub limits: AuthLimits,
+    /// The client address of the next sign-in.
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl World {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let db = TestDb::new();
         let conn = db.conn();
         Self {
-            _db: db,
+            pool: db.pool(),
+            db,
             conn,
             clock: ManualClock::starting_at("2026-01-15T10:00:00Z"),
             keys: TokenKeys::from_secret(b"0123456789abcdef0123456789abcdef", Duration::hours(24))
                 .unwrap(),
+            gate: HashGate::default(),
+            limits: AuthLimits::default(),
+            client: "192.0.2.1".parse().ok(),
         }
     }
 
-    fn register(&mut self, email: &str, password: &str) -> Result<AuthResponse, Error> {
-        register(
-            &mut self.conn,
-            &self.keys,
-            &self.clock,
-            input(email, password),
-        )
+    pub fn ctx(&self) -> SignIn<'_> {
+        SignIn {
+            keys: &self.keys,
+            clock: &self.clock,
+            gate: &self.gate,
+            limits: &self.limits,
+        }
     }
 
-    fn login(&mut self, email: &str, password: &str) -> Result<AuthResponse, Error> {
+    pub fn register(&mut self, email: &str, password: &str) -> Result<AuthResponse, Error> {
+        register(&self.pool, self.ctx(), self.client, input(email, password))
+    }
+
+    pub fn login(&mut self, email: &str, password: &str) -> Result<AuthResponse, Error> {
         let input = LoginInput {
             email: email.to_owned(),
             password: password.to_owned(),
         };
-        login(&mut self.conn, &self.keys, &self.clock, input)
+        login(&self.pool, self.ctx(), self.client, input)
     }
 
     fn authenticate(&mut self, token: &str) -> Result<Principal, Error> {
@@ -87,7 +102,7 @@ impl World {
     }
 }
 
-fn input(email: &str, password: &str) -> RegisterInput {
+pub(crate) fn input(email: &str, password: &str) -> RegisterInput {
     RegisterInput {
         email: email.to_owned(),
         password: password.to_owned(),
@@ -187,7 +202,7 @@ fn an_invalid_email_or_blank_name_is_refused() {
         ..input("blank@example.com", PASSWORD)
     };
     expect_invalid_field(
-        register(&mut w.conn, &w.keys, &w.clock, blank_name),
+        register(&w.pool, w.ctx(), w.client, blank_name),
         "first_name",
     );
     assert_eq!(w.user_count(), 0);

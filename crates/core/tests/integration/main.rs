@@ -6,3 +6,4 @@
 
 mod db;
 mod schema_invariants;
+mod throttle;

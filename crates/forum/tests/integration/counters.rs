@@ -144,6 +144,7 @@ fn run_history(seed: u64, steps: usize) {
                         conn,
                         &who,
                         clock,
+                        &crate::common::roomy(),
                         reply,
                         ReactionInput {
                             reaction_type: kind,
@@ -194,6 +195,7 @@ fn run_history(seed: u64, steps: usize) {
                             conn,
                             &reporter,
                             clock,
+                            &crate::common::roomy(),
                             r,
                             ReportInput {
                                 reason: ReportReason::Spam,
@@ -207,6 +209,7 @@ fn run_history(seed: u64, steps: usize) {
                             conn,
                             &reporter,
                             clock,
+                            &crate::common::roomy(),
                             t,
                             ReportInput {
                                 reason: ReportReason::Other,
@@ -309,6 +312,7 @@ fn concurrent_writers_of_every_kind_keep_counters_exact() {
                     conn,
                     &who,
                     &clock,
+                    &crate::common::roomy(),
                     reply,
                     ReactionInput {
                         reaction_type: ReactionType::ALL[rng.below(4)],

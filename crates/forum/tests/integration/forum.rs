@@ -321,6 +321,7 @@ fn a_locked_forum_is_read_only_for_students() {
         &mut w.conn,
         &cast.classmate,
         &w.clock,
+        &crate::common::roomy(),
         topic.id,
         ReportInput {
             reason: ReportReason::OffTopic,
@@ -336,6 +337,7 @@ fn a_locked_forum_is_read_only_for_students() {
         &mut w.conn,
         &cast.instructor,
         &w.clock,
+        &crate::common::roomy(),
         reply.id,
         ReactionInput {
             reaction_type: ReactionType::Helpful,

@@ -7,9 +7,9 @@ use crate::common;
 
 use common::*;
 use mdsc_core::{Error, ErrorKind};
-use mdsc_forum::ForumSettings;
 use mdsc_forum::reply::{CreateReplyInput, create_reply, delete_reply};
 use mdsc_forum::topic::{create_topic, delete_topic};
+use mdsc_forum::{ForumSettings, ReactionType};
 
 #[track_caller]
 fn expect_limited<T: std::fmt::Debug>(result: Result<T, Error>, retry_after: u64) {
@@ -23,6 +23,8 @@ fn topics_per_minute_are_bounded() {
     w.settings = ForumSettings {
         topics_per_minute: 3,
         replies_per_minute: 100,
+        reactions_per_minute: 1000,
+        reports_per_hour: 1000,
     };
     let cast = w.cast();
     let f = cast.forum_id;
@@ -52,6 +54,8 @@ fn replies_per_minute_are_bounded() {
     w.settings = ForumSettings {
         topics_per_minute: 100,
         replies_per_minute: 2,
+        reactions_per_minute: 1000,
+        reports_per_hour: 1000,
     };
     let cast = w.cast();
     let topic = w.topic(&cast.student, cast.forum_id, "Bavard");
@@ -78,6 +82,8 @@ fn a_burst_of_concurrent_posts_stops_at_the_bound() {
     let settings = ForumSettings {
         topics_per_minute: 3,
         replies_per_minute: 4,
+        reactions_per_minute: 1000,
+        reports_per_hour: 1000,
     };
     let results = race(&w.db.pool(), 14, move |i, conn| -> Result<(), Error> {
         let clock = thread_clock();
@@ -126,6 +132,8 @@ fn deleting_posts_does_not_free_their_place_in_the_window() {
     w.settings = ForumSettings {
         topics_per_minute: 2,
         replies_per_minute: 2,
+        reactions_per_minute: 1000,
+        reports_per_hour: 1000,
     };
     let cast = w.cast();
     let f = cast.forum_id;
@@ -144,4 +152,82 @@ fn deleting_posts_does_not_free_their_place_in_the_window() {
     w.topic(&cast.student, f, "Trois");
     w.reply(&cast.student, host.id, None);
     w.assert_counters_exact(f);
+}
+
+#[test]
+fn reactions_per_minute_are_bounded_and_repeats_are_free() {
+    let mut w = World::new();
+    w.settings.reactions_per_minute = 3;
+    let cast = w.cast();
+    let topic = w.topic(&cast.instructor, cast.forum_id, "Votez");
+    let replies: Vec<i32> = (0..5)
+        .map(|_| w.reply(&cast.classmate, topic.id, None).id)
+        .collect();
+    for reply_id in &replies[..3] {
+        w.react(&cast.student, *reply_id, ReactionType::Upvote)
+            .unwrap();
+    }
+    // Adding a reaction one already has changes nothing and costs nothing.
+    w.react(&cast.student, replies[0], ReactionType::Upvote)
+        .unwrap();
+    let err = expect_err(
+        w.react(&cast.student, replies[3], ReactionType::Upvote),
+        ErrorKind::RateLimited,
+        "RATE_LIMITED",
+    );
+    assert!(err.retry_after_secs.is_some_and(|s| (1..=64).contains(&s)));
+    // The refused vote was not counted.
+    let upvotes: i32 = {
+        use diesel::prelude::*;
+        mdsc_core::schema::forum_replies::table
+            .find(replies[3])
+            .select(mdsc_core::schema::forum_replies::upvotes)
+            .first(&mut *w.conn)
+            .unwrap()
+    };
+    assert_eq!(upvotes, 0);
+    // Another user is not held by the student's bound.
+    w.react(&cast.instructor, replies[3], ReactionType::Upvote)
+        .unwrap();
+    w.clock.advance(chrono::Duration::seconds(70));
+    w.react(&cast.student, replies[3], ReactionType::Upvote)
+        .unwrap();
+    w.assert_counters_exact(cast.forum_id);
+}
+
+#[test]
+fn reports_per_hour_are_bounded() {
+    let mut w = World::new();
+    w.settings.reports_per_hour = 2;
+    let cast = w.cast();
+    let topics: Vec<i32> = (0..3)
+        .map(|n| {
+            w.clock.advance(chrono::Duration::seconds(1));
+            w.topic(&cast.classmate, cast.forum_id, &format!("Sujet {n}"))
+                .id
+        })
+        .collect();
+    let report = |w: &mut World, topic_id: i32| {
+        mdsc_forum::report::report_topic(
+            &mut w.conn,
+            &cast.student,
+            &w.clock,
+            &w.settings,
+            topic_id,
+            mdsc_forum::report::ReportInput {
+                reason: mdsc_forum::ReportReason::Spam,
+                details: None,
+            },
+        )
+    };
+    report(&mut w, topics[0]).unwrap();
+    report(&mut w, topics[1]).unwrap();
+    let err = expect_err(
+        report(&mut w, topics[2]),
+        ErrorKind::RateLimited,
+        "RATE_LIMITED",
+    );
+    assert!(err.retry_after_secs.is_some_and(|s| s > 60));
+    w.clock.advance(chrono::Duration::minutes(65));
+    report(&mut w, topics[2]).unwrap();
 }

@@ -175,6 +175,7 @@ fn many_users_voting_at_once_are_all_counted() {
             conn,
             &voters[i],
             &thread_clock(),
+            &crate::common::roomy(),
             reply_id,
             ReactionInput {
                 reaction_type: kind,
@@ -216,6 +217,7 @@ fn one_user_switching_votes_at_once_keeps_one_vote() {
                 conn,
                 &me,
                 &thread_clock(),
+                &crate::common::roomy(),
                 reply_id,
                 ReactionInput {
                     reaction_type: kind,
@@ -267,6 +269,7 @@ fn reactions_racing_deletions_and_answers_keep_every_counter_exact() {
                     conn,
                     &people[i % 6],
                     &clock,
+                    &crate::common::roomy(),
                     target_id,
                     ReactionInput {
                         reaction_type: if i % 2 == 0 { Upvote } else { Downvote },
@@ -277,6 +280,7 @@ fn reactions_racing_deletions_and_answers_keep_every_counter_exact() {
                     conn,
                     &people[i % 6],
                     &clock,
+                    &crate::common::roomy(),
                     other_id,
                     ReactionInput {
                         reaction_type: Helpful,

@@ -63,6 +63,7 @@ fn any_reader_reports_a_post_once() {
         &mut w.conn,
         &cast.classmate,
         &w.clock,
+        &crate::common::roomy(),
         topic.id,
         ReportInput {
             reason: ReportReason::OffTopic,
@@ -84,6 +85,7 @@ fn any_reader_reports_a_post_once() {
             &mut w.conn,
             &cast.classmate,
             &w.clock,
+            &crate::common::roomy(),
             topic.id,
             flag(ReportReason::Spam),
         ),
@@ -95,6 +97,7 @@ fn any_reader_reports_a_post_once() {
         &mut w.conn,
         &cast.classmate,
         &w.clock,
+        &crate::common::roomy(),
         reply.id,
         flag(ReportReason::Spam),
     )
@@ -108,6 +111,7 @@ fn any_reader_reports_a_post_once() {
             &mut w.conn,
             &cast.classmate,
             &w.clock,
+            &crate::common::roomy(),
             reply.id,
             flag(ReportReason::Other),
         ),
@@ -119,6 +123,7 @@ fn any_reader_reports_a_post_once() {
         &mut w.conn,
         &cast.instructor,
         &w.clock,
+        &crate::common::roomy(),
         topic.id,
         flag(ReportReason::Offensive),
     )
@@ -128,6 +133,7 @@ fn any_reader_reports_a_post_once() {
             &mut w.conn,
             &who,
             &w.clock,
+            &crate::common::roomy(),
             topic.id,
             flag(ReportReason::Spam),
         ));
@@ -135,6 +141,7 @@ fn any_reader_reports_a_post_once() {
             &mut w.conn,
             &who,
             &w.clock,
+            &crate::common::roomy(),
             reply.id,
             flag(ReportReason::Spam),
         ));
@@ -143,6 +150,7 @@ fn any_reader_reports_a_post_once() {
         &mut w.conn,
         &cast.classmate,
         &w.clock,
+        &crate::common::roomy(),
         reply.id + 100,
         flag(ReportReason::Spam),
     ));
@@ -151,7 +159,14 @@ fn any_reader_reports_a_post_once() {
         details: Some("x".repeat(1001)),
     };
     expect_invalid_field(
-        report_topic(&mut w.conn, &cast.admin, &w.clock, topic.id, too_long),
+        report_topic(
+            &mut w.conn,
+            &cast.admin,
+            &w.clock,
+            &crate::common::roomy(),
+            topic.id,
+            too_long,
+        ),
         "details",
     );
 }
@@ -168,6 +183,7 @@ fn one_report_per_user_and_post_under_concurrency() {
             conn,
             &reporter,
             &thread_clock(),
+            &crate::common::roomy(),
             topic_id,
             flag(ReportReason::Spam),
         )
@@ -188,6 +204,7 @@ fn only_staff_see_and_resolve_the_queue() {
         &mut w.conn,
         &cast.classmate,
         &w.clock,
+        &crate::common::roomy(),
         topic.id,
         flag(ReportReason::Spam),
     )
@@ -251,6 +268,7 @@ fn hiding_a_topic_removes_it_for_students_and_restoring_brings_it_back() {
         &mut w.conn,
         &cast.classmate,
         &w.clock,
+        &crate::common::roomy(),
         bad.id,
         flag(ReportReason::Spam),
     )
@@ -259,6 +277,7 @@ fn hiding_a_topic_removes_it_for_students_and_restoring_brings_it_back() {
         &mut w.conn,
         &cast.admin,
         &w.clock,
+        &crate::common::roomy(),
         bad.id,
         flag(ReportReason::Offensive),
     )
@@ -267,6 +286,7 @@ fn hiding_a_topic_removes_it_for_students_and_restoring_brings_it_back() {
         &mut w.conn,
         &cast.student,
         &w.clock,
+        &crate::common::roomy(),
         reply.id,
         flag(ReportReason::Spam),
     )
@@ -366,6 +386,7 @@ fn hiding_a_reply_masks_it_for_students_and_drops_it_from_the_counts() {
         &mut w.conn,
         &cast.student,
         &w.clock,
+        &crate::common::roomy(),
         rude.id,
         flag(ReportReason::Offensive),
     )
@@ -425,6 +446,7 @@ fn hiding_a_reply_masks_it_for_students_and_drops_it_from_the_counts() {
         &mut w.conn,
         &cast.admin,
         &w.clock,
+        &crate::common::roomy(),
         rude.id,
         flag(ReportReason::Spam),
     )
@@ -466,6 +488,7 @@ fn the_open_queue_is_oldest_first_and_paginated() {
                 &mut w.conn,
                 &cast.classmate,
                 &w.clock,
+                &crate::common::roomy(),
                 topic.id,
                 flag(ReportReason::Spam),
             )
@@ -517,6 +540,7 @@ fn a_hidden_reply_without_answers_leaves_the_students_thread_and_hides_its_autho
             &mut w.conn,
             &cast.admin,
             &w.clock,
+            &crate::common::roomy(),
             id,
             flag(ReportReason::Offensive),
         )

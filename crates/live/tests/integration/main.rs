@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod attendance;
+mod chat_flood;
 mod common;
 mod concurrency;
 mod lifecycle;

@@ -14,7 +14,7 @@ use mdsc_rating::helpful::{mark_helpful, recompute_helpful_count, unmark_helpful
 use mdsc_rating::service::delete_rating;
 
 fn mark(w: &mut World, who: &Principal, course_id: i32, id: i32) -> Result<CourseRating, Error> {
-    mark_helpful(&mut w.conn, who, &w.clock, course_id, id)
+    mark_helpful(&mut w.conn, who, &w.clock, &w.settings, course_id, id)
 }
 
 fn unmark(w: &mut World, who: &Principal, course_id: i32, id: i32) -> Result<CourseRating, Error> {
@@ -192,7 +192,14 @@ fn many_users_voting_at_once_are_all_counted() {
     let voters: Vec<Principal> = (0..10).map(|_| w.student()).collect();
     let count = voters.len();
     let results = race(&w.db.pool(), count, move |i, conn| {
-        mark_helpful(conn, &voters[i], &thread_clock(), course_id, id)
+        mark_helpful(
+            conn,
+            &voters[i],
+            &thread_clock(),
+            &mdsc_rating::RatingSettings::default(),
+            course_id,
+            id,
+        )
     });
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert_eq!(assert_count_exact(&mut w, course_id, id), 10);
@@ -206,7 +213,14 @@ fn one_user_voting_many_times_at_once_counts_once() {
     let id = w.rate(&cast.student, course_id, 4).id;
     let voter = cast.outsider;
     let results = race(&w.db.pool(), 8, move |_, conn| {
-        mark_helpful(conn, &voter, &thread_clock(), course_id, id)
+        mark_helpful(
+            conn,
+            &voter,
+            &thread_clock(),
+            &mdsc_rating::RatingSettings::default(),
+            course_id,
+            id,
+        )
     });
     let (ok, failed): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
     assert_eq!(ok.len(), 1, "{failed:?}");
@@ -231,7 +245,14 @@ fn votes_and_retractions_at_once_keep_the_count_exact() {
         if i < 5 {
             unmark_helpful(conn, &voters[i], course_id, id)
         } else {
-            mark_helpful(conn, &voters[i], &thread_clock(), course_id, id)
+            mark_helpful(
+                conn,
+                &voters[i],
+                &thread_clock(),
+                &mdsc_rating::RatingSettings::default(),
+                course_id,
+                id,
+            )
         }
     });
     assert!(results.iter().all(Result::is_ok), "{results:?}");
@@ -274,7 +295,15 @@ fn votes_racing_a_deletion_never_fail_with_an_internal_error() {
         let results = race(&w.db.pool(), 8, move |i, conn| match i {
             0 => delete_rating(conn, &author, course_id, id).map(|_| ()),
             1..=3 => unmark_helpful(conn, &v[i - 1], course_id, id).map(|_| ()),
-            _ => mark_helpful(conn, &v[i - 1], &thread_clock(), course_id, id).map(|_| ()),
+            _ => mark_helpful(
+                conn,
+                &v[i - 1],
+                &thread_clock(),
+                &mdsc_rating::RatingSettings::default(),
+                course_id,
+                id,
+            )
+            .map(|_| ()),
         });
         assert!(
             results[0].is_ok(),

@@ -12,3 +12,4 @@ mod prompt;
 mod response;
 mod stats;
 mod visibility;
+mod write_limit;

@@ -241,8 +241,15 @@ fn spread(w: &mut World, cast: &Cast, plan: &[(i32, usize)]) -> Vec<i32> {
         let learner = w.completed(&cast.course);
         let id = w.rate(&learner, cast.course_id(), *stars).id;
         for voter in &voters[..*votes] {
-            mdsc_rating::helpful::mark_helpful(&mut w.conn, voter, &w.clock, cast.course_id(), id)
-                .unwrap();
+            mdsc_rating::helpful::mark_helpful(
+                &mut w.conn,
+                voter,
+                &w.clock,
+                &mdsc_rating::RatingSettings::default(),
+                cast.course_id(),
+                id,
+            )
+            .unwrap();
         }
         ids.push(id);
     }
@@ -405,9 +412,15 @@ fn answers_to_staff_actions_keep_an_anonymous_author_hidden() {
     )
     .unwrap();
     assert_hidden(&answered);
-    let voted =
-        mdsc_rating::helpful::mark_helpful(&mut w.conn, &cast.outsider, &w.clock, course_id, id)
-            .unwrap();
+    let voted = mdsc_rating::helpful::mark_helpful(
+        &mut w.conn,
+        &cast.outsider,
+        &w.clock,
+        &mdsc_rating::RatingSettings::default(),
+        course_id,
+        id,
+    )
+    .unwrap();
     assert_hidden(&voted);
     // The author's own edit shows them their name; the admin's moderation too.
     let edited = w

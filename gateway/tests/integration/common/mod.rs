@@ -10,6 +10,8 @@ use chrono::Duration;
 use mdsc_auth::{RegisterInput, Role, TokenKeys};
 use mdsc_core::ManualClock;
 use mdsc_core::testing::TestDb;
+use mdsc_core::throttle::Limit;
+use mdsc_gateway::limits::Limits;
 use mdsc_gateway::{AppState, Config, build_app};
 use serde_json::{Value, json};
 
@@ -101,7 +103,17 @@ pub fn test_config(db: &TestDb) -> Config {
         sse_heartbeat_seconds: 20,
         stream_token_ttl_seconds: 300,
         sse_max_streams_per_user: 20,
+        limits: test_limits(),
     }
+}
+
+/// The production limits, except registrations per address: every test
+/// request comes from the same (unknown) address, and tests register many
+/// users. Tests of that limit set their own (`with_limits`).
+pub fn test_limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.auth.registrations_per_address = Limit::new(10_000, 3600);
+    limits
 }
 
 impl TestApp {
@@ -110,13 +122,13 @@ impl TestApp {
         let clock = Arc::new(ManualClock::starting_at("2026-01-15T10:00:00Z"));
         let config = test_config(&db);
         let keys = TokenKeys::from_secret(SECRET.as_bytes(), Duration::hours(24)).unwrap();
-        let state = AppState {
-            hub: mdsc_gateway::realtime::Hub::new(db.url().clone(), db.pool()),
-            pool: db.pool(),
+        let state = AppState::new(
+            db.pool(),
             keys,
-            clock: clock.clone(),
-            config: Arc::new(config),
-        };
+            clock.clone(),
+            Arc::new(config),
+            mdsc_gateway::realtime::Hub::new(db.url().clone(), db.pool()),
+        );
         Self { db, state, clock }
     }
 
@@ -318,6 +330,21 @@ impl TestApp {
         let mut config = (*self.state.config).clone();
         config.forum = forum;
         self.state.config = Arc::new(config);
+        self
+    }
+
+    /// The same application with other limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        let mut config = (*self.state.config).clone();
+        config.limits = limits;
+        let state = &self.state;
+        self.state = AppState::new(
+            state.pool.clone(),
+            state.keys.clone(),
+            state.clock.clone(),
+            Arc::new(config),
+            state.hub.clone(),
+        );
         self
     }
 

@@ -85,6 +85,8 @@ impl World {
             settings: ForumSettings {
                 topics_per_minute: 1000,
                 replies_per_minute: 1000,
+                reactions_per_minute: 1000,
+                reports_per_hour: 1000,
             },
             users: 0,
         }
@@ -232,6 +234,7 @@ impl World {
             &mut self.conn,
             who,
             &self.clock,
+            &self.settings,
             reply_id,
             ReactionInput {
                 reaction_type: kind,
@@ -386,5 +389,7 @@ pub fn roomy() -> ForumSettings {
     ForumSettings {
         topics_per_minute: 1000,
         replies_per_minute: 1000,
+        reactions_per_minute: 1000,
+        reports_per_hour: 1000,
     }
 }
