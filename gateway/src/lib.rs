@@ -9,6 +9,7 @@ pub mod config;
 pub mod envelope;
 pub mod error;
 pub mod extract;
+pub mod lanes;
 pub mod limits;
 pub mod realtime;
 pub mod routes;

