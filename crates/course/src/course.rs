@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset};
 use diesel::prelude::*;
 use mdsc_auth::{Principal, UserSummary};
 use mdsc_core::schema::{courses, enrollments, users};
-use mdsc_core::text::{validate_no_control_chars, validate_not_blank};
+use mdsc_core::text::{validate_multi_line, validate_not_blank, validate_single_line};
 use mdsc_core::time::to_storage;
 use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
 use serde::Deserialize;
@@ -15,20 +15,20 @@ use crate::model::{Course, CourseRow};
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CourseInput {
-    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
     pub title: String,
-    #[validate(length(max = 50000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 50000), custom(function = validate_multi_line))]
     pub description: Option<String>,
-    #[validate(length(max = 500), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 500), custom(function = validate_multi_line))]
     pub short_description: Option<String>,
-    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars), custom(function = mdsc_core::text::validate_http_url))]
+    #[validate(url, length(max = 2000), custom(function = validate_single_line), custom(function = mdsc_core::text::validate_http_url))]
     pub thumbnail_url: Option<String>,
-    #[validate(length(min = 1, max = 100), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 100), custom(function = validate_single_line))]
     pub category: Option<String>,
-    #[validate(length(min = 1, max = 20), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 20), custom(function = validate_single_line))]
     pub level: Option<String>,
     /// A language tag such as `fr` or `en` (default `fr`).
-    #[validate(length(min = 2, max = 10), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 2, max = 10), custom(function = validate_single_line))]
     pub language: Option<String>,
     /// Unpublished courses are visible to their staff only. Default: published.
     pub is_published: Option<bool>,
@@ -41,19 +41,19 @@ pub struct CourseInput {
 /// Every field optional: only the fields present change.
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CourseUpdate {
-    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
     pub title: Option<String>,
-    #[validate(length(max = 50000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 50000), custom(function = validate_multi_line))]
     pub description: Option<String>,
-    #[validate(length(max = 500), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 500), custom(function = validate_multi_line))]
     pub short_description: Option<String>,
-    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars), custom(function = mdsc_core::text::validate_http_url))]
+    #[validate(url, length(max = 2000), custom(function = validate_single_line), custom(function = mdsc_core::text::validate_http_url))]
     pub thumbnail_url: Option<String>,
-    #[validate(length(min = 1, max = 100), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 100), custom(function = validate_single_line))]
     pub category: Option<String>,
-    #[validate(length(min = 1, max = 20), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 20), custom(function = validate_single_line))]
     pub level: Option<String>,
-    #[validate(length(min = 2, max = 10), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 2, max = 10), custom(function = validate_single_line))]
     pub language: Option<String>,
     pub is_published: Option<bool>,
     pub start_date: Option<DateTime<FixedOffset>>,

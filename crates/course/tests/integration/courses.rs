@@ -355,6 +355,88 @@ fn invalid_course_input_is_refused_with_field_errors() {
 }
 
 #[test]
+fn one_line_fields_refuse_line_breaks_and_texts_other_controls() {
+    let mut w = World::new();
+    let instructor = w.instructor();
+    for title in [
+        "Deux\nlignes",
+        "Retour\r\nchariot",
+        "Tab\tulé",
+        "Échap\u{1b}[2J",
+    ] {
+        let input = CourseInput {
+            title: title.to_owned(),
+            ..CourseInput::default()
+        };
+        expect_invalid_field(w.create_course(&instructor, input), "title");
+    }
+    let text = |s: &str| Some(s.to_owned());
+    let fine = || course_input("Fine");
+    let cases = [
+        (
+            CourseInput {
+                category: text("web\ndesign"),
+                ..fine()
+            },
+            "category",
+        ),
+        (
+            CourseInput {
+                level: text("débutant\t"),
+                ..fine()
+            },
+            "level",
+        ),
+        (
+            CourseInput {
+                language: text("fr\r\n"),
+                ..fine()
+            },
+            "language",
+        ),
+        (
+            CourseInput {
+                thumbnail_url: text("https://x.org/a\n.png"),
+                ..fine()
+            },
+            "thumbnail_url",
+        ),
+        (
+            CourseInput {
+                description: text("cloche\u{7}"),
+                ..fine()
+            },
+            "description",
+        ),
+        (
+            CourseInput {
+                short_description: text("retour\rseul"),
+                ..fine()
+            },
+            "short_description",
+        ),
+    ];
+    for (input, field) in cases {
+        expect_invalid_field(w.create_course(&instructor, input), field);
+    }
+    // Descriptions keep their lines and tabs.
+    let multi_line = CourseInput {
+        description: text("Ligne 1\r\n\tLigne 2\n"),
+        ..fine()
+    };
+    let kept = w.create_course(&instructor, multi_line).unwrap();
+    assert_eq!(kept.description, "Ligne 1\r\n\tLigne 2\n");
+    let update = CourseUpdate {
+        title: Some("Deux\nlignes".to_owned()),
+        ..CourseUpdate::default()
+    };
+    expect_invalid_field(
+        update_course(&mut w.conn, &instructor, &w.clock, kept.id, update),
+        "title",
+    );
+}
+
+#[test]
 fn a_course_with_enrollments_cannot_be_deleted() {
     let mut w = World::new();
     let instructor = w.instructor();
