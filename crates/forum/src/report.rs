@@ -22,7 +22,7 @@ use crate::model::{
     ForumReport, ReplyRow, ReportAction, ReportReason, ReportRow, ReportStatus, ReportedPost,
     TopicRow,
 };
-use crate::render::people;
+use crate::render::{is_masked, people};
 use crate::text::validate_markdown;
 
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
@@ -146,7 +146,9 @@ pub fn report_reply(
     let reply = find_reply(conn, reply_id)?;
     let topic = find_topic(conn, reply.topic_id)?;
     let ctx = topic_ctx(conn, actor, &topic)?;
-    if reply.deleted_at.is_some() {
+    // A deleted reply, or a hidden one the actor may not read, does not
+    // exist for them here either (as on every other route).
+    if is_masked(&ctx, &reply) {
         return Err(Error::not_found("Reply"));
     }
     input.validate()?;
