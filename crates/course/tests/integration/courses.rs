@@ -105,6 +105,46 @@ fn slug_is_made_unique_with_a_numeric_suffix() {
 }
 
 #[test]
+fn a_new_courses_slug_does_not_reveal_a_draft() {
+    let mut w = World::new();
+    let author = w.instructor();
+    let other = w.instructor();
+    let admin = w.admin();
+    let draft = w.draft(&author, "Secret draft course");
+    assert_eq!(draft.slug, "secret-draft-course");
+
+    // Someone who cannot see the draft: not `-2`, which would confirm it.
+    let theirs = w.course(&other, "Secret draft course");
+    let suffix = theirs
+        .slug
+        .strip_prefix("secret-draft-course-")
+        .unwrap_or_else(|| panic!("{}", theirs.slug));
+    assert!(
+        suffix.len() == 8 && suffix.chars().all(|c| c.is_ascii_hexdigit()),
+        "a random suffix, got {}",
+        theirs.slug
+    );
+    expect_not_found(get_course(&mut w.conn, Some(&other), &draft.slug));
+    // Those who see every course the numbering passes keep the numbers.
+    assert_eq!(
+        w.course(&author, "Secret draft course").slug,
+        "secret-draft-course-2"
+    );
+    assert_eq!(
+        w.course(&admin, "Secret draft course").slug,
+        "secret-draft-course-3"
+    );
+
+    // A draft further along the numbers counts too.
+    w.course(&author, "Shared name");
+    w.draft(&admin, "Shared name");
+    let next = w.course(&other, "Shared name");
+    assert_ne!(next.slug, "shared-name-3");
+    assert!(next.slug.starts_with("shared-name-"), "{}", next.slug);
+    assert_eq!(next.slug.len(), "shared-name-".len() + 8);
+}
+
+#[test]
 
 fn a_course_with_a_numeric_title_is_found_by_its_slug() {
     let mut w = World::new();
