@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 use mdsc_core::schema::users;
-use mdsc_core::text::{validate_no_control_chars, validate_not_blank};
+use mdsc_core::text::{validate_not_blank, validate_single_line};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::Deserialize;
 use validator::Validate;
@@ -21,9 +21,9 @@ pub struct RegisterInput {
     /// At least 8 characters.
     #[validate(length(min = 8, max = 1024))]
     pub password: String,
-    #[validate(length(min = 1, max = 100), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 100), custom(function = validate_not_blank), custom(function = validate_single_line))]
     pub first_name: String,
-    #[validate(length(min = 1, max = 100), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 100), custom(function = validate_not_blank), custom(function = validate_single_line))]
     pub last_name: String,
 }
 

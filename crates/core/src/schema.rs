@@ -412,6 +412,8 @@ diesel::table! {
         data -> Text,
         read_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        /// What it is about, when that can be withdrawn (`forum_topic:12`).
+        subject -> Nullable<Text>,
     }
 }
 
@@ -441,6 +443,8 @@ diesel::table! {
         outcome -> Nullable<Text>,
         finished_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        /// An e-mail's notification subject, to cancel it with the notification.
+        subject -> Nullable<Text>,
     }
 }
 

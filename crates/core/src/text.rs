@@ -1,23 +1,60 @@
-//! Input text rules shared by every crate that stores user text.
+//! Input text rules shared by every crate that stores user text. Two rules
+//! for control characters, one per kind of field, so that every crate
+//! refuses the same characters:
+//!
+//! - [`validate_single_line`] for text shown on one line (titles, names,
+//!   room names, categories, addresses, keys);
+//! - [`validate_multi_line`] for text that may span lines (descriptions,
+//!   post and lesson content, comments, chat messages).
 
-/// Rejects control characters other than newline, carriage return and tab:
-/// they have no business in titles or Markdown and break terminals and feeds.
-pub fn validate_no_control_chars(value: &str) -> Result<(), validator::ValidationError> {
+use validator::ValidationError;
+
+fn control_error(message: &'static str) -> ValidationError {
+    let mut err = ValidationError::new("control_characters");
+    err.message = Some(message.into());
+    err
+}
+
+/// One line: no control character at all (C0 including tab, CR and LF, DEL,
+/// C1), nor the Unicode line and paragraph separators. A line break in a
+/// name or title splits e-mail headers, iCalendar lines and log lines; ESC
+/// and BEL drive terminals.
+pub fn validate_single_line(value: &str) -> Result<(), ValidationError> {
     if value
         .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
     {
-        let mut err = validator::ValidationError::new("control_characters");
-        err.message = Some("must not contain control characters".into());
-        return Err(err);
+        return Err(control_error(
+            "must be one line, without control characters (no newline or tab)",
+        ));
+    }
+    Ok(())
+}
+
+/// Several lines: newline and tab are kept, a carriage return only as part
+/// of a CRLF line break (a lone CR rewrites a terminal's line); every other
+/// control character (C0, DEL, C1, NUL included) is refused.
+pub fn validate_multi_line(value: &str) -> Result<(), ValidationError> {
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        let allowed = match c {
+            '\n' | '\t' => true,
+            '\r' => chars.peek() == Some(&'\n'),
+            c => !c.is_control(),
+        };
+        if !allowed {
+            return Err(control_error(
+                "must not contain control characters other than newline and tab",
+            ));
+        }
     }
     Ok(())
 }
 
 /// Rejects values that are empty once trimmed.
-pub fn validate_not_blank(value: &str) -> Result<(), validator::ValidationError> {
+pub fn validate_not_blank(value: &str) -> Result<(), ValidationError> {
     if value.trim().is_empty() {
-        let mut err = validator::ValidationError::new("blank");
+        let mut err = ValidationError::new("blank");
         err.message = Some("must not be blank".into());
         return Err(err);
     }
@@ -27,12 +64,12 @@ pub fn validate_not_blank(value: &str) -> Result<(), validator::ValidationError>
 /// Admits only `http://` and `https://` links. Browsers run `javascript:`
 /// and `data:` links that the URL check alone accepts, and these values end
 /// up as links in other users' pages.
-pub fn validate_http_url(value: &str) -> Result<(), validator::ValidationError> {
+pub fn validate_http_url(value: &str) -> Result<(), ValidationError> {
     let lower = value.trim_start().to_ascii_lowercase();
     if lower.starts_with("https://") || lower.starts_with("http://") {
         return Ok(());
     }
-    let mut err = validator::ValidationError::new("http_url");
+    let mut err = ValidationError::new("http_url");
     err.message = Some("must be an http:// or https:// address".into());
     Err(err)
 }
@@ -42,12 +79,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn control_characters() {
-        assert!(validate_no_control_chars("Bonjour\n\tà tous\r\n").is_ok());
-        assert!(validate_no_control_chars("bell\u{7}").is_err());
-        assert!(validate_no_control_chars("nul\0").is_err());
+    fn multi_line_keeps_newlines_and_tabs_only() {
+        assert!(validate_multi_line("Bonjour\n\tà tous\r\n").is_ok());
+        for bad in [
+            "bell\u{7}",
+            "esc\u{1b}[2J",
+            "nul\0",
+            "lone\rreturn",
+            "del\u{7f}",
+            "c1\u{85}",
+        ] {
+            assert!(validate_multi_line(bad).is_err(), "{bad:?}");
+        }
         assert!(validate_not_blank("  ").is_err());
         assert!(validate_not_blank(" a ").is_ok());
+    }
+
+    #[test]
+    fn single_line_refuses_every_control_character() {
+        assert!(validate_single_line("Rust pour débutants — «2026»").is_ok());
+        for bad in [
+            "two\nlines",
+            "crlf\r\n",
+            "cr\r",
+            "tab\there",
+            "bell\u{7}",
+            "nul\0",
+            "c1\u{9b}",
+            "sep\u{2028}",
+        ] {
+            let err = validate_single_line(bad).unwrap_err();
+            assert_eq!(err.code, "control_characters", "{bad:?}");
+        }
     }
 
     #[test]

@@ -4,9 +4,9 @@ use chrono::{DateTime, FixedOffset};
 use diesel::prelude::*;
 use mdsc_auth::{Principal, UserSummary};
 use mdsc_core::schema::{courses, enrollments, users};
-use mdsc_core::text::{validate_no_control_chars, validate_not_blank};
+use mdsc_core::text::{validate_multi_line, validate_not_blank, validate_single_line};
 use mdsc_core::time::to_storage;
-use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
+use mdsc_core::{Clock, DbConnection, Error, ErrorKind, Page, PageParams, write_transaction};
 use serde::Deserialize;
 use validator::Validate;
 
@@ -15,20 +15,20 @@ use crate::model::{Course, CourseRow};
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CourseInput {
-    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
     pub title: String,
-    #[validate(length(max = 50000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 50000), custom(function = validate_multi_line))]
     pub description: Option<String>,
-    #[validate(length(max = 500), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 500), custom(function = validate_multi_line))]
     pub short_description: Option<String>,
-    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars), custom(function = mdsc_core::text::validate_http_url))]
+    #[validate(url, length(max = 2000), custom(function = validate_single_line), custom(function = mdsc_core::text::validate_http_url))]
     pub thumbnail_url: Option<String>,
-    #[validate(length(min = 1, max = 100), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 100), custom(function = validate_single_line))]
     pub category: Option<String>,
-    #[validate(length(min = 1, max = 20), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 20), custom(function = validate_single_line))]
     pub level: Option<String>,
     /// A language tag such as `fr` or `en` (default `fr`).
-    #[validate(length(min = 2, max = 10), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 2, max = 10), custom(function = validate_single_line))]
     pub language: Option<String>,
     /// Unpublished courses are visible to their staff only. Default: published.
     pub is_published: Option<bool>,
@@ -41,19 +41,19 @@ pub struct CourseInput {
 /// Every field optional: only the fields present change.
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CourseUpdate {
-    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
     pub title: Option<String>,
-    #[validate(length(max = 50000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 50000), custom(function = validate_multi_line))]
     pub description: Option<String>,
-    #[validate(length(max = 500), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 500), custom(function = validate_multi_line))]
     pub short_description: Option<String>,
-    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars), custom(function = mdsc_core::text::validate_http_url))]
+    #[validate(url, length(max = 2000), custom(function = validate_single_line), custom(function = mdsc_core::text::validate_http_url))]
     pub thumbnail_url: Option<String>,
-    #[validate(length(min = 1, max = 100), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 100), custom(function = validate_single_line))]
     pub category: Option<String>,
-    #[validate(length(min = 1, max = 20), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 20), custom(function = validate_single_line))]
     pub level: Option<String>,
-    #[validate(length(min = 2, max = 10), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 2, max = 10), custom(function = validate_single_line))]
     pub language: Option<String>,
     pub is_published: Option<bool>,
     pub start_date: Option<DateTime<FixedOffset>>,
@@ -106,28 +106,54 @@ fn check_dates(
     Ok(())
 }
 
-/// A URL-safe slug from the title, made unique with `-2`, `-3`… suffixes.
-/// A slug of digits only gets a `course-` prefix: `GET /api/courses/:idOrSlug`
-/// reads digits as an id.
-fn unique_slug(conn: &mut DbConnection, title: &str) -> Result<String, Error> {
+/// The slug a title asks for: URL-safe, at most 200 characters. A slug of
+/// digits only gets a `course-` prefix: `GET /api/courses/:idOrSlug` reads
+/// digits as an id.
+fn base_slug(title: &str) -> String {
     let mut base = slug::slugify(title);
     base.truncate(200);
-    let base = if base.is_empty() {
+    if base.is_empty() {
         "course".to_owned()
     } else if base.chars().all(|c| c.is_ascii_digit()) {
         format!("course-{base}")
     } else {
         base
-    };
+    }
+}
+
+/// Whether `actor` may read the course (see [`ensure_visible`]).
+fn visible_to(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    course: &CourseRow,
+) -> Result<bool, Error> {
+    match ensure_visible(conn, Some(actor), course) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// A free slug for a new course of `actor`: the title's slug, else `-2`,
+/// `-3`… as long as every course holding the slugs before is one the
+/// creator can see (the number then tells nothing they could not read).
+/// At the first slug held by a course they cannot see (someone's draft),
+/// a random suffix instead: `secret-2` would confirm a hidden `secret`.
+fn unique_slug(conn: &mut DbConnection, actor: &Principal, title: &str) -> Result<String, Error> {
+    let base = base_slug(title);
     let mut candidate = base.clone();
     let mut n = 2;
     loop {
-        let taken: i64 = courses::table
+        let holder: Option<CourseRow> = courses::table
             .filter(courses::slug.eq(&candidate))
-            .count()
-            .get_result(conn)?;
-        if taken == 0 {
+            .select(CourseRow::as_select())
+            .first(conn)
+            .optional()?;
+        let Some(holder) = holder else {
             return Ok(candidate);
+        };
+        if !visible_to(conn, actor, &holder)? {
+            return Ok(format!("{base}-{}", mdsc_core::random::random_hex(4)?));
         }
         candidate = format!("{base}-{n}");
         n += 1;
@@ -139,8 +165,13 @@ fn unique_slug(conn: &mut DbConnection, title: &str) -> Result<String, Error> {
 /// candidate gets a random suffix, so retries do not collide again.
 const SLUG_ATTEMPTS: usize = 5;
 
-fn slug_candidate(conn: &mut DbConnection, title: &str, attempt: usize) -> Result<String, Error> {
-    let free = unique_slug(conn, title)?;
+fn slug_candidate(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    title: &str,
+    attempt: usize,
+) -> Result<String, Error> {
+    let free = unique_slug(conn, actor, title)?;
     if attempt == 1 {
         return Ok(free);
     }
@@ -178,7 +209,7 @@ pub fn create_course(
         let mut attempt = 0;
         let row = loop {
             attempt += 1;
-            let slug = slug_candidate(conn, &input.title, attempt)?;
+            let slug = slug_candidate(conn, actor, &input.title, attempt)?;
             // A savepoint, so a lost race on the slug leaves the transaction usable.
             let inserted = write_transaction(conn, |conn| {
                 diesel::insert_into(courses::table)

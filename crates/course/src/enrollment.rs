@@ -14,7 +14,7 @@ use crate::model::{CourseSummary, Enrollment, EnrollmentRow, EnrollmentStatus};
 pub struct EnrollInput {
     pub course_id: i32,
     /// A payment reference from the payment provider, stored as given.
-    #[validate(length(min = 1, max = 255), custom(function = mdsc_core::text::validate_no_control_chars))]
+    #[validate(length(min = 1, max = 255), custom(function = mdsc_core::text::validate_single_line))]
     pub payment_id: Option<String>,
     /// Generate the study schedule right away (default true).
     pub auto_generate_schedule: Option<bool>,

@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset};
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{course_modules, lessons, quizzes};
-use mdsc_core::text::{validate_no_control_chars, validate_not_blank};
+use mdsc_core::text::{validate_multi_line, validate_not_blank, validate_single_line};
 use mdsc_core::time::to_storage;
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::Deserialize;
@@ -21,9 +21,9 @@ use crate::progress::refresh_course_progress;
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ModuleInput {
-    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
     pub title: Option<String>,
-    #[validate(length(max = 10000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 10000), custom(function = validate_multi_line))]
     pub description: Option<String>,
     /// Order within the course; default: after the last module.
     #[validate(range(min = 0, max = 100000))]
@@ -32,11 +32,11 @@ pub struct ModuleInput {
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct LessonInput {
-    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
     pub title: Option<String>,
-    #[validate(length(max = 200000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 200000), custom(function = validate_multi_line))]
     pub content: Option<String>,
-    #[validate(url, length(max = 2000), custom(function = validate_no_control_chars), custom(function = mdsc_core::text::validate_http_url))]
+    #[validate(url, length(max = 2000), custom(function = validate_single_line), custom(function = mdsc_core::text::validate_http_url))]
     pub video_url: Option<String>,
     /// Estimated study time, 0 to 1440 minutes.
     #[validate(range(min = 0, max = 1440))]
@@ -47,9 +47,9 @@ pub struct LessonInput {
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct QuizInput {
-    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
     pub title: Option<String>,
-    #[validate(length(max = 10000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 10000), custom(function = validate_multi_line))]
     pub description: Option<String>,
     /// Minimum score in percent (default 50).
     #[validate(range(min = 0, max = 100))]

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{forum_reactions, forum_replies, forum_topics};
 use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
+use mdsc_notify::{Subject, forum_post_withdrawn};
 use serde::Deserialize;
 use validator::Validate;
 
@@ -311,6 +312,7 @@ pub fn delete_reply(
         }
         ctx.ensure_author_or_staff(reply.user_id, "reply")?;
         ctx.ensure_writable()?;
+        forum_post_withdrawn(conn, Subject::ForumReply(reply_id), clock.now())?;
         if reply.is_solution {
             diesel::update(forum_topics::table.find(topic.id))
                 .set(forum_topics::has_solution.eq(false))

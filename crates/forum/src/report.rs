@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{forum_replies, forum_reports, forum_topics};
@@ -11,6 +12,7 @@ use mdsc_core::throttle::{self, user_subject};
 use mdsc_core::time::{utc, utc_opt};
 use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
 use mdsc_course::require_course_staff;
+use mdsc_notify::{Subject, forum_post_withdrawn};
 use serde::Deserialize;
 use validator::Validate;
 
@@ -21,7 +23,7 @@ use crate::model::{
     ForumReport, ReplyRow, ReportAction, ReportReason, ReportRow, ReportStatus, ReportedPost,
     TopicRow,
 };
-use crate::render::people;
+use crate::render::{is_masked, people};
 use crate::settings::{ForumSettings, REPORTS, TOO_MANY_REPORTS};
 use crate::text::validate_markdown;
 
@@ -158,7 +160,9 @@ pub fn report_reply(
     let reply = find_reply(conn, reply_id)?;
     let topic = find_topic(conn, reply.topic_id)?;
     let ctx = topic_ctx(conn, actor, &topic)?;
-    if reply.deleted_at.is_some() {
+    // A deleted reply, or a hidden one the actor may not read, does not
+    // exist for them here either (as on every other route).
+    if is_masked(&ctx, &reply) {
         return Err(Error::not_found("Reply"));
     }
     input.validate()?;
@@ -285,27 +289,41 @@ pub fn list_reports(
 }
 
 /// Shows (`hidden` false) or hides a topic, moving its forum's counters.
-fn set_topic_hidden(conn: &mut DbConnection, topic: &TopicRow, hidden: bool) -> Result<(), Error> {
+/// Hiding withdraws its notifications (and its replies'); showing it again
+/// sends none.
+fn set_topic_hidden(
+    conn: &mut DbConnection,
+    topic: &TopicRow,
+    hidden: bool,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
     if topic.is_hidden == hidden {
         return Ok(());
     }
     diesel::update(forum_topics::table.find(topic.id))
         .set(forum_topics::is_hidden.eq(hidden))
         .execute(conn)?;
+    if hidden {
+        forum_post_withdrawn(conn, Subject::ForumTopic(topic.id), now)?;
+    }
     topic_visibility_changed(conn, topic, if hidden { -1 } else { 1 })
 }
 
 /// Shows or hides a reply, moving its topic's counters; a hidden reply is
-/// no longer the solution.
+/// no longer the solution, and its notifications are withdrawn.
 fn set_reply_hidden(
     conn: &mut DbConnection,
     topic: &TopicRow,
     reply_id: i32,
     hidden: bool,
+    now: NaiveDateTime,
 ) -> Result<(), Error> {
     let reply = lock_reply(conn, reply_id)?;
     if reply.is_hidden == hidden {
         return Ok(());
+    }
+    if hidden {
+        forum_post_withdrawn(conn, Subject::ForumReply(reply_id), now)?;
     }
     diesel::update(forum_replies::table.find(reply_id))
         .set((
@@ -352,13 +370,13 @@ pub fn resolve_report(
             ReportAction::Restore => Some(false),
             ReportAction::Dismiss => None,
         };
+        let now = clock.now();
         if let Some(hidden) = hidden {
             match report.reply_id {
-                Some(reply_id) => set_reply_hidden(conn, &topic, reply_id, hidden)?,
-                None => set_topic_hidden(conn, &topic, hidden)?,
+                Some(reply_id) => set_reply_hidden(conn, &topic, reply_id, hidden, now)?,
+                None => set_topic_hidden(conn, &topic, hidden, now)?,
             }
         }
-        let now = clock.now();
         let same_post = forum_reports::table
             .filter(forum_reports::topic_id.eq(report.topic_id))
             .filter(forum_reports::status.eq("open"))

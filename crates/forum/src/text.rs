@@ -4,41 +4,16 @@ use validator::ValidationError;
 
 pub const SEARCH_MAX: usize = 200;
 
-fn error(code: &'static str, message: &'static str) -> ValidationError {
-    let mut err = ValidationError::new(code);
-    err.message = Some(message.into());
-    err
-}
-
-/// Markdown keeps newlines and tabs and nothing else below U+0020 (nor DEL
-/// and the C1 controls). A carriage return is accepted only as part of a
-/// CRLF line break, which is still a newline.
+/// Markdown: the shared multi-line rule (newlines and tabs, CR only in
+/// CRLF, no other control character), and not blank.
 pub fn validate_markdown(value: &str) -> Result<(), ValidationError> {
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        let allowed = match c {
-            '\n' | '\t' => true,
-            '\r' => chars.peek() == Some(&'\n'),
-            c => !c.is_control(),
-        };
-        if !allowed {
-            return Err(error(
-                "control_characters",
-                "must not contain control characters other than newline and tab",
-            ));
-        }
-    }
+    mdsc_core::text::validate_multi_line(value)?;
     mdsc_core::text::validate_not_blank(value)
 }
 
-/// A title is one line: no control character at all.
+/// A title: the shared single-line rule, and not blank.
 pub fn validate_title(value: &str) -> Result<(), ValidationError> {
-    if value.chars().any(char::is_control) {
-        return Err(error(
-            "control_characters",
-            "must not contain control characters",
-        ));
-    }
+    mdsc_core::text::validate_single_line(value)?;
     mdsc_core::text::validate_not_blank(value)
 }
 

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{forum_topic_views, forum_topics, lessons};
 use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
+use mdsc_notify::{Subject, forum_post_withdrawn};
 use serde::Deserialize;
 use validator::Validate;
 
@@ -316,16 +317,20 @@ pub fn update_topic(
     render_topic(conn, row)
 }
 
-/// Its author or staff delete a topic, with its replies, reactions and reports.
+/// Its author or staff delete a topic, with its replies, reactions and
+/// reports, and the notifications of them all.
 pub fn delete_topic(
     conn: &mut DbConnection,
     actor: &Principal,
+    clock: &dyn Clock,
     topic_id: i32,
 ) -> Result<(), Error> {
     write_transaction(conn, |conn| -> Result<_, Error> {
         let (ctx, topic) = for_change(conn, actor, topic_id)?;
         ctx.ensure_author_or_staff(topic.user_id, "topic")?;
         ctx.ensure_writable()?;
+        // While its replies still exist: their notifications go too.
+        forum_post_withdrawn(conn, Subject::ForumTopic(topic_id), clock.now())?;
         diesel::delete(forum_topics::table.find(topic_id)).execute(conn)?;
         if !topic.is_hidden {
             topic_visibility_changed(conn, &topic, -1)?;

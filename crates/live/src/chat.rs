@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use mdsc_auth::{Principal, UserSummary};
 use mdsc_core::schema::{live_session_chat, users};
-use mdsc_core::text::{validate_no_control_chars, validate_not_blank};
+use mdsc_core::text::{validate_multi_line, validate_not_blank};
 use mdsc_core::throttle::{self, Limit, Refusal, user_subject};
 use mdsc_core::time::utc;
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
@@ -24,7 +24,7 @@ pub const MAX_CHAT_LIMIT: i64 = 200;
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ChatInput {
     /// 1 to 2000 characters.
-    #[validate(length(min = 1, max = 2000), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 2000), custom(function = validate_not_blank), custom(function = validate_multi_line))]
     pub message: String,
     /// `message` (default), `question` or `answer`.
     pub message_type: Option<MessageType>,

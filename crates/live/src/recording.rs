@@ -4,20 +4,21 @@
 
 use diesel::prelude::*;
 use mdsc_core::schema::live_sessions;
-use mdsc_core::text::validate_no_control_chars;
+use mdsc_core::text::validate_single_line;
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use crate::model::{LiveSessionRow, SessionStatus};
-use crate::settings::LiveSettings;
+use crate::settings::{JitsiProvider, LiveSettings};
 
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct RecordingHookInput {
-    /// The session's `jitsi_room_name` (a JaaS `{appId}/{room}` is accepted too).
-    #[validate(length(min = 1, max = 512))]
+    /// The session's `jitsi_room_name`; with JaaS, `{appId}/{room}` with
+    /// the configured app id is accepted too.
+    #[validate(length(min = 1, max = 512), custom(function = validate_single_line))]
     pub room_name: String,
-    #[validate(url, length(max = 2048), custom(function = validate_no_control_chars), custom(function = mdsc_core::text::validate_http_url))]
+    #[validate(url, length(max = 2048), custom(function = validate_single_line), custom(function = mdsc_core::text::validate_http_url))]
     pub recording_url: String,
 }
 
@@ -79,17 +80,34 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The room part of a room name, without a JaaS `{appId}/` prefix.
-pub(crate) fn bare_room(name: &str) -> &str {
-    name.rsplit('/').next().unwrap_or(name)
+/// The room a hook names: a bare room name, or `{appId}/{room}` (JaaS's
+/// `fqn`, and its `roomName`) where `{appId}` is the configured JaaS app.
+/// Any other prefix names a room of another app (or of no provider we
+/// run), so it matches none of ours. Both hooks go through here.
+pub(crate) fn room_of<'a>(settings: &LiveSettings, name: &'a str) -> Option<&'a str> {
+    let Some((prefix, room)) = name.split_once('/') else {
+        return Some(name);
+    };
+    match &settings.provider {
+        JitsiProvider::Jaas { app_id, .. }
+            if prefix.eq_ignore_ascii_case(app_id) && !room.contains('/') =>
+        {
+            Some(room)
+        }
+        _ => None,
+    }
 }
 
 pub(crate) fn session_by_room(
     conn: &mut DbConnection,
-    room: &str,
+    settings: &LiveSettings,
+    name: &str,
 ) -> Result<Option<LiveSessionRow>, Error> {
+    let Some(room) = room_of(settings, name) else {
+        return Ok(None);
+    };
     Ok(live_sessions::table
-        .filter(live_sessions::jitsi_room_name.eq(bare_room(room)))
+        .filter(live_sessions::jitsi_room_name.eq(room))
         .select(LiveSessionRow::as_select())
         .first(conn)
         .optional()?)
@@ -138,7 +156,7 @@ pub fn report_recording(
     verify_hook_secret(settings, secret)?;
     input.validate()?;
     write_transaction(conn, |conn| -> Result<_, Error> {
-        let session = session_by_room(conn, &input.room_name)?
+        let session = session_by_room(conn, settings, &input.room_name)?
             .ok_or_else(|| Error::not_found("Live session"))?;
         attach_recording(conn, clock, &session, &input.recording_url)?;
         log::info!(
@@ -148,4 +166,36 @@ pub fn report_recording(
         );
         Ok(HookOutcome::applied(session.id))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jaas(app_id: &str) -> LiveSettings {
+        LiveSettings {
+            provider: JitsiProvider::Jaas {
+                app_id: app_id.to_owned(),
+                key_id: "k".to_owned(),
+                private_key_pem: String::new(),
+            },
+            ..LiveSettings::default()
+        }
+    }
+
+    #[test]
+    fn only_the_configured_app_prefix_names_a_room() {
+        let ours = jaas("vpaas-magic-cookie-abc");
+        assert_eq!(room_of(&ours, "room-1"), Some("room-1"));
+        assert_eq!(
+            room_of(&ours, "vpaas-magic-cookie-abc/room-1"),
+            Some("room-1")
+        );
+        assert_eq!(room_of(&ours, "vpaas-magic-cookie-xyz/room-1"), None);
+        assert_eq!(room_of(&ours, "vpaas-magic-cookie-abc/a/room-1"), None);
+        assert_eq!(room_of(&ours, "/room-1"), None);
+        let public = LiveSettings::default();
+        assert_eq!(room_of(&public, "room-1"), Some("room-1"));
+        assert_eq!(room_of(&public, "vpaas-magic-cookie-abc/room-1"), None);
+    }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{live_session_participants, live_sessions};
-use mdsc_core::text::{validate_no_control_chars, validate_not_blank};
+use mdsc_core::text::{validate_multi_line, validate_not_blank, validate_single_line};
 use mdsc_core::time::{check_range, to_storage};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use mdsc_notify::events::{SessionEvent, SessionFacts};
@@ -27,9 +27,9 @@ pub const COURSE_LIST_LIMIT: i64 = 500;
 
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CreateSessionInput {
-    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
     pub title: String,
-    #[validate(length(max = 10000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 10000), custom(function = validate_multi_line))]
     pub description: Option<String>,
     pub scheduled_start_time: DateTime<FixedOffset>,
     pub scheduled_end_time: DateTime<FixedOffset>,
@@ -42,9 +42,9 @@ pub struct CreateSessionInput {
 /// Only the fields sent change.
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct UpdateSessionInput {
-    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
     pub title: Option<String>,
-    #[validate(length(max = 10000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 10000), custom(function = validate_multi_line))]
     pub description: Option<String>,
     pub scheduled_start_time: Option<DateTime<FixedOffset>>,
     pub scheduled_end_time: Option<DateTime<FixedOffset>>,
@@ -53,7 +53,7 @@ pub struct UpdateSessionInput {
     /// Only `cancelled`, from `scheduled`; start and end have their own routes.
     pub status: Option<SessionStatus>,
     /// The recording's address, once the session has ended.
-    #[validate(url, length(max = 2048), custom(function = validate_no_control_chars), custom(function = mdsc_core::text::validate_http_url))]
+    #[validate(url, length(max = 2048), custom(function = validate_single_line), custom(function = mdsc_core::text::validate_http_url))]
     pub recording_url: Option<String>,
 }
 

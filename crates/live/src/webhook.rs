@@ -3,9 +3,10 @@
 //! at least once and out of order: each `idempotencyKey` is applied once,
 //! and an event older than the last one applied to a participant is ignored.
 
-use chrono::{DateTime, NaiveDateTime};
+use chrono::{DateTime, Duration, NaiveDateTime};
 use diesel::prelude::*;
 use mdsc_core::schema::{live_session_participants, live_session_webhook_events};
+use mdsc_core::text::validate_single_line;
 use mdsc_core::{Clock, DbConnection, Error, ErrorKind, write_transaction};
 use serde::Deserialize;
 
@@ -31,6 +32,50 @@ pub struct JaasEvent {
     pub data: serde_json::Value,
 }
 
+/// How old an event may be: JaaS delivers within seconds and retries for
+/// a few hours; anything older is a replay or a wrong clock.
+pub const EVENT_MAX_AGE: Duration = Duration::days(1);
+/// How far ahead of our clock an event may be (clock skew). An event from
+/// the future would be "newer" than every real one and freeze the
+/// participant's attendance (later events would all be "older").
+pub const EVENT_MAX_AHEAD: Duration = Duration::minutes(10);
+
+/// The event's time, if it is a real time within the accepted window
+/// around `now`: `422 TIMESTAMP_OUT_OF_RANGE` otherwise.
+fn event_time(timestamp_ms: i64, now: NaiveDateTime) -> Result<NaiveDateTime, Error> {
+    let at = DateTime::from_timestamp_millis(timestamp_ms)
+        .map(|t| t.naive_utc())
+        .ok_or_else(|| Error::invalid_field("timestamp", "is not a valid time"))?;
+    if at < now - EVENT_MAX_AGE || at > now + EVENT_MAX_AHEAD {
+        return Err(Error::invalid_field(
+            "timestamp",
+            "must be within the last 24 hours and at most 10 minutes ahead of the server's clock",
+        )
+        .with_code("TIMESTAMP_OUT_OF_RANGE"));
+    }
+    Ok(at)
+}
+
+/// The stored texts of an event: one line each, within their columns.
+fn check_texts(key: &str, event_type: &str) -> Result<(), Error> {
+    if key.is_empty() || key.chars().count() > 255 || validate_single_line(key).is_err() {
+        return Err(Error::invalid_field(
+            "idempotencyKey",
+            "must be 1 to 255 characters on one line, without control characters",
+        ));
+    }
+    let event_type_ok = !event_type.is_empty()
+        && event_type.chars().count() <= 64
+        && validate_single_line(event_type).is_ok();
+    if !event_type_ok {
+        return Err(Error::invalid_field(
+            "eventType",
+            "must be 1 to 64 characters on one line, without control characters",
+        ));
+    }
+    Ok(())
+}
+
 pub fn handle_jaas_event(
     conn: &mut DbConnection,
     clock: &dyn Clock,
@@ -40,18 +85,11 @@ pub fn handle_jaas_event(
 ) -> Result<HookOutcome, Error> {
     verify_hook_secret(settings, secret)?;
     let key = event.idempotency_key.trim();
-    if key.is_empty() || key.len() > 255 {
-        return Err(Error::invalid_field(
-            "idempotencyKey",
-            "must be 1 to 255 characters",
-        ));
-    }
-    let at = DateTime::from_timestamp_millis(event.timestamp)
-        .map(|t| t.naive_utc())
-        .ok_or_else(|| Error::invalid_field("timestamp", "is not a valid time"))?;
+    check_texts(key, &event.event_type)?;
+    let at = event_time(event.timestamp, clock.now())?;
     let outcome = write_transaction(conn, |conn| -> Result<_, Error> {
         let session = match &event.fqn {
-            Some(fqn) => session_by_room(conn, fqn)?,
+            Some(fqn) => session_by_room(conn, settings, fqn)?,
             None => None,
         };
         // Recorded first: a concurrent duplicate fails here on the unique
@@ -116,9 +154,9 @@ fn apply(
             Ok(HookOutcome::applied(session.id))
         }
         "RECORDING_UPLOADED" => {
-            let link = event.data["preAuthenticatedLink"]
-                .as_str()
-                .filter(|l| l.starts_with("https://") && l.len() <= 2048);
+            let link = event.data["preAuthenticatedLink"].as_str().filter(|l| {
+                l.starts_with("https://") && l.len() <= 2048 && validate_single_line(l).is_ok()
+            });
             let Some(link) = link else {
                 return Ok(HookOutcome::ignored(
                     Some(session.id),

@@ -237,6 +237,7 @@ fn remind(conn: &mut DbConnection, due: &Due, now: NaiveDateTime) -> Result<usiz
                         "due_date": deadline.and_utc().to_rfc3339(),
                         "link": format!("/courses/{slug}/quizzes/{}", due.quiz_id),
                     }),
+                    subject: None,
                 },
                 now,
             )?;

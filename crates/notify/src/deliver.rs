@@ -11,6 +11,7 @@ use mdsc_core::{DbConnection, Error};
 use crate::email::{self, EmailJob};
 use crate::kind::NotificationKind;
 use crate::locale::{Locale, Texts};
+use crate::subject::Subject;
 
 /// Recipients per statement: well under every backend's bound-parameter limit.
 const CHUNK: usize = 500;
@@ -31,6 +32,9 @@ pub struct Delivery {
     pub body: Texts,
     /// The ids concerned and an app-relative `link`.
     pub data: serde_json::Value,
+    /// What it is about, when that can be withdrawn (a forum post): the
+    /// notifications and their e-mails are found by it.
+    pub subject: Option<Subject>,
 }
 
 /// A recipient as a delivery needs them.
@@ -63,6 +67,7 @@ pub fn notify(
     let body = delivery.body.map(|b| shorten(b, BODY_CHARS));
     let data = delivery.data.to_string();
     let link = delivery.data["link"].as_str().map(str::to_owned);
+    let subject = delivery.subject.map(Subject::key);
     let mut written = 0;
     for chunk in recipients.chunks(CHUNK) {
         let people = recipients_of(conn, delivery.kind, chunk)?;
@@ -78,6 +83,7 @@ pub fn notify(
                     notifications::body.eq(body.get(p.locale)),
                     notifications::data.eq(&data),
                     notifications::created_at.eq(now),
+                    notifications::subject.eq(subject.as_deref()),
                 )
             })
             .collect();
@@ -107,7 +113,7 @@ pub fn notify(
                 notification_id: notification_of.get(&p.id).copied(),
             })
             .collect();
-        email::enqueue(conn, &mails, now)?;
+        email::enqueue(conn, &mails, subject.as_deref(), now)?;
     }
     Ok(written)
 }

@@ -13,6 +13,7 @@ use crate::deliver::{Delivery, notify};
 use crate::follow::forum_followers;
 use crate::kind::NotificationKind;
 use crate::locale::{Texts, when};
+use crate::subject::Subject;
 
 /// What notifications say of a live session.
 #[derive(Debug, Clone)]
@@ -194,6 +195,7 @@ pub fn live_session(
                     "link": format!("/courses/{slug}/live/{}", session.id),
                 }),
             },
+            subject: None,
         },
         now,
     )
@@ -237,6 +239,7 @@ pub fn forum_topic(
                 "topic_id": topic_id,
                 "link": format!("/courses/{slug}/forum/topics/{topic_id}"),
             }),
+            subject: Some(Subject::ForumTopic(topic_id)),
         },
         now,
     )
@@ -294,6 +297,7 @@ pub fn forum_reply(
                 "reply_id": reply_id,
                 "link": format!("/courses/{slug}/forum/topics/{topic_id}#reply-{reply_id}"),
             }),
+            subject: Some(Subject::ForumReply(reply_id)),
         },
         now,
     )
@@ -354,6 +358,7 @@ pub fn rating_moderated(
                 "status": if rating.approved { "approved" } else { "rejected" },
                 "link": format!("/courses/{slug}/reviews"),
             }),
+            subject: None,
         },
         now,
     )

@@ -367,6 +367,12 @@ pub(crate) fn put_back(
 /// and unfinished (a slow worker's claim may have lapsed and been taken).
 fn lock_if_ours(conn: &mut DbConnection, id: i32, worker: &str) -> Result<bool, Error> {
     mdsc_core::lock_row!(conn, jobs, id)?;
+    is_ours(conn, id, worker)
+}
+
+/// Whether the job is still claimed by `worker` and unfinished (no lock):
+/// a job cancelled since its claim is no longer ours.
+pub(crate) fn is_ours(conn: &mut DbConnection, id: i32, worker: &str) -> Result<bool, Error> {
     let still_ours: Option<i32> = jobs::table
         .filter(jobs::id.eq(id))
         .filter(jobs::finished_at.is_null())

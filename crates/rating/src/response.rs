@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::course_ratings;
-use mdsc_core::text::{validate_no_control_chars, validate_not_blank};
+use mdsc_core::text::{validate_multi_line, validate_not_blank};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::Deserialize;
 use validator::Validate;
@@ -13,7 +13,7 @@ use crate::render::render_one;
 
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ResponseInput {
-    #[validate(length(min = 1, max = 5000), custom(function = validate_not_blank), custom(function = validate_no_control_chars))]
+    #[validate(length(min = 1, max = 5000), custom(function = validate_not_blank), custom(function = validate_multi_line))]
     pub content: String,
 }
 

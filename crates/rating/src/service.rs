@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::course_ratings;
-use mdsc_core::text::validate_no_control_chars;
+use mdsc_core::text::validate_multi_line;
 use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
 use mdsc_course::enrollment::find_enrollment;
 use mdsc_course::{EnrollmentStatus, ensure_visible, find_course, is_staff_of};
@@ -22,11 +22,11 @@ pub struct CreateRatingInput {
     /// 1 to 5 stars.
     #[validate(range(min = 1, max = 5))]
     pub rating: i32,
-    #[validate(length(max = 5000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 5000), custom(function = validate_multi_line))]
     pub comment: Option<String>,
-    #[validate(length(max = 2000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 2000), custom(function = validate_multi_line))]
     pub pros: Option<String>,
-    #[validate(length(max = 2000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 2000), custom(function = validate_multi_line))]
     pub cons: Option<String>,
     /// Default true.
     pub would_recommend: Option<bool>,
@@ -38,11 +38,11 @@ pub struct CreateRatingInput {
 pub struct UpdateRatingInput {
     #[validate(range(min = 1, max = 5))]
     pub rating: Option<i32>,
-    #[validate(length(max = 5000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 5000), custom(function = validate_multi_line))]
     pub comment: Option<String>,
-    #[validate(length(max = 2000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 2000), custom(function = validate_multi_line))]
     pub pros: Option<String>,
-    #[validate(length(max = 2000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 2000), custom(function = validate_multi_line))]
     pub cons: Option<String>,
     pub would_recommend: Option<bool>,
     pub is_anonymous: Option<bool>,
@@ -52,7 +52,7 @@ pub struct UpdateRatingInput {
 pub struct ModerateInput {
     /// `approved` or `rejected`.
     pub status: RatingStatus,
-    #[validate(length(max = 1000), custom(function = validate_no_control_chars))]
+    #[validate(length(max = 1000), custom(function = validate_multi_line))]
     pub reason: Option<String>,
 }
 

@@ -55,9 +55,9 @@ pub struct ItemChange {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomItemInput {
-    #[validate(length(min = 1, max = 255), custom(function = mdsc_core::text::validate_no_control_chars))]
+    #[validate(length(min = 1, max = 255), custom(function = mdsc_core::text::validate_single_line))]
     pub title: String,
-    #[validate(length(max = 2000))]
+    #[validate(length(max = 2000), custom(function = mdsc_core::text::validate_multi_line))]
     pub description: Option<String>,
     pub start_time: DateTime<FixedOffset>,
     pub end_time: DateTime<FixedOffset>,

@@ -179,7 +179,7 @@ pub async fn update_topic(
 pub async fn delete_topic(state: Data<AppState>, auth: Auth, topic_id: Path<i32>) -> ApiResult {
     let topic_id = topic_id.into_inner();
     state
-        .db(move |conn, _| topic::delete_topic(conn, &auth.0, topic_id))
+        .db(move |conn, st| topic::delete_topic(conn, &auth.0, st.clock(), topic_id))
         .await?;
     Ok(deleted())
 }

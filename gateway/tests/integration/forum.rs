@@ -1655,6 +1655,40 @@ async fn hiding_a_reported_reply_masks_it_for_other_students() {
     assert_eq!(t.assert_ok(200)["reply_count"], 1);
 }
 
+#[actix_web::test]
+async fn reporting_a_hidden_reply_is_404_like_every_other_route() {
+    let app = TestApp::new();
+    let c = cast(&app).await;
+    let topic = open_topic(&app, &c.student, c.forum_id, "Question", "Contenu").await;
+    let rude = answer(&app, &c.classmate, topic, "Insulte", None).await;
+    let flagged = report(&app, &c.student, &format!("{}/report", reply_path(rude))).await;
+    let report_id = id_of(flagged.assert_ok(201));
+    app.post(
+        &resolve_path(c.course_id, report_id),
+        Some(&c.admin),
+        json!({"action": "hide"}),
+    )
+    .await
+    .assert_ok(200);
+    let (third, _) = app.user("third@example.com", Role::Student).await;
+    app.enroll(&third, c.course_id).await;
+
+    app.post(
+        &format!("{}/reactions", reply_path(rude)),
+        Some(&third),
+        json!({"reaction_type": "upvote"}),
+    )
+    .await
+    .assert_error(404, "NOT_FOUND");
+    report(&app, &third, &format!("{}/report", reply_path(rude)))
+        .await
+        .assert_error(404, "NOT_FOUND");
+    // Staff still see it, and may still report it.
+    report(&app, &c.instructor, &format!("{}/report", reply_path(rude)))
+        .await
+        .assert_ok(201);
+}
+
 // ---------------------------------------------------------------------------
 // Anti-spam
 // ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use common::{Response, TestApp, id_of};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use mdsc_auth::Role;
+use mdsc_core::Clock;
 use mdsc_live::{JitsiProvider, LiveSettings};
 use serde_json::{Value, json};
 
@@ -247,11 +248,25 @@ fn event(key: &str, kind: &str, at_ms: i64, room: &str, data: Value) -> Value {
     })
 }
 
+/// Posts a JaaS event the way JaaS does, when it happens: for the call, the
+/// API's clock reads the event's own time when that is later (the hook
+/// refuses events more than 10 minutes ahead of its clock), then goes back
+/// for the rest of the test.
 async fn jaas_event(app: &TestApp, body: Value) -> Value {
-    hook(app, JAAS_HOOK, BEARER, body)
+    let before = app.clock.now();
+    let at = body["timestamp"]
+        .as_i64()
+        .and_then(DateTime::from_timestamp_millis)
+        .map(|t| t.naive_utc());
+    if let Some(at) = at.filter(|at| *at > before) {
+        app.clock.set(at);
+    }
+    let answer = hook(app, JAAS_HOOK, BEARER, body)
         .await
         .assert_ok(200)
-        .clone()
+        .clone();
+    app.clock.set(before);
+    answer
 }
 
 // ---------------------------------------------------------------------------
@@ -920,6 +935,15 @@ async fn jaas_payloads_are_validated() {
         res.assert_error(422, "VALIDATION_ERROR");
         assert_eq!(fields(&res), vec![field.to_owned()], "{}", res.body);
     }
+    // A real time, but far from now: the year 10000, a day and a second
+    // ago, 11 minutes ahead (the clock stands at `BASE`).
+    let year_10000 = 253_402_300_800_000_i64;
+    for at in [year_10000, ms(-86_401), ms(11 * 60)] {
+        let body = event("k-far", "PARTICIPANT_JOINED", at, &room, json!({}));
+        let res = hook(&app, JAAS_HOOK, BEARER, body).await;
+        res.assert_error(422, "TIMESTAMP_OUT_OF_RANGE");
+        assert_eq!(fields(&res), ["timestamp"], "{}", res.body);
+    }
 }
 
 #[actix_web::test]
@@ -1060,6 +1084,10 @@ async fn the_jibri_hook_stores_the_recording_of_a_started_session() {
             "recording_url",
         ),
         (json!({"room_name": "", "recording_url": url}), "room_name"),
+        (
+            json!({"room_name": format!("{room}\n"), "recording_url": url}),
+            "room_name",
+        ),
         (json!({"room_name": room}), "body"),
     ] {
         let res = hook(&app, RECORDING_HOOK, BEARER, body).await;
@@ -1083,12 +1111,21 @@ async fn the_jibri_hook_stores_the_recording_of_a_started_session() {
     assert_eq!(seen.assert_ok(200)["recording_url"], url);
     end(&app, &c, id).await;
     let final_url = "https://recordings.example.org/2026/01/15/session-final.mp4";
-    // A JaaS-style `{appId}/{room}` name is accepted too.
-    let res = hook(
+    // A prefixed name is a room of another app: only JaaS's own
+    // `{appId}/{room}` is accepted, as by the JaaS webhook.
+    hook(
         &app,
         RECORDING_HOOK,
         BEARER,
         json!({"room_name": format!("tenant/{room}"), "recording_url": final_url}),
+    )
+    .await
+    .assert_error(404, "NOT_FOUND");
+    let res = hook(
+        &app,
+        RECORDING_HOOK,
+        BEARER,
+        json!({"room_name": room, "recording_url": final_url}),
     )
     .await;
     assert_eq!(res.assert_ok(200)["session_id"], id);

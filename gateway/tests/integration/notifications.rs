@@ -510,3 +510,55 @@ async fn turning_a_type_off_in_app_stops_it() {
         .clone();
     assert_eq!(reply_pref["in_app"], true);
 }
+
+#[actix_web::test]
+async fn a_hidden_topic_leaves_the_lists_and_the_unread_count_and_comes_back_silently() {
+    let app = TestApp::new();
+    let cast = cast(&app).await;
+    let bad = open_topic(&app, &cast, &cast.student, "Arnaque").await;
+    let good = open_topic(&app, &cast, &cast.student, "Question").await;
+    let count = |token: String| {
+        let app = &app;
+        async move {
+            app.get("/api/notifications/unread-count", Some(&token))
+                .await
+                .assert_ok(200)["count"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    assert_eq!(count(cast.classmate.clone()).await, 2);
+
+    let course = cast.fixture.course_id;
+    let flagged = app
+        .post(
+            &format!("/api/topics/{bad}/report"),
+            Some(&cast.admin),
+            json!({"reason": "spam"}),
+        )
+        .await;
+    let report_id = id_of(flagged.assert_ok(201));
+    let resolve = format!("/api/courses/{course}/forum/reports/{report_id}/resolve");
+    app.post(&resolve, Some(&cast.instructor), json!({"action": "hide"}))
+        .await
+        .assert_ok(200);
+
+    for token in [&cast.classmate, &cast.instructor] {
+        let items = inbox(&app, token).await;
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert_eq!(items[0]["data"]["topic_id"], good);
+        assert!(!items.iter().any(|n| n.to_string().contains("Arnaque")));
+    }
+    assert_eq!(count(cast.classmate.clone()).await, 1);
+
+    // Restored: readable again, but not announced again.
+    app.post(
+        &resolve,
+        Some(&cast.instructor),
+        json!({"action": "restore"}),
+    )
+    .await
+    .assert_ok(200);
+    assert_eq!(inbox(&app, &cast.classmate).await.len(), 1);
+    assert_eq!(count(cast.classmate.clone()).await, 1);
+}

@@ -333,6 +333,20 @@ async fn bad_schedule_changes_are_422_and_change_nothing() {
             json!({"add_items": [{"title": " ", "start_time": "2026-01-21T10:00:00Z", "end_time": "2026-01-21T11:00:00Z"}]}),
             "add_items[0].title",
         ),
+        // Control characters: a 422 on the field, never stored (NUL used to
+        // reach SQLite), never a 500.
+        (
+            json!({"add_items": [{"title": "Révisions\r\n", "start_time": "2026-01-21T10:00:00Z", "end_time": "2026-01-21T11:00:00Z"}]}),
+            "add_items[0].title",
+        ),
+        (
+            json!({"add_items": [{"title": "Révisions", "description": "esc\u{1b}[2J bell\u{7}", "start_time": "2026-01-21T10:00:00Z", "end_time": "2026-01-21T11:00:00Z"}]}),
+            "add_items[0].description",
+        ),
+        (
+            json!({"add_items": [{"title": "Révisions", "description": "nul\u{0}", "start_time": "2026-01-21T10:00:00Z", "end_time": "2026-01-21T11:00:00Z"}]}),
+            "add_items[0].description",
+        ),
     ];
     for (body, field) in cases {
         let res = app.put(&path, Some(&cast.student), body.clone()).await;

@@ -209,6 +209,33 @@ fn an_invalid_email_or_blank_name_is_refused() {
 }
 
 #[test]
+fn names_are_one_line_without_control_characters() {
+    let mut w = World::new();
+    for (n, bad) in [
+        "Ada\r\nBcc: x",
+        "Ada\nLovelace",
+        "Tab\there",
+        "Esc\u{1b}[2J",
+        "Nul\0",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let first = RegisterInput {
+            first_name: bad.to_owned(),
+            ..input(&format!("first{n}@example.com"), PASSWORD)
+        };
+        expect_invalid_field(register(&w.pool, w.ctx(), w.client, first), "first_name");
+        let last = RegisterInput {
+            last_name: bad.to_owned(),
+            ..input(&format!("last{n}@example.com"), PASSWORD)
+        };
+        expect_invalid_field(register(&w.pool, w.ctx(), w.client, last), "last_name");
+    }
+    assert_eq!(w.user_count(), 0);
+}
+
+#[test]
 fn login_accepts_the_email_in_any_case() {
     let mut w = World::new();
     let registered = w.register("ada@example.com", PASSWORD).unwrap();

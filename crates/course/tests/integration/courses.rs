@@ -105,6 +105,46 @@ fn slug_is_made_unique_with_a_numeric_suffix() {
 }
 
 #[test]
+fn a_new_courses_slug_does_not_reveal_a_draft() {
+    let mut w = World::new();
+    let author = w.instructor();
+    let other = w.instructor();
+    let admin = w.admin();
+    let draft = w.draft(&author, "Secret draft course");
+    assert_eq!(draft.slug, "secret-draft-course");
+
+    // Someone who cannot see the draft: not `-2`, which would confirm it.
+    let theirs = w.course(&other, "Secret draft course");
+    let suffix = theirs
+        .slug
+        .strip_prefix("secret-draft-course-")
+        .unwrap_or_else(|| panic!("{}", theirs.slug));
+    assert!(
+        suffix.len() == 8 && suffix.chars().all(|c| c.is_ascii_hexdigit()),
+        "a random suffix, got {}",
+        theirs.slug
+    );
+    expect_not_found(get_course(&mut w.conn, Some(&other), &draft.slug));
+    // Those who see every course the numbering passes keep the numbers.
+    assert_eq!(
+        w.course(&author, "Secret draft course").slug,
+        "secret-draft-course-2"
+    );
+    assert_eq!(
+        w.course(&admin, "Secret draft course").slug,
+        "secret-draft-course-3"
+    );
+
+    // A draft further along the numbers counts too.
+    w.course(&author, "Shared name");
+    w.draft(&admin, "Shared name");
+    let next = w.course(&other, "Shared name");
+    assert_ne!(next.slug, "shared-name-3");
+    assert!(next.slug.starts_with("shared-name-"), "{}", next.slug);
+    assert_eq!(next.slug.len(), "shared-name-".len() + 8);
+}
+
+#[test]
 
 fn a_course_with_a_numeric_title_is_found_by_its_slug() {
     let mut w = World::new();
@@ -352,6 +392,88 @@ fn invalid_course_input_is_refused_with_field_errors() {
         ..course_input("Fine")
     };
     expect_invalid_field(w.create_course(&instructor, bad_url), "thumbnail_url");
+}
+
+#[test]
+fn one_line_fields_refuse_line_breaks_and_texts_other_controls() {
+    let mut w = World::new();
+    let instructor = w.instructor();
+    for title in [
+        "Deux\nlignes",
+        "Retour\r\nchariot",
+        "Tab\tulé",
+        "Échap\u{1b}[2J",
+    ] {
+        let input = CourseInput {
+            title: title.to_owned(),
+            ..CourseInput::default()
+        };
+        expect_invalid_field(w.create_course(&instructor, input), "title");
+    }
+    let text = |s: &str| Some(s.to_owned());
+    let fine = || course_input("Fine");
+    let cases = [
+        (
+            CourseInput {
+                category: text("web\ndesign"),
+                ..fine()
+            },
+            "category",
+        ),
+        (
+            CourseInput {
+                level: text("débutant\t"),
+                ..fine()
+            },
+            "level",
+        ),
+        (
+            CourseInput {
+                language: text("fr\r\n"),
+                ..fine()
+            },
+            "language",
+        ),
+        (
+            CourseInput {
+                thumbnail_url: text("https://x.org/a\n.png"),
+                ..fine()
+            },
+            "thumbnail_url",
+        ),
+        (
+            CourseInput {
+                description: text("cloche\u{7}"),
+                ..fine()
+            },
+            "description",
+        ),
+        (
+            CourseInput {
+                short_description: text("retour\rseul"),
+                ..fine()
+            },
+            "short_description",
+        ),
+    ];
+    for (input, field) in cases {
+        expect_invalid_field(w.create_course(&instructor, input), field);
+    }
+    // Descriptions keep their lines and tabs.
+    let multi_line = CourseInput {
+        description: text("Ligne 1\r\n\tLigne 2\n"),
+        ..fine()
+    };
+    let kept = w.create_course(&instructor, multi_line).unwrap();
+    assert_eq!(kept.description, "Ligne 1\r\n\tLigne 2\n");
+    let update = CourseUpdate {
+        title: Some("Deux\nlignes".to_owned()),
+        ..CourseUpdate::default()
+    };
+    expect_invalid_field(
+        update_course(&mut w.conn, &instructor, &w.clock, kept.id, update),
+        "title",
+    );
 }
 
 #[test]

@@ -68,6 +68,12 @@ fn an_invalid_payment_id_is_refused() {
         ..enroll_input(course.id)
     };
     expect_invalid_field(enroll(&mut w.conn, &student, &w.clock, input), "payment_id");
+    // A reference is one line.
+    let input = EnrollInput {
+        payment_id: Some("pay_123\nforged: yes".to_owned()),
+        ..enroll_input(course.id)
+    };
+    expect_invalid_field(enroll(&mut w.conn, &student, &w.clock, input), "payment_id");
     assert_eq!(enrollment_rows(&mut w, course.id), 0);
 }
 

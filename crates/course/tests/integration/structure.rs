@@ -158,6 +158,73 @@ fn a_title_is_required() {
 }
 
 #[test]
+fn titles_are_one_line_and_texts_refuse_other_controls() {
+    let mut w = World::new();
+    let instructor = w.instructor();
+    let course = w.course(&instructor, "Course");
+    let module = w.module(&instructor, course.id, "Module");
+    let bad_module = ModuleInput {
+        title: Some("Semaine\n1".to_owned()),
+        ..ModuleInput::default()
+    };
+    expect_invalid_field(
+        create_module(&mut w.conn, &instructor, &w.clock, course.id, bad_module),
+        "title",
+    );
+    let text = |s: &str| Some(s.to_owned());
+    let cases = [
+        (
+            LessonInput {
+                title: text("Leçon\t1"),
+                ..lesson_input("Leçon")
+            },
+            "title",
+        ),
+        (
+            LessonInput {
+                video_url: text("https://v.example.org/\r\nx"),
+                ..lesson_input("Leçon")
+            },
+            "video_url",
+        ),
+        (
+            LessonInput {
+                content: text("échap\u{1b}[31m"),
+                ..lesson_input("Leçon")
+            },
+            "content",
+        ),
+    ];
+    for (input, field) in cases {
+        expect_invalid_field(
+            create_lesson(&mut w.conn, &instructor, &w.clock, module.id, input),
+            field,
+        );
+    }
+    let bad_quiz = QuizInput {
+        description: Some("nul\0".to_owned()),
+        ..quiz_input("Quiz")
+    };
+    expect_invalid_field(
+        create_quiz(&mut w.conn, &instructor, &w.clock, module.id, bad_quiz),
+        "description",
+    );
+    // Multi-line content keeps its newlines and tabs.
+    let kept = create_lesson(
+        &mut w.conn,
+        &instructor,
+        &w.clock,
+        module.id,
+        LessonInput {
+            content: text("# Titre\r\n\n\tcode"),
+            ..lesson_input("Leçon")
+        },
+    )
+    .unwrap();
+    assert_eq!(kept.content.as_deref(), Some("# Titre\r\n\n\tcode"));
+}
+
+#[test]
 fn positions_default_to_after_the_last_one() {
     let mut w = World::new();
     let instructor = w.instructor();

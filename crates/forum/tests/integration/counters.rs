@@ -234,7 +234,7 @@ fn run_history(seed: u64, steps: usize) {
                 if rng.below(3) == 0
                     && let Some(topic) = rng.pick(&topics)
                 {
-                    tolerate(delete_topic(conn, &cast.instructor, topic));
+                    tolerate(delete_topic(conn, &cast.instructor, clock, topic));
                 }
             }
         }
@@ -332,7 +332,7 @@ fn concurrent_writers_of_every_kind_keep_counters_exact() {
         w.assert_counters_exact(f);
     }
     let last = topics[2];
-    delete_topic(&mut w.conn, &cast.admin, last).unwrap();
+    delete_topic(&mut w.conn, &cast.admin, &w.clock, last).unwrap();
     w.assert_counters_exact(f);
 }
 

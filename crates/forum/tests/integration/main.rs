@@ -7,6 +7,7 @@
 mod common;
 mod counters;
 mod forum;
+mod notifications;
 mod rate_limit;
 mod reactions;
 mod replies;

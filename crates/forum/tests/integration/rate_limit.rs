@@ -140,7 +140,7 @@ fn deleting_posts_does_not_free_their_place_in_the_window() {
     let host = w.topic(&cast.instructor, f, "Hôte");
     for title in ["Un", "Deux"] {
         let topic = w.topic(&cast.student, f, title);
-        delete_topic(&mut w.conn, &cast.student, topic.id).unwrap();
+        delete_topic(&mut w.conn, &cast.student, &w.clock, topic.id).unwrap();
     }
     expect_limited(w.try_topic(&cast.student, f, "Trois", "encore"), 60);
     for _ in 0..2 {

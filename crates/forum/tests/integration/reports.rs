@@ -597,3 +597,58 @@ fn a_hidden_reply_without_answers_leaves_the_students_thread_and_hides_its_autho
     assert_eq!(after.upvotes, 0);
     w.assert_counters_exact(cast.forum_id);
 }
+
+#[test]
+fn reporting_a_hidden_reply_is_404_for_those_who_cannot_see_it() {
+    let mut w = World::new();
+    let cast = w.cast();
+    let topic = w.topic(&cast.student, cast.forum_id, "Fil");
+    let rude = w.reply(&cast.classmate, topic.id, None);
+    let report = report_reply(
+        &mut w.conn,
+        &cast.student,
+        &w.clock,
+        &crate::common::roomy(),
+        rude.id,
+        flag(ReportReason::Offensive),
+    )
+    .unwrap();
+    resolve(
+        &mut w,
+        &cast.instructor,
+        cast.course_id,
+        report.id,
+        ReportAction::Hide,
+    )
+    .unwrap();
+    let third = w.enrolled(cast.course_id);
+    // As reacting to it does: for a student, the hidden reply is not there.
+    expect_not_found(w.react(&third, rude.id, mdsc_forum::ReactionType::Upvote));
+    expect_not_found(report_reply(
+        &mut w.conn,
+        &third,
+        &w.clock,
+        &crate::common::roomy(),
+        rude.id,
+        flag(ReportReason::Spam),
+    ));
+    // Staff and its author still see it, and may still report it.
+    report_reply(
+        &mut w.conn,
+        &cast.admin,
+        &w.clock,
+        &crate::common::roomy(),
+        rude.id,
+        flag(ReportReason::Spam),
+    )
+    .unwrap();
+    report_reply(
+        &mut w.conn,
+        &cast.classmate,
+        &w.clock,
+        &crate::common::roomy(),
+        rude.id,
+        flag(ReportReason::Other),
+    )
+    .unwrap();
+}

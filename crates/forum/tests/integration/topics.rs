@@ -70,6 +70,8 @@ fn titles_and_contents_are_validated() {
     expect_invalid_field(w.try_topic(&s, f, "   ", "contenu"), "title");
     expect_invalid_field(w.try_topic(&s, f, &"é".repeat(256), "contenu"), "title");
     expect_invalid_field(w.try_topic(&s, f, "deux\nlignes", "contenu"), "title");
+    // The shared single-line rule: the Unicode line separator is a break too.
+    expect_invalid_field(w.try_topic(&s, f, "deux\u{2028}lignes", "contenu"), "title");
     expect_invalid_field(w.try_topic(&s, f, "titre", ""), "content");
     expect_invalid_field(w.try_topic(&s, f, "titre", " \n\t "), "content");
     expect_invalid_field(w.try_topic(&s, f, "titre", &"x".repeat(20_001)), "content");

@@ -94,6 +94,21 @@ fn invalid_input_names_its_field() {
             },
             "title",
         ),
+        // A title is one line.
+        (
+            mdsc_live::session::CreateSessionInput {
+                title: "Cours\r\n2".to_owned(),
+                ..good()
+            },
+            "title",
+        ),
+        (
+            mdsc_live::session::CreateSessionInput {
+                description: Some("échap\u{1b}[2J".to_owned()),
+                ..good()
+            },
+            "description",
+        ),
         (
             mdsc_live::session::CreateSessionInput {
                 scheduled_end_time: good().scheduled_start_time,

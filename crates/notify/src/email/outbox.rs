@@ -47,10 +47,12 @@ impl EmailJob {
     }
 }
 
-/// Queues the e-mails, due at once (one multi-row INSERT).
+/// Queues the e-mails, due at once (one multi-row INSERT), with the
+/// subject of their notification (to cancel them if it is withdrawn).
 pub(crate) fn enqueue(
     conn: &mut DbConnection,
     mails: &[EmailJob],
+    subject: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<usize, Error> {
     if mails.is_empty() {
@@ -67,6 +69,7 @@ pub(crate) fn enqueue(
             jobs::run_at.eq(now),
             jobs::attempts.eq(0),
             jobs::created_at.eq(now),
+            jobs::subject.eq(subject),
         ));
     }
     // Multi-row inserts are per backend (not through MultiConnection).

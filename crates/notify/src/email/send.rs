@@ -66,6 +66,12 @@ fn send_one(
 ) -> Result<bool, Error> {
     let mail: EmailJob = serde_json::from_str(&job.payload)
         .map_err(|e| Error::internal(format!("job {} payload: {e}", job.id)))?;
+    // Cancelled since the claim (its forum post was hidden or deleted), or
+    // taken over: not sent. Checked right before sending, so only an e-mail
+    // already on its way to the server can slip through.
+    if !jobs::is_ours(conn, job.id, worker)? {
+        return Ok(false);
+    }
     // No database transaction is held while talking to the SMTP server.
     let outcome = match current_address(conn, &mail)? {
         Some(address) => {

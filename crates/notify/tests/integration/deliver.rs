@@ -38,6 +38,7 @@ fn delivery(actor: i32, recipients: Vec<i32>) -> Delivery {
         title: Texts::new("Nouveau sujet", "New topic"),
         body: Texts::same("Une question\n\nsur   deux lignes"),
         data: json!({"topic_id": 7, "link": "/courses/x/forum/topics/7"}),
+        subject: None,
     }
 }
 

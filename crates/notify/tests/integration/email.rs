@@ -117,6 +117,7 @@ fn delivery(actor: i32, recipients: Vec<i32>) -> Delivery {
         title: Texts::new("Nouveau sujet : Cargo", "New topic: Cargo"),
         body: Texts::same("Comment installer la chaîne d'outils ?"),
         data: json!({"topic_id": 7, "link": "/courses/rust/forum/topics/7"}),
+        subject: None,
     }
 }
 

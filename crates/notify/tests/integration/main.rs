@@ -6,3 +6,4 @@
 
 mod deliver;
 mod email;
+mod withdraw;

@@ -213,6 +213,14 @@ fn texts_have_limits_counted_in_characters() {
                 ..base.clone()
             },
         ),
+        // The shared multi-line rule: a carriage return only in CRLF.
+        (
+            "pros",
+            CreateRatingInput {
+                pros: Some("clair\rpratique".to_owned()),
+                ..base.clone()
+            },
+        ),
     ];
     for (field, input) in too_long {
         expect_invalid_field(

@@ -48,6 +48,39 @@ fn custom(title: &str, start: NaiveDateTime, end: NaiveDateTime) -> CustomItemIn
     }
 }
 
+/// A custom item of one hour from `start` with this description.
+fn described(description: &str, start: NaiveDateTime) -> CustomItemInput {
+    CustomItemInput {
+        description: Some(description.to_owned()),
+        ..custom("Révisions", start, start + Duration::hours(1))
+    }
+}
+
+#[test]
+fn a_custom_items_description_keeps_its_lines_and_tabs() {
+    let mut w = World::new();
+    let cast = w.cast(1);
+    let (student, e) = (cast.student(), cast.enrollment());
+    w.generate(&student, e);
+    let start = utc("2026-01-24T13:00:00Z");
+    let text = "Chapitre 1\r\n\t- relire\n\t- refaire le quiz";
+    w.update(
+        &student,
+        e,
+        UpdateScheduleInput {
+            add_items: Some(vec![described(text, start)]),
+            ..UpdateScheduleInput::default()
+        },
+    )
+    .unwrap();
+    let item = w
+        .items(e)
+        .into_iter()
+        .find(|i| i.item_type == "custom")
+        .unwrap();
+    assert_eq!(item.description.as_deref(), Some(text));
+}
+
 #[test]
 fn done_and_skipped_survive_re_generation_and_skipped_leave_calendars() {
     let mut w = World::new();
@@ -253,6 +286,18 @@ fn invalid_changes_name_their_field_and_write_nothing() {
             custom("   ", start, start + Duration::hours(1)),
             "add_items[0].title",
         ),
+        // A title is one line; a description refuses control characters
+        // other than newline and tab (ESC, BEL, NUL: NUL reaches SQLite).
+        (
+            custom("Révisions\r\nBcc: x", start, start + Duration::hours(1)),
+            "add_items[0].title",
+        ),
+        (
+            described("échap\u{1b}[2J", start),
+            "add_items[0].description",
+        ),
+        (described("cloche\u{7}", start), "add_items[0].description"),
+        (described("nul\0", start), "add_items[0].description"),
     ];
     for (item, field) in bad_custom {
         expect_invalid_field(

@@ -267,7 +267,7 @@ impl World {
     }
 
     pub fn delete_topic(&mut self, who: &Principal, topic_id: i32) -> Result<(), Error> {
-        delete_topic(&mut self.conn, who, topic_id)
+        delete_topic(&mut self.conn, who, &self.clock, topic_id)
     }
 
     pub fn get_topic(&mut self, who: &Principal, topic_id: i32) -> Result<ForumTopic, Error> {
