@@ -70,9 +70,9 @@ fn find_report(conn: &mut DbConnection, report_id: i32) -> Result<ReportRow, Err
         .ok_or_else(|| Error::not_found("Report"))
 }
 
+/// Files the report of `ctx.actor`.
 fn insert_report(
     conn: &mut DbConnection,
-    actor: &Principal,
     clock: &dyn Clock,
     settings: &ForumSettings,
     ctx: &Ctx,
@@ -85,7 +85,7 @@ fn insert_report(
             conn,
             clock,
             REPORTS,
-            &user_subject(actor.user_id),
+            &user_subject(ctx.actor.user_id),
             settings.reports(),
             TOO_MANY_REPORTS,
         )?;
@@ -94,7 +94,7 @@ fn insert_report(
                 forum_reports::forum_id.eq(ctx.forum.id),
                 forum_reports::topic_id.eq(topic_id),
                 forum_reports::reply_id.eq(reply_id),
-                forum_reports::user_id.eq(actor.user_id),
+                forum_reports::user_id.eq(ctx.actor.user_id),
                 forum_reports::reason.eq(input.reason.as_str()),
                 forum_reports::details.eq(&input.details),
                 forum_reports::status.eq(ReportStatus::Open.as_str()),
@@ -144,7 +144,7 @@ pub fn report_topic(
     let topic = find_topic(conn, topic_id)?;
     let ctx = topic_ctx(conn, actor, &topic)?;
     input.validate()?;
-    let row = insert_report(conn, actor, clock, settings, &ctx, topic_id, None, &input)?;
+    let row = insert_report(conn, clock, settings, &ctx, topic_id, None, &input)?;
     Ok(plain(row))
 }
 
@@ -168,7 +168,6 @@ pub fn report_reply(
     input.validate()?;
     let row = insert_report(
         conn,
-        actor,
         clock,
         settings,
         &ctx,
