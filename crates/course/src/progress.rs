@@ -2,7 +2,9 @@
 
 use diesel::prelude::*;
 use mdsc_auth::Principal;
-use mdsc_core::schema::{enrollments, lesson_completions, lessons, quiz_attempts, quizzes};
+use mdsc_core::schema::{
+    courses, enrollments, lesson_completions, lessons, quiz_attempts, quizzes,
+};
 use mdsc_core::time::{utc, utc_opt};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::Deserialize;
@@ -229,14 +231,21 @@ pub fn get_progress(
 /// every active enrollment of the course up to date (completed enrollments
 /// keep their completion). Runs in the caller's transaction: a staff action,
 /// one pass over the course's enrollments.
+///
+/// Locks the course row first, then the enrollments in id order, as every
+/// course-wide change does (the schedule re-plan worker among them): two
+/// of them locking many enrollments in different orders deadlocked on
+/// PostgreSQL, and the loser's work waited minutes for its retry.
 pub fn refresh_course_progress(
     conn: &mut DbConnection,
     clock: &dyn Clock,
     course_id: i32,
 ) -> Result<(), Error> {
+    mdsc_core::lock_row!(conn, courses, course_id)?;
     let active: Vec<i32> = enrollments::table
         .filter(enrollments::course_id.eq(course_id))
         .filter(enrollments::status.eq(EnrollmentStatus::Active.as_str()))
+        .order(enrollments::id)
         .select(enrollments::id)
         .load(conn)?;
     for id in active {

@@ -182,9 +182,9 @@ fn edits_during_a_replan_neither_fail_nor_get_lost() {
     let results = race(&w.db.pool(), 2, move |i, conn| {
         let clock = mdsc_core::ManualClock::new(now);
         if i == 0 {
-            return run_due(conn, "w0", now, 10).map(|_| Vec::new());
+            return run_due(conn, "w0", now, 10).map(|report| (Vec::new(), Some(report)));
         }
-        (0..3)
+        let added: Result<Vec<i32>, _> = (0..3)
             .map(|n| {
                 hooks::create_lesson(
                     conn,
@@ -199,13 +199,25 @@ fn edits_during_a_replan_neither_fail_nor_get_lost() {
                 )
                 .map(|lesson| lesson.id)
             })
-            .collect()
+            .collect();
+        added.map(|ids| (ids, None))
     });
     let mut added = Vec::new();
+    let mut racing_worker = None;
     for result in results {
-        added.extend(result.unwrap());
+        let (ids, report) = result.unwrap();
+        added.extend(ids);
+        racing_worker = racing_worker.or(report);
     }
     assert_eq!(added.len(), 3);
+    // A failed slice waits for its retry (minutes later), so the catch-up
+    // below would not finish it: the racing worker must not have failed.
+    let racing_worker = racing_worker.unwrap();
+    assert_eq!(
+        (racing_worker.failed, racing_worker.retried),
+        (0, 0),
+        "{racing_worker:?}"
+    );
     // The worker catches up with the last edit.
     let report = run_due(&mut w.conn, "w1", now, 10).unwrap();
     assert_eq!(report.failed, 0, "{report:?}");
