@@ -233,13 +233,7 @@ fn live_settings() -> Result<mdsc_live::LiveSettings, Error> {
 }
 
 fn forum_settings() -> Result<mdsc_forum::ForumSettings, Error> {
-    let per_minute = |name: &str, default: u32| -> Result<u32, Error> {
-        let value: u32 = parsed(name, default)?;
-        if value == 0 {
-            return Err(Error::config(format!("{name} must be at least 1")));
-        }
-        Ok(value)
-    };
+    let per_minute = crate::limits::at_least_one::<u32>;
     Ok(mdsc_forum::ForumSettings {
         topics_per_minute: per_minute(
             "FORUM_TOPICS_PER_MINUTE",

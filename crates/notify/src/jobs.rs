@@ -149,6 +149,23 @@ pub fn schedule(
     Ok(())
 }
 
+/// The columns of a job that ends with `outcome`: finished now, unclaimed.
+pub(crate) type Finished<'a> = (
+    diesel::dsl::Eq<jobs::outcome, &'a str>,
+    diesel::dsl::Eq<jobs::finished_at, NaiveDateTime>,
+    diesel::dsl::Eq<jobs::locked_by, Option<String>>,
+    diesel::dsl::Eq<jobs::locked_until, Option<NaiveDateTime>>,
+);
+
+pub(crate) fn finished(outcome: &str, now: NaiveDateTime) -> Finished<'_> {
+    (
+        jobs::outcome.eq(outcome),
+        jobs::finished_at.eq(now),
+        jobs::locked_by.eq(None),
+        jobs::locked_until.eq(None),
+    )
+}
+
 /// Cancels the pending job `key`, if any.
 pub fn cancel(conn: &mut DbConnection, key: &str, now: NaiveDateTime) -> Result<usize, Error> {
     Ok(diesel::update(
@@ -156,12 +173,7 @@ pub fn cancel(conn: &mut DbConnection, key: &str, now: NaiveDateTime) -> Result<
             .filter(jobs::job_key.eq(key))
             .filter(jobs::finished_at.is_null()),
     )
-    .set((
-        jobs::outcome.eq("cancelled"),
-        jobs::finished_at.eq(now),
-        jobs::locked_by.eq(None::<String>),
-        jobs::locked_until.eq(None::<NaiveDateTime>),
-    ))
+    .set(finished("cancelled", now))
     .execute(conn)?)
 }
 
@@ -435,12 +447,7 @@ fn finish(
     now: NaiveDateTime,
 ) -> Result<(), Error> {
     diesel::update(jobs::table.find(id))
-        .set((
-            jobs::outcome.eq(outcome),
-            jobs::finished_at.eq(now),
-            jobs::locked_by.eq(None::<String>),
-            jobs::locked_until.eq(None::<NaiveDateTime>),
-        ))
+        .set(finished(outcome, now))
         .execute(conn)?;
     Ok(())
 }

@@ -57,12 +57,7 @@ pub fn forum_post_withdrawn(
                 .filter(jobs::subject.eq_any(chunk))
                 .filter(jobs::finished_at.is_null()),
         )
-        .set((
-            jobs::outcome.eq("cancelled"),
-            jobs::finished_at.eq(now),
-            jobs::locked_by.eq(None::<String>),
-            jobs::locked_until.eq(None::<NaiveDateTime>),
-        ))
+        .set(crate::jobs::finished("cancelled", now))
         .execute(conn)?;
     }
     Ok(withdrawn)
