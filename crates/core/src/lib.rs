@@ -3,6 +3,7 @@
 //! schema; the shared `Error`; pagination; the `Clock`; secure random tokens.
 
 pub mod clock;
+pub mod cursor;
 pub mod db;
 pub mod error;
 pub mod migrations;

@@ -1,10 +1,20 @@
 //! Pagination as the contract spells it: `page` from 1, `limit` 20 by default,
 //! capped at 100; a page answers `{data, pagination: {page, limit, total, total_pages}}`.
+//!
+//! Lists that grow without bound also hand out `next_cursor` (see `cursor`):
+//! passing it back as `after=` reads the next page with an indexed seek.
+//! Offset pages stop at `MAX_OFFSET` rows, so no request makes the database
+//! read and discard more than that.
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Error;
+
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
+/// The deepest row a `page=` request may start at; past it, `422 PAGE_TOO_DEEP`
+/// tells the client to follow `next_cursor` instead.
+pub const MAX_OFFSET: i64 = 10_000;
 
 /// `?page=&limit=` as received; out-of-range values are clamped, not refused,
 /// so a frontend asking for `limit=500` gets the capped page.
@@ -37,6 +47,21 @@ impl PageRequest {
     pub fn offset(self) -> i64 {
         (self.page - 1).saturating_mul(self.limit)
     }
+
+    /// The offset, or `422 PAGE_TOO_DEEP` past `MAX_OFFSET` rows.
+    pub fn bounded_offset(self) -> Result<i64, Error> {
+        let offset = self.offset();
+        if offset > MAX_OFFSET {
+            return Err(Error::invalid_field(
+                "page",
+                format!(
+                    "pages start at most {MAX_OFFSET} rows deep; follow pagination.next_cursor with after= to read further"
+                ),
+            )
+            .with_code("PAGE_TOO_DEEP"));
+        }
+        Ok(offset)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -45,6 +70,9 @@ pub struct Pagination {
     pub limit: i64,
     pub total: i64,
     pub total_pages: i64,
+    /// For lists read by cursor: pass it as `after=` for the page after
+    /// this one; `null` on the last page or where the list has no cursors.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -67,8 +95,15 @@ impl<T> Page<T> {
                 limit: request.limit,
                 total,
                 total_pages,
+                next_cursor: None,
             },
         }
+    }
+
+    /// Sets the cursor of the page after this one.
+    pub fn with_next_cursor(mut self, cursor: Option<String>) -> Self {
+        self.pagination.next_cursor = cursor;
+        self
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
@@ -106,6 +141,20 @@ mod tests {
         .resolve();
         assert_eq!(r, PageRequest { page: 3, limit: 1 });
         assert_eq!(PageRequest { page: 3, limit: 20 }.offset(), 40);
+    }
+
+    #[test]
+    fn offsets_stop_at_the_documented_depth() {
+        let last = PageRequest {
+            page: MAX_OFFSET / 100 + 1,
+            limit: 100,
+        };
+        assert_eq!(last.bounded_offset().unwrap(), MAX_OFFSET);
+        let deeper = PageRequest {
+            page: last.page + 1,
+            limit: 100,
+        };
+        assert_eq!(deeper.bounded_offset().unwrap_err().code, "PAGE_TOO_DEEP");
     }
 
     #[test]
