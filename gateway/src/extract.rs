@@ -11,14 +11,32 @@ use mdsc_core::Error;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// A signed-in user; 401 in the envelope when the token is missing or invalid.
+/// A signed-in user: the bearer token's signature and expiry are checked
+/// here, without the database; the account it names (does it still exist,
+/// what is its role now) is read by `AppState::db_as` on the same pooled
+/// connection as the handler's own statements, so a request takes one
+/// connection, not two. 401 in the envelope when the token is missing or
+/// invalid.
 #[derive(Debug, Clone, Copy)]
-pub struct Auth(pub Principal);
+pub struct Auth(pub(crate) Claim);
 
 /// The user if a valid token is present; anonymous otherwise. A token that
 /// is present but invalid is still a 401, so a client notices expiry.
 #[derive(Debug, Clone, Copy)]
-pub struct MaybeAuth(pub Option<Principal>);
+pub struct MaybeAuth(pub(crate) Option<Claim>);
+
+/// What a verified token says: whose it is. Not yet an actor: the account
+/// is read inside the request's database call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claim {
+    pub user_id: i32,
+}
+
+fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::from(Error::internal("application state missing")))
+}
 
 fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
@@ -37,33 +55,41 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     }
 }
 
-async fn principal(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
-    let Some(token) = bearer_token(&req)? else {
+/// The bearer token's claim, verified (CPU only).
+fn claim(req: &HttpRequest) -> Result<Option<Claim>, ApiError> {
+    let Some(token) = bearer_token(req)? else {
         return Ok(None);
     };
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::from(Error::internal("application state missing")))?
-        .clone();
+    let state = app_state(req)?;
+    let user_id = state.keys.verify(&token, state.clock())?;
+    Ok(Some(Claim { user_id }))
+}
+
+/// The account behind the bearer token, read now (event streams, which
+/// hold no connection afterwards).
+async fn principal(req: &HttpRequest) -> Result<Option<Principal>, ApiError> {
+    let Some(claim) = claim(req)? else {
+        return Ok(None);
+    };
+    let state = app_state(req)?;
     let principal = state
-        .db(move |conn, st| mdsc_auth::service::authenticate(conn, &st.keys, st.clock(), &token))
+        .db(move |conn, _| mdsc_auth::service::current_principal(conn, claim.user_id))
         .await?;
     Ok(Some(principal))
 }
 
 impl FromRequest for Auth {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            principal(req).await?.map(Auth).ok_or_else(|| {
+        std::future::ready(claim(req).and_then(|claim| {
+            claim.map(Auth).ok_or_else(|| {
                 Error::unauthenticated("Sign in to do this")
                     .with_code("UNAUTHENTICATED")
                     .into()
             })
-        })
+        }))
     }
 }
 
@@ -88,7 +114,7 @@ impl FromRequest for StreamAuth {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            if let Some(principal) = principal(req.clone()).await? {
+            if let Some(principal) = principal(&req).await? {
                 return Ok(StreamAuth(principal));
             }
             let Some(token) = query_token(&req).filter(|t| !t.is_empty()) else {
@@ -98,11 +124,7 @@ impl FromRequest for StreamAuth {
                 .with_code("UNAUTHENTICATED")
                 .into());
             };
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::from(Error::internal("application state missing")))?
-                .clone();
-            let principal = state
+            let principal = app_state(&req)?
                 .db(move |conn, st| {
                     mdsc_auth::stream_token::authenticate_stream(conn, &st.keys, st.clock(), &token)
                 })
@@ -114,11 +136,10 @@ impl FromRequest for StreamAuth {
 
 impl FromRequest for MaybeAuth {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move { Ok(MaybeAuth(principal(req).await?)) })
+        std::future::ready(claim(req).map(MaybeAuth))
     }
 }
 

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use actix_web::web;
-use mdsc_auth::{HashGate, SignIn, TokenKeys};
-use mdsc_core::{Clock, DbConnection, DbPool, Error};
+use mdsc_auth::{HashGate, Principal, SignIn, TokenKeys};
+use mdsc_core::{Clock, DbConnection, DbPool, Error, PooledConnection, checkout};
 
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::extract::{Auth, Claim, MaybeAuth};
 use crate::lanes::Lanes;
 use crate::realtime::Hub;
 
@@ -66,15 +67,84 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &AppState) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
     {
+        self.run(None, move |conn, st, _| f(conn, st)).await
+    }
+
+    /// Runs a service call for the signed-in user: their account (`id`,
+    /// role) is read first on the same connection, then `f` gets it.
+    pub async fn db_as<T, F>(&self, auth: Auth, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection, &AppState, &Principal) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(Some(auth.0), move |conn, st, actor| match actor {
+            Some(actor) => f(conn, st, actor),
+            None => Err(Error::internal("signed-in call without an actor")),
+        })
+        .await
+    }
+
+    /// Like `db_as` for routes open to anonymous readers.
+    pub async fn db_maybe<T, F>(&self, auth: MaybeAuth, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection, &AppState, Option<&Principal>) -> Result<T, Error>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        self.run(auth.0, f).await
+    }
+
+    /// One pooled connection for the whole request: the caller's account,
+    /// then the service call. A connection found dead when the account is
+    /// read (a database restart) is retired and the request starts again on
+    /// another, as nothing has been done yet; one that dies inside `f` is
+    /// retired and the request answers 503 `DATABASE_CONNECTION_LOST`.
+    async fn run<T, F>(&self, claim: Option<Claim>, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection, &AppState, Option<&Principal>) -> Result<T, Error>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
         let _place = self.lanes.database().await?;
         let state = self.clone();
         web::block(move || {
-            let mut conn = state.pool.get()?;
-            f(&mut conn, &state)
+            let (mut conn, actor) = state.connection_for(claim)?;
+            let result = f(&mut conn, &state, actor.as_ref());
+            match &result {
+                Ok(_) => checkout::mark_used(&mut conn),
+                Err(err) => checkout::after_error(&mut conn, err),
+            }
+            result
         })
         .await
         .map_err(|e| ApiError::from(Error::internal(format!("blocking task failed: {e}"))))?
         .map_err(ApiError::from)
+    }
+
+    /// A connection and, for a signed-in call, the account read on it.
+    fn connection_for(
+        &self,
+        claim: Option<Claim>,
+    ) -> Result<(PooledConnection, Option<Principal>), Error> {
+        let mut retried = false;
+        loop {
+            let mut conn = checkout::checkout(&self.pool)?;
+            let Some(claim) = claim else {
+                return Ok((conn, None));
+            };
+            match mdsc_auth::service::current_principal(&mut conn, claim.user_id) {
+                Ok(actor) => return Ok((conn, Some(actor))),
+                Err(err) => {
+                    checkout::after_error(&mut conn, &err);
+                    if retried || !checkout::is_connection_lost(&err) {
+                        return Err(err);
+                    }
+                    retried = true;
+                }
+            }
+        }
     }
 
     /// Runs a service call that takes connections from the pool itself

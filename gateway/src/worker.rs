@@ -55,7 +55,7 @@ pub fn start(state: AppState) -> Result<(), Error> {
             let (st, name, mailer, links) =
                 (state.clone(), worker.clone(), mailer.clone(), links.clone());
             let pass = web::block(move || -> Result<(), Error> {
-                let mut conn = st.pool.get()?;
+                let mut conn = mdsc_core::checkout::checkout(&st.pool)?;
                 let now = st.clock().now();
                 // Each part runs whatever happened to the other.
                 match jobs::run_due(&mut conn, &name, now, BATCH) {

@@ -5,6 +5,7 @@
 
 use std::net::IpAddr;
 
+use mdsc_core::checkout::checkout;
 use mdsc_core::throttle::{self, address_subject, hashed_subject};
 use mdsc_core::{Clock, DbPool, Error, write_transaction};
 use validator::Validate;
@@ -45,7 +46,7 @@ pub fn login(
     let account = hashed_subject("email", &email);
     let address = address_subject(client);
     let stored = {
-        let mut conn = pool.get()?;
+        let mut conn = checkout(pool)?;
         // Each attempt is counted before it is checked, so concurrent
         // guesses cannot pass the bound together; a success gives it back.
         write_transaction(&mut conn, |conn| {
@@ -85,7 +86,7 @@ pub fn login(
         Err(busy) => {
             // Not checked, so not counted: a saturated server does not
             // spend the user's attempts.
-            let mut conn = pool.get()?;
+            let mut conn = checkout(pool)?;
             throttle::release(
                 &mut conn,
                 ctx.clock,
@@ -106,7 +107,7 @@ pub fn login(
     let Some(row) = stored.filter(|_| matched) else {
         return Err(invalid_credentials());
     };
-    let mut conn = pool.get()?;
+    let mut conn = checkout(pool)?;
     write_transaction(&mut conn, |conn| {
         throttle::reset(conn, LOGIN_ACCOUNT, &account)?;
         throttle::release(
@@ -139,7 +140,7 @@ pub fn register(
     let address = address_subject(client);
     let limit = ctx.limits.registrations_per_address;
     throttle::hit(
-        &mut *pool.get()?,
+        &mut *checkout(pool)?,
         ctx.clock,
         REGISTER_ADDRESS,
         &address,
@@ -152,7 +153,7 @@ pub fn register(
         Err(busy) => {
             // Refused before any work: not counted.
             throttle::release(
-                &mut *pool.get()?,
+                &mut *checkout(pool)?,
                 ctx.clock,
                 REGISTER_ADDRESS,
                 &address,
@@ -161,7 +162,7 @@ pub fn register(
             return Err(busy);
         }
     };
-    let mut conn = pool.get()?;
+    let mut conn = checkout(pool)?;
     let user = insert_user_with_hash(&mut conn, ctx.clock, &input, Role::Student, &hash)?;
     let token = ctx.keys.issue(user.id, ctx.clock)?;
     Ok(AuthResponse {

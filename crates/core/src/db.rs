@@ -104,6 +104,8 @@ impl ManageConnection for DbConnectionManager {
         .map_err(diesel::r2d2::Error::ConnectionError)
     }
 
+    /// Only called if a pool is built with `test_on_check_out`; ours is not
+    /// (see `checkout`).
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
         conn.batch_execute("SELECT 1")
             .map_err(diesel::r2d2::Error::QueryError)
@@ -127,11 +129,27 @@ impl ManageConnection for DbConnectionManager {
 
 /// Per-connection settings. SQLite's pragmas are per connection, so they must
 /// run on every pooled connection, not once per database.
-#[derive(Debug, Clone, Copy)]
-struct ConnectionSetup;
+#[derive(Debug, Clone, Default)]
+struct ConnectionSetup {
+    /// Tests that count the statements a request runs (`build_logged_pool`).
+    log: Option<StatementLog>,
+}
+
+/// The SQL text of every statement run on a pool's connections, in order
+/// (for tests that hold a request to its number of round trips).
+pub type StatementLog = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
 impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let Some(log) = self.log.clone() {
+            conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
+                if let diesel::connection::InstrumentationEvent::StartQuery { query, .. } = event
+                    && let Ok(mut log) = log.lock()
+                {
+                    log.push(query.to_string());
+                }
+            });
+        }
         if let DbConnection::Sqlite(c) = conn {
             c.batch_execute(&format!(
                 "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; \
@@ -147,6 +165,19 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
 
 /// Builds the pool; for SQLite, creates the database file's folder first.
 pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, Error> {
+    pool_with(url, max_size, ConnectionSetup::default())
+}
+
+/// A pool whose connections append every statement they run to `log`.
+pub fn build_logged_pool(
+    url: &DatabaseUrl,
+    max_size: u32,
+    log: StatementLog,
+) -> Result<DbPool, Error> {
+    pool_with(url, max_size, ConnectionSetup { log: Some(log) })
+}
+
+fn pool_with(url: &DatabaseUrl, max_size: u32, setup: ConnectionSetup) -> Result<DbPool, Error> {
     if let DatabaseUrl::Sqlite(path) = url
         && let Some(dir) = Path::new(path).parent()
         && !dir.as_os_str().is_empty()
@@ -163,8 +194,11 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, Error> {
         // Connections open on demand: a test database (or a quiet replica)
         // does not hold `max_size` connections it never uses.
         .min_idle(Some(1))
+        // No `SELECT 1` on every checkout: `checkout::checkout` tests only
+        // the connections that may be stale.
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
-        .connection_customizer(Box::new(ConnectionSetup))
+        .connection_customizer(Box::new(setup))
         .build(DbConnectionManager::new(url.clone()))
         .map_err(|e| Error::config(format!("cannot open the database: {e}")))
 }

@@ -171,6 +171,19 @@ impl From<diesel::result::Error> for Error {
             D::DatabaseError(_, info) if info.message().contains("invalid byte sequence") => {
                 Error::invalid_field("body", "text must not contain NUL characters")
             }
+            // The connection died under the statement (a database restart,
+            // a failover): 503 with a retry hint, and `checkout` retires it.
+            D::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => {
+                log::warn!("database connection lost: {}", info.message());
+                Error::unavailable(
+                    crate::checkout::CONNECTION_LOST,
+                    "The database connection was lost, try again",
+                    1,
+                )
+            }
             D::DatabaseError(DatabaseErrorKind::CheckViolation, info) => Error::new(
                 ErrorKind::Validation,
                 format!("A value is out of range: {}", info.message()),

@@ -2,6 +2,7 @@
 //! for SQLite and PostgreSQL, the pool, embedded migrations and the diesel
 //! schema; the shared `Error`; pagination; the `Clock`; secure random tokens.
 
+pub mod checkout;
 pub mod clock;
 pub mod cursor;
 pub mod db;
@@ -19,7 +20,8 @@ pub mod testing;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::{
-    Backend, DatabaseUrl, DbConnection, DbPool, PooledConnection, build_pool, write_transaction,
+    Backend, DatabaseUrl, DbConnection, DbPool, PooledConnection, StatementLog, build_logged_pool,
+    build_pool, write_transaction,
 };
 pub use error::{Error, ErrorKind, FieldError, Result};
 pub use migrations::run_pending_migrations;

@@ -63,7 +63,9 @@ pub async fn login(
     (status = 401, body = ErrorBody)))]
 #[get("/auth/me")]
 pub async fn me(state: Data<AppState>, auth: Auth) -> ApiResult {
-    let data = state.db(move |conn, _| service::me(conn, &auth.0)).await?;
+    let data = state
+        .db_as(auth, move |conn, _, actor| service::me(conn, actor))
+        .await?;
     Ok(ok(data))
 }
 
@@ -84,7 +86,9 @@ pub async fn set_role(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| service::set_role(conn, &auth.0, st.clock(), id, input))
+        .db_as(auth, move |conn, st, actor| {
+            service::set_role(conn, actor, st.clock(), id, input)
+        })
         .await?;
     Ok(ok(data))
 }

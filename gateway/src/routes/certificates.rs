@@ -18,14 +18,8 @@ use crate::state::AppState;
 pub async fn status(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     let data = state
-        .db(move |conn, st| {
-            mdsc_rating::prompt::certificate_status(
-                conn,
-                &auth.0,
-                st.clock(),
-                &st.config.rating,
-                id,
-            )
+        .db_as(auth, move |conn, st, actor| {
+            mdsc_rating::prompt::certificate_status(conn, actor, st.clock(), &st.config.rating, id)
         })
         .await?;
     Ok(ok(data))
@@ -39,7 +33,9 @@ pub async fn status(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResu
 pub async fn issue(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     let data = state
-        .db(move |conn, st| certificate::issue_certificate(conn, &auth.0, st.clock(), id))
+        .db_as(auth, move |conn, st, actor| {
+            certificate::issue_certificate(conn, actor, st.clock(), id)
+        })
         .await?;
     Ok(ok(data))
 }

@@ -23,7 +23,9 @@ pub async fn list(
 ) -> ApiResult {
     let query = query.into_inner();
     let data = state
-        .db(move |conn, _| course::list_courses(conn, auth.0.as_ref(), query))
+        .db_maybe(auth, move |conn, _, actor| {
+            course::list_courses(conn, actor, query)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -37,7 +39,9 @@ pub async fn list(
 pub async fn create(state: Data<AppState>, auth: Auth, body: Json<CourseInput>) -> ApiResult {
     let input = body.into_inner();
     let data = state
-        .db(move |conn, st| course::create_course(conn, &auth.0, st.clock(), input))
+        .db_as(auth, move |conn, st, actor| {
+            course::create_course(conn, actor, st.clock(), input)
+        })
         .await?;
     Ok(created(data))
 }
@@ -49,7 +53,9 @@ pub async fn create(state: Data<AppState>, auth: Auth, body: Json<CourseInput>) 
 pub async fn get(state: Data<AppState>, auth: MaybeAuth, id_or_slug: Path<String>) -> ApiResult {
     let key = id_or_slug.into_inner();
     let data = state
-        .db(move |conn, _| course::get_course(conn, auth.0.as_ref(), &key))
+        .db_maybe(auth, move |conn, _, actor| {
+            course::get_course(conn, actor, &key)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -67,7 +73,9 @@ pub async fn update(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| hooks::update_course(conn, &auth.0, st.clock(), id, input))
+        .db_as(auth, move |conn, st, actor| {
+            hooks::update_course(conn, actor, st.clock(), id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -79,7 +87,9 @@ pub async fn update(
 pub async fn remove(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     state
-        .db(move |conn, _| course::delete_course(conn, &auth.0, id))
+        .db_as(auth, move |conn, _, actor| {
+            course::delete_course(conn, actor, id)
+        })
         .await?;
     Ok(deleted())
 }
@@ -92,7 +102,9 @@ pub async fn remove(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResu
 pub async fn get_structure(state: Data<AppState>, auth: MaybeAuth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     let data = state
-        .db(move |conn, _| structure::get_structure(conn, auth.0.as_ref(), id))
+        .db_maybe(auth, move |conn, _, actor| {
+            structure::get_structure(conn, actor, id)
+        })
         .await?;
     Ok(ok(data))
 }

@@ -26,8 +26,8 @@ use crate::state::AppState;
 pub async fn enroll(state: Data<AppState>, auth: Auth, body: Json<EnrollInput>) -> ApiResult {
     let input = body.into_inner();
     let data = state
-        .db(move |conn, st| {
-            enroll_with_schedule(conn, &auth.0, st.clock(), &st.config.schedule, input)
+        .db_as(auth, move |conn, st, actor| {
+            enroll_with_schedule(conn, actor, st.clock(), &st.config.schedule, input)
         })
         .await?;
     Ok(created(data))
@@ -40,7 +40,9 @@ pub async fn enroll(state: Data<AppState>, auth: Auth, body: Json<EnrollInput>) 
 pub async fn list_mine(state: Data<AppState>, auth: Auth, page: Query<PageParams>) -> ApiResult {
     let page = page.into_inner();
     let data = state
-        .db(move |conn, _| enrollment::list_my_enrollments(conn, &auth.0, page))
+        .db_as(auth, move |conn, _, actor| {
+            enrollment::list_my_enrollments(conn, actor, page)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -52,7 +54,9 @@ pub async fn list_mine(state: Data<AppState>, auth: Auth, page: Query<PageParams
 pub async fn get(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     let data = state
-        .db(move |conn, _| enrollment::get_enrollment(conn, &auth.0, id))
+        .db_as(auth, move |conn, _, actor| {
+            enrollment::get_enrollment(conn, actor, id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -64,7 +68,9 @@ pub async fn get(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult 
 pub async fn cancel(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     let data = state
-        .db(move |conn, st| enrollment::cancel_enrollment(conn, &auth.0, st.clock(), id))
+        .db_as(auth, move |conn, st, actor| {
+            enrollment::cancel_enrollment(conn, actor, st.clock(), id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -76,7 +82,9 @@ pub async fn cancel(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResu
 pub async fn get_progress(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     let data = state
-        .db(move |conn, _| progress::get_progress(conn, &auth.0, id))
+        .db_as(auth, move |conn, _, actor| {
+            progress::get_progress(conn, actor, id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -93,7 +101,9 @@ pub async fn complete_lesson(
 ) -> ApiResult {
     let (id, lesson_id) = path.into_inner();
     let data = state
-        .db(move |conn, st| hooks::complete_lesson(conn, &auth.0, st.clock(), id, lesson_id))
+        .db_as(auth, move |conn, st, actor| {
+            hooks::complete_lesson(conn, actor, st.clock(), id, lesson_id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -111,7 +121,9 @@ pub async fn submit_quiz(
 ) -> ApiResult {
     let ((id, quiz_id), input) = (path.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| hooks::submit_quiz(conn, &auth.0, st.clock(), id, quiz_id, input))
+        .db_as(auth, move |conn, st, actor| {
+            hooks::submit_quiz(conn, actor, st.clock(), id, quiz_id, input)
+        })
         .await?;
     Ok(ok(data))
 }

@@ -56,7 +56,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub async fn get_forum(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> ApiResult {
     let course_id = course_id.into_inner();
     let data = state
-        .db(move |conn, st| forum::get_course_forum(conn, &auth.0, st.clock(), course_id))
+        .db_as(auth, move |conn, st, actor| {
+            forum::get_course_forum(conn, actor, st.clock(), course_id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -75,7 +77,9 @@ pub async fn create_forum(
 ) -> ApiResult {
     let (course_id, input) = (course_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| forum::create_forum(conn, &auth.0, st.clock(), course_id, input))
+        .db_as(auth, move |conn, st, actor| {
+            forum::create_forum(conn, actor, st.clock(), course_id, input)
+        })
         .await?;
     Ok(created(data))
 }
@@ -94,7 +98,9 @@ pub async fn update_forum(
 ) -> ApiResult {
     let (course_id, input) = (course_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| forum::update_forum(conn, &auth.0, st.clock(), course_id, input))
+        .db_as(auth, move |conn, st, actor| {
+            forum::update_forum(conn, actor, st.clock(), course_id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -115,7 +121,9 @@ pub async fn list_topics(
 ) -> ApiResult {
     let (forum_id, query) = (forum_id.into_inner(), query.into_inner());
     let data = state
-        .db(move |conn, _| topic::list_topics(conn, &auth.0, forum_id, query))
+        .db_as(auth, move |conn, _, actor| {
+            topic::list_topics(conn, actor, forum_id, query)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -134,8 +142,8 @@ pub async fn create_topic(
 ) -> ApiResult {
     let (forum_id, input) = (forum_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
-            topic::create_topic(conn, &auth.0, st.clock(), &st.config.forum, forum_id, input)
+        .db_as(auth, move |conn, st, actor| {
+            topic::create_topic(conn, actor, st.clock(), &st.config.forum, forum_id, input)
         })
         .await?;
     Ok(created(data))
@@ -148,7 +156,9 @@ pub async fn create_topic(
 pub async fn get_topic(state: Data<AppState>, auth: Auth, topic_id: Path<i32>) -> ApiResult {
     let topic_id = topic_id.into_inner();
     let data = state
-        .db(move |conn, st| topic::get_topic(conn, &auth.0, st.clock(), topic_id))
+        .db_as(auth, move |conn, st, actor| {
+            topic::get_topic(conn, actor, st.clock(), topic_id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -167,7 +177,9 @@ pub async fn update_topic(
 ) -> ApiResult {
     let (topic_id, input) = (topic_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| topic::update_topic(conn, &auth.0, st.clock(), topic_id, input))
+        .db_as(auth, move |conn, st, actor| {
+            topic::update_topic(conn, actor, st.clock(), topic_id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -179,7 +191,9 @@ pub async fn update_topic(
 pub async fn delete_topic(state: Data<AppState>, auth: Auth, topic_id: Path<i32>) -> ApiResult {
     let topic_id = topic_id.into_inner();
     state
-        .db(move |conn, st| topic::delete_topic(conn, &auth.0, st.clock(), topic_id))
+        .db_as(auth, move |conn, st, actor| {
+            topic::delete_topic(conn, actor, st.clock(), topic_id)
+        })
         .await?;
     Ok(deleted())
 }
@@ -198,7 +212,9 @@ pub async fn pin_topic(
     let topic_id = topic_id.into_inner();
     let input: FlagInput = optional_json(&body)?.unwrap_or_default();
     let data = state
-        .db(move |conn, _| topic::set_pinned(conn, &auth.0, topic_id, input))
+        .db_as(auth, move |conn, _, actor| {
+            topic::set_pinned(conn, actor, topic_id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -217,7 +233,9 @@ pub async fn lock_topic(
     let topic_id = topic_id.into_inner();
     let input: FlagInput = optional_json(&body)?.unwrap_or_default();
     let data = state
-        .db(move |conn, _| topic::set_locked(conn, &auth.0, topic_id, input))
+        .db_as(auth, move |conn, _, actor| {
+            topic::set_locked(conn, actor, topic_id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -236,8 +254,8 @@ pub async fn report_topic(
 ) -> ApiResult {
     let (topic_id, input) = (topic_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
-            report::report_topic(conn, &auth.0, st.clock(), &st.config.forum, topic_id, input)
+        .db_as(auth, move |conn, st, actor| {
+            report::report_topic(conn, actor, st.clock(), &st.config.forum, topic_id, input)
         })
         .await?;
     Ok(created(data))
@@ -258,7 +276,9 @@ pub async fn list_replies(
 ) -> ApiResult {
     let (topic_id, query) = (topic_id.into_inner(), query.into_inner());
     let data = state
-        .db(move |conn, _| reply::list_replies(conn, &auth.0, topic_id, query))
+        .db_as(auth, move |conn, _, actor| {
+            reply::list_replies(conn, actor, topic_id, query)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -277,8 +297,8 @@ pub async fn create_reply(
 ) -> ApiResult {
     let (topic_id, input) = (topic_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
-            reply::create_reply(conn, &auth.0, st.clock(), &st.config.forum, topic_id, input)
+        .db_as(auth, move |conn, st, actor| {
+            reply::create_reply(conn, actor, st.clock(), &st.config.forum, topic_id, input)
         })
         .await?;
     Ok(created(data))
@@ -298,7 +318,9 @@ pub async fn update_reply(
 ) -> ApiResult {
     let (reply_id, input) = (reply_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| reply::update_reply(conn, &auth.0, st.clock(), reply_id, input))
+        .db_as(auth, move |conn, st, actor| {
+            reply::update_reply(conn, actor, st.clock(), reply_id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -310,7 +332,9 @@ pub async fn update_reply(
 pub async fn delete_reply(state: Data<AppState>, auth: Auth, reply_id: Path<i32>) -> ApiResult {
     let reply_id = reply_id.into_inner();
     state
-        .db(move |conn, st| reply::delete_reply(conn, &auth.0, st.clock(), reply_id))
+        .db_as(auth, move |conn, st, actor| {
+            reply::delete_reply(conn, actor, st.clock(), reply_id)
+        })
         .await?;
     Ok(deleted())
 }
@@ -330,7 +354,9 @@ pub async fn mark_solution(
     let reply_id = reply_id.into_inner();
     let input: SolutionInput = optional_json(&body)?.unwrap_or_default();
     let data = state
-        .db(move |conn, _| reply::mark_solution(conn, &auth.0, reply_id, input))
+        .db_as(auth, move |conn, _, actor| {
+            reply::mark_solution(conn, actor, reply_id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -349,8 +375,8 @@ pub async fn add_reaction(
 ) -> ApiResult {
     let (reply_id, input) = (reply_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
-            reaction::add_reaction(conn, &auth.0, st.clock(), &st.config.forum, reply_id, input)
+        .db_as(auth, move |conn, st, actor| {
+            reaction::add_reaction(conn, actor, st.clock(), &st.config.forum, reply_id, input)
         })
         .await?;
     Ok(ok(data))
@@ -377,7 +403,9 @@ pub async fn remove_reaction(
         from_query => from_query,
     };
     let data = state
-        .db(move |conn, _| reaction::remove_reaction(conn, &auth.0, reply_id, input))
+        .db_as(auth, move |conn, _, actor| {
+            reaction::remove_reaction(conn, actor, reply_id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -396,8 +424,8 @@ pub async fn report_reply(
 ) -> ApiResult {
     let (reply_id, input) = (reply_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
-            report::report_reply(conn, &auth.0, st.clock(), &st.config.forum, reply_id, input)
+        .db_as(auth, move |conn, st, actor| {
+            report::report_reply(conn, actor, st.clock(), &st.config.forum, reply_id, input)
         })
         .await?;
     Ok(created(data))
@@ -418,7 +446,9 @@ pub async fn list_reports(
 ) -> ApiResult {
     let (course_id, query) = (course_id.into_inner(), query.into_inner());
     let data = state
-        .db(move |conn, st| report::list_reports(conn, &auth.0, st.clock(), course_id, query))
+        .db_as(auth, move |conn, st, actor| {
+            report::list_reports(conn, actor, st.clock(), course_id, query)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -437,8 +467,8 @@ pub async fn resolve_report(
 ) -> ApiResult {
     let ((course_id, report_id), input) = (path.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
-            report::resolve_report(conn, &auth.0, st.clock(), course_id, report_id, input)
+        .db_as(auth, move |conn, st, actor| {
+            report::resolve_report(conn, actor, st.clock(), course_id, report_id, input)
         })
         .await?;
     Ok(ok(data))

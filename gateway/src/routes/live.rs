@@ -67,8 +67,8 @@ pub async fn create(
 ) -> ApiResult {
     let (course_id, input) = (course_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
-            hooks::create_live_session(conn, &auth.0, st.clock(), &st.config.live, course_id, input)
+        .db_as(auth, move |conn, st, actor| {
+            hooks::create_live_session(conn, actor, st.clock(), &st.config.live, course_id, input)
         })
         .await?;
     Ok(created(data))
@@ -88,7 +88,9 @@ pub async fn list_for_course(
 ) -> ApiResult {
     let (course_id, query) = (course_id.into_inner(), query.into_inner());
     let data = state
-        .db(move |conn, _| session::list_course_sessions(conn, &auth.0, course_id, query))
+        .db_as(auth, move |conn, _, actor| {
+            session::list_course_sessions(conn, actor, course_id, query)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -104,7 +106,9 @@ pub async fn instructor_dashboard(
 ) -> ApiResult {
     let query = query.into_inner();
     let data = state
-        .db(move |conn, _| dashboard::instructor_sessions(conn, &auth.0, query))
+        .db_as(auth, move |conn, _, actor| {
+            dashboard::instructor_sessions(conn, actor, query)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -117,7 +121,9 @@ pub async fn instructor_dashboard(
 pub async fn get(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
     let session_id = session_id.into_inner();
     let data = state
-        .db(move |conn, _| session::get_session(conn, &auth.0, session_id))
+        .db_as(auth, move |conn, _, actor| {
+            session::get_session(conn, actor, session_id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -138,15 +144,8 @@ pub async fn update(
 ) -> ApiResult {
     let (session_id, input) = (session_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
-            hooks::update_live_session(
-                conn,
-                &auth.0,
-                st.clock(),
-                &st.config.live,
-                session_id,
-                input,
-            )
+        .db_as(auth, move |conn, st, actor| {
+            hooks::update_live_session(conn, actor, st.clock(), &st.config.live, session_id, input)
         })
         .await?;
     Ok(ok(data))
@@ -161,15 +160,17 @@ pub async fn update(
 pub async fn remove(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
     let session_id = session_id.into_inner();
     state
-        .db(move |conn, st| hooks::delete_live_session(conn, &auth.0, st.clock(), session_id))
+        .db_as(auth, move |conn, st, actor| {
+            hooks::delete_live_session(conn, actor, st.clock(), session_id)
+        })
         .await?;
     Ok(deleted())
 }
 
 async fn join_handler(state: Data<AppState>, auth: Auth, session_id: i32) -> ApiResult {
     let data = state
-        .db(move |conn, st| {
-            attendance::join_session(conn, &auth.0, st.clock(), &st.config.live, session_id)
+        .db_as(auth, move |conn, st, actor| {
+            attendance::join_session(conn, actor, st.clock(), &st.config.live, session_id)
         })
         .await?;
     Ok(ok(data))
@@ -205,7 +206,9 @@ pub async fn join_get(state: Data<AppState>, auth: Auth, session_id: Path<i32>) 
 pub async fn leave(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
     let session_id = session_id.into_inner();
     let data = state
-        .db(move |conn, st| attendance::leave_session(conn, &auth.0, st.clock(), session_id))
+        .db_as(auth, move |conn, st, actor| {
+            attendance::leave_session(conn, actor, st.clock(), session_id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -218,7 +221,9 @@ pub async fn leave(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> 
 pub async fn participants(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
     let session_id = session_id.into_inner();
     let data = state
-        .db(move |conn, _| attendance::list_participants(conn, &auth.0, session_id))
+        .db_as(auth, move |conn, _, actor| {
+            attendance::list_participants(conn, actor, session_id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -237,15 +242,8 @@ pub async fn post_chat(
 ) -> ApiResult {
     let (session_id, input) = (session_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
-            chat::post_message(
-                conn,
-                &auth.0,
-                st.clock(),
-                &st.config.live,
-                session_id,
-                input,
-            )
+        .db_as(auth, move |conn, st, actor| {
+            chat::post_message(conn, actor, st.clock(), &st.config.live, session_id, input)
         })
         .await?;
     Ok(created(data))
@@ -264,7 +262,9 @@ pub async fn list_chat(
 ) -> ApiResult {
     let (session_id, query) = (session_id.into_inner(), query.into_inner());
     let data = state
-        .db(move |conn, _| chat::list_messages(conn, &auth.0, session_id, query))
+        .db_as(auth, move |conn, _, actor| {
+            chat::list_messages(conn, actor, session_id, query)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -285,7 +285,9 @@ pub async fn pin_chat(
     // No body toggles; a body must be valid (a typo must not toggle).
     let input: PinInput = optional_json(&body)?.unwrap_or_default();
     let data = state
-        .db(move |conn, _| chat::pin_message(conn, &auth.0, session_id, message_id, input))
+        .db_as(auth, move |conn, _, actor| {
+            chat::pin_message(conn, actor, session_id, message_id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -299,7 +301,9 @@ pub async fn pin_chat(
 pub async fn start(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
     let session_id = session_id.into_inner();
     let data = state
-        .db(move |conn, st| lifecycle::start_session(conn, &auth.0, st.clock(), session_id))
+        .db_as(auth, move |conn, st, actor| {
+            lifecycle::start_session(conn, actor, st.clock(), session_id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -313,7 +317,9 @@ pub async fn start(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> 
 pub async fn end(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
     let session_id = session_id.into_inner();
     let data = state
-        .db(move |conn, st| lifecycle::end_session(conn, &auth.0, st.clock(), session_id))
+        .db_as(auth, move |conn, st, actor| {
+            lifecycle::end_session(conn, actor, st.clock(), session_id)
+        })
         .await?;
     Ok(ok(data))
 }

@@ -40,7 +40,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub async fn list(state: Data<AppState>, auth: Auth, query: Query<NotificationQuery>) -> ApiResult {
     let query = query.into_inner();
     let data = state
-        .db(move |conn, _| service::list_notifications(conn, &auth.0, query))
+        .db_as(auth, move |conn, _, actor| {
+            service::list_notifications(conn, actor, query)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -51,7 +53,9 @@ pub async fn list(state: Data<AppState>, auth: Auth, query: Query<NotificationQu
 #[get("/notifications/unread-count")]
 pub async fn unread_count(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
-        .db(move |conn, _| service::unread_count(conn, &auth.0))
+        .db_as(auth, move |conn, _, actor| {
+            service::unread_count(conn, actor)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -64,7 +68,9 @@ pub async fn unread_count(state: Data<AppState>, auth: Auth) -> ApiResult {
 pub async fn read_one(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     let data = state
-        .db(move |conn, st| service::mark_read(conn, &auth.0, st.clock(), id))
+        .db_as(auth, move |conn, st, actor| {
+            service::mark_read(conn, actor, st.clock(), id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -75,7 +81,9 @@ pub async fn read_one(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiRe
 #[post("/notifications/read-all")]
 pub async fn read_all(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
-        .db(move |conn, st| service::mark_all_read(conn, &auth.0, st.clock()))
+        .db_as(auth, move |conn, st, actor| {
+            service::mark_all_read(conn, actor, st.clock())
+        })
         .await?;
     Ok(ok(data))
 }
@@ -86,7 +94,9 @@ pub async fn read_all(state: Data<AppState>, auth: Auth) -> ApiResult {
 #[get("/notifications/preferences")]
 pub async fn get_preferences(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
-        .db(move |conn, _| preferences::get_preferences(conn, &auth.0))
+        .db_as(auth, move |conn, _, actor| {
+            preferences::get_preferences(conn, actor)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -130,7 +140,9 @@ pub async fn update_preferences(
 ) -> ApiResult {
     let input = body.into_inner();
     let data = state
-        .db(move |conn, st| preferences::update_preferences(conn, &auth.0, st.clock(), input))
+        .db_as(auth, move |conn, st, actor| {
+            preferences::update_preferences(conn, actor, st.clock(), input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -141,7 +153,9 @@ pub async fn update_preferences(
 #[get("/notifications/settings")]
 pub async fn get_settings(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
-        .db(move |conn, _| language::get_settings(conn, &auth.0))
+        .db_as(auth, move |conn, _, actor| {
+            language::get_settings(conn, actor)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -157,7 +171,9 @@ pub async fn update_settings(
 ) -> ApiResult {
     let input = body.into_inner();
     let data = state
-        .db(move |conn, st| language::update_settings(conn, &auth.0, st.clock(), input))
+        .db_as(auth, move |conn, st, actor| {
+            language::update_settings(conn, actor, st.clock(), input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -171,7 +187,9 @@ pub async fn update_settings(
 pub async fn follow_status(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> ApiResult {
     let course_id = course_id.into_inner();
     let data = state
-        .db(move |conn, _| forum_follow::follow_status(conn, &auth.0, course_id))
+        .db_as(auth, move |conn, _, actor| {
+            forum_follow::follow_status(conn, actor, course_id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -185,7 +203,9 @@ pub async fn follow_status(state: Data<AppState>, auth: Auth, course_id: Path<i3
 pub async fn follow(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> ApiResult {
     let course_id = course_id.into_inner();
     let data = state
-        .db(move |conn, st| forum_follow::set_following(conn, &auth.0, st.clock(), course_id, true))
+        .db_as(auth, move |conn, st, actor| {
+            forum_follow::set_following(conn, actor, st.clock(), course_id, true)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -199,8 +219,8 @@ pub async fn follow(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> 
 pub async fn unfollow(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> ApiResult {
     let course_id = course_id.into_inner();
     let data = state
-        .db(move |conn, st| {
-            forum_follow::set_following(conn, &auth.0, st.clock(), course_id, false)
+        .db_as(auth, move |conn, st, actor| {
+            forum_follow::set_following(conn, actor, st.clock(), course_id, false)
         })
         .await?;
     Ok(ok(data))

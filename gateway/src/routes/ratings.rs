@@ -31,15 +31,8 @@ pub async fn create(
 ) -> ApiResult {
     let (course_id, input) = (course_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
-            service::create_rating(
-                conn,
-                &auth.0,
-                st.clock(),
-                &st.config.rating,
-                course_id,
-                input,
-            )
+        .db_as(auth, move |conn, st, actor| {
+            service::create_rating(conn, actor, st.clock(), &st.config.rating, course_id, input)
         })
         .await?;
     Ok(created(data))
@@ -57,7 +50,9 @@ pub async fn list(
 ) -> ApiResult {
     let (course_id, query) = (course_id.into_inner(), query.into_inner());
     let data = state
-        .db(move |conn, _| service::list_ratings(conn, auth.0.as_ref(), course_id, query))
+        .db_maybe(auth, move |conn, _, actor| {
+            service::list_ratings(conn, actor, course_id, query)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -69,7 +64,9 @@ pub async fn list(
 pub async fn get_stats(state: Data<AppState>, auth: MaybeAuth, course_id: Path<i32>) -> ApiResult {
     let course_id = course_id.into_inner();
     let data = state
-        .db(move |conn, _| stats::get_stats(conn, auth.0.as_ref(), course_id))
+        .db_maybe(auth, move |conn, _, actor| {
+            stats::get_stats(conn, actor, course_id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -81,7 +78,9 @@ pub async fn get_stats(state: Data<AppState>, auth: MaybeAuth, course_id: Path<i
 pub async fn get(state: Data<AppState>, auth: MaybeAuth, path: Path<(i32, i32)>) -> ApiResult {
     let (course_id, rating_id) = path.into_inner();
     let data = state
-        .db(move |conn, _| service::get_rating(conn, auth.0.as_ref(), course_id, rating_id))
+        .db_maybe(auth, move |conn, _, actor| {
+            service::get_rating(conn, actor, course_id, rating_id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -99,10 +98,10 @@ pub async fn update(
 ) -> ApiResult {
     let ((course_id, rating_id), input) = (path.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
+        .db_as(auth, move |conn, st, actor| {
             service::update_rating(
                 conn,
-                &auth.0,
+                actor,
                 st.clock(),
                 &st.config.rating,
                 course_id,
@@ -122,7 +121,9 @@ pub async fn update(
 pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<(i32, i32)>) -> ApiResult {
     let (course_id, rating_id) = path.into_inner();
     state
-        .db(move |conn, _| service::delete_rating(conn, &auth.0, course_id, rating_id))
+        .db_as(auth, move |conn, _, actor| {
+            service::delete_rating(conn, actor, course_id, rating_id)
+        })
         .await?;
     Ok(deleted())
 }
@@ -140,8 +141,8 @@ pub async fn moderate(
 ) -> ApiResult {
     let ((course_id, rating_id), input) = (path.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
-            service::moderate_rating(conn, &auth.0, st.clock(), course_id, rating_id, input)
+        .db_as(auth, move |conn, st, actor| {
+            service::moderate_rating(conn, actor, st.clock(), course_id, rating_id, input)
         })
         .await?;
     Ok(ok(data))
@@ -156,10 +157,10 @@ pub async fn moderate(
 pub async fn mark_helpful(state: Data<AppState>, auth: Auth, path: Path<(i32, i32)>) -> ApiResult {
     let (course_id, rating_id) = path.into_inner();
     let data = state
-        .db(move |conn, st| {
+        .db_as(auth, move |conn, st, actor| {
             helpful::mark_helpful(
                 conn,
-                &auth.0,
+                actor,
                 st.clock(),
                 &st.config.rating,
                 course_id,
@@ -182,7 +183,9 @@ pub async fn unmark_helpful(
 ) -> ApiResult {
     let (course_id, rating_id) = path.into_inner();
     let data = state
-        .db(move |conn, _| helpful::unmark_helpful(conn, &auth.0, course_id, rating_id))
+        .db_as(auth, move |conn, _, actor| {
+            helpful::unmark_helpful(conn, actor, course_id, rating_id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -200,8 +203,8 @@ pub async fn set_response(
 ) -> ApiResult {
     let ((course_id, rating_id), input) = (path.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
-            response::set_response(conn, &auth.0, st.clock(), course_id, rating_id, Some(input))
+        .db_as(auth, move |conn, st, actor| {
+            response::set_response(conn, actor, st.clock(), course_id, rating_id, Some(input))
         })
         .await?;
     Ok(ok(data))
@@ -219,8 +222,8 @@ pub async fn remove_response(
 ) -> ApiResult {
     let (course_id, rating_id) = path.into_inner();
     let data = state
-        .db(move |conn, st| {
-            response::set_response(conn, &auth.0, st.clock(), course_id, rating_id, None)
+        .db_as(auth, move |conn, st, actor| {
+            response::set_response(conn, actor, st.clock(), course_id, rating_id, None)
         })
         .await?;
     Ok(ok(data))
@@ -233,7 +236,9 @@ pub async fn remove_response(
 pub async fn can_rate(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     let data = state
-        .db(move |conn, _| prompt::can_rate(conn, &auth.0, id))
+        .db_as(auth, move |conn, _, actor| {
+            prompt::can_rate(conn, actor, id)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -246,8 +251,8 @@ pub async fn can_rate(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiRe
 pub async fn dismiss_prompt(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     let data = state
-        .db(move |conn, st| {
-            prompt::dismiss_prompt(conn, &auth.0, st.clock(), &st.config.rating, id)
+        .db_as(auth, move |conn, st, actor| {
+            prompt::dismiss_prompt(conn, actor, st.clock(), &st.config.rating, id)
         })
         .await?;
     Ok(ok(data))

@@ -48,10 +48,10 @@ pub async fn generate(
     let enrollment_id = enrollment_id.into_inner();
     let input: PreferencesInput = optional_json(&body)?.unwrap_or_default();
     let generated = state
-        .db(move |conn, st| {
+        .db_as(auth, move |conn, st, actor| {
             service::generate_schedule(
                 conn,
-                &auth.0,
+                actor,
                 st.clock(),
                 &st.config.schedule,
                 enrollment_id,
@@ -79,14 +79,8 @@ pub async fn get_schedule(
 ) -> ApiResult {
     let enrollment_id = enrollment_id.into_inner();
     let data = state
-        .db(move |conn, st| {
-            service::get_schedule(
-                conn,
-                &auth.0,
-                st.clock(),
-                &st.config.schedule,
-                enrollment_id,
-            )
+        .db_as(auth, move |conn, st, actor| {
+            service::get_schedule(conn, actor, st.clock(), &st.config.schedule, enrollment_id)
         })
         .await?;
     Ok(ok(data))
@@ -107,10 +101,10 @@ pub async fn update_schedule(
 ) -> ApiResult {
     let (enrollment_id, input) = (enrollment_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
+        .db_as(auth, move |conn, st, actor| {
             update::update_schedule(
                 conn,
-                &auth.0,
+                actor,
                 st.clock(),
                 &st.config.schedule,
                 enrollment_id,
@@ -146,8 +140,8 @@ pub async fn download(
     let enrollment_id = enrollment_id.into_inner();
     let token = query.into_inner().token;
     let body = state
-        .db(move |conn, st| {
-            let access = match (&auth.0, &token) {
+        .db_maybe(auth, move |conn, st, actor| {
+            let access = match (actor, &token) {
                 (Some(actor), _) => FileAccess::Principal(actor),
                 (None, Some(token)) => FileAccess::FeedToken(token),
                 (None, None) => {
@@ -178,10 +172,10 @@ pub async fn sync_calendar(
 ) -> ApiResult {
     let (enrollment_id, input) = (enrollment_id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| {
+        .db_as(auth, move |conn, st, actor| {
             feed::sync_calendar(
                 conn,
-                &auth.0,
+                actor,
                 st.clock(),
                 &st.config.schedule,
                 enrollment_id,
@@ -198,7 +192,9 @@ pub async fn sync_calendar(
 #[get("/calendar/feed-token")]
 pub async fn feed_urls(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
-        .db(move |conn, st| feed::get_feed(conn, &auth.0, st.clock(), &st.config.schedule))
+        .db_as(auth, move |conn, st, actor| {
+            feed::get_feed(conn, actor, st.clock(), &st.config.schedule)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -209,7 +205,9 @@ pub async fn feed_urls(state: Data<AppState>, auth: Auth) -> ApiResult {
 #[post("/calendar/feed-token/rotate")]
 pub async fn rotate_feed_token(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
-        .db(move |conn, st| feed::rotate_feed_token(conn, &auth.0, st.clock(), &st.config.schedule))
+        .db_as(auth, move |conn, st, actor| {
+            feed::rotate_feed_token(conn, actor, st.clock(), &st.config.schedule)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -246,8 +244,8 @@ pub async fn list_events(
 ) -> ApiResult {
     let query = query.into_inner();
     let data = state
-        .db(move |conn, st| {
-            events::list_events(conn, &auth.0, st.clock(), &st.config.schedule, query)
+        .db_as(auth, move |conn, st, actor| {
+            events::list_events(conn, actor, st.clock(), &st.config.schedule, query)
         })
         .await?;
     Ok(ok(data))

@@ -44,10 +44,10 @@ pub struct StreamQuery {
 pub async fn stream_token(state: Data<AppState>, auth: Auth) -> ApiResult {
     let ttl = Duration::seconds(state.config.stream_token_ttl_seconds);
     let data = state
-        .db(move |conn, st| {
+        .db_as(auth, move |conn, st, actor| {
             mdsc_auth::stream_token::issue_stream_token(
                 conn,
-                &auth.0,
+                actor,
                 &st.keys,
                 st.clock(),
                 ttl,

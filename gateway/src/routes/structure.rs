@@ -25,7 +25,9 @@ pub async fn create_module(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| structure::create_module(conn, &auth.0, st.clock(), id, input))
+        .db_as(auth, move |conn, st, actor| {
+            structure::create_module(conn, actor, st.clock(), id, input)
+        })
         .await?;
     Ok(created(data))
 }
@@ -42,7 +44,9 @@ pub async fn update_module(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| structure::update_module(conn, &auth.0, st.clock(), id, input))
+        .db_as(auth, move |conn, st, actor| {
+            structure::update_module(conn, actor, st.clock(), id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -54,7 +58,9 @@ pub async fn update_module(
 pub async fn delete_module(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     state
-        .db(move |conn, st| hooks::delete_module(conn, &auth.0, st.clock(), id))
+        .db_as(auth, move |conn, st, actor| {
+            hooks::delete_module(conn, actor, st.clock(), id)
+        })
         .await?;
     Ok(deleted())
 }
@@ -71,7 +77,9 @@ pub async fn create_lesson(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| hooks::create_lesson(conn, &auth.0, st.clock(), id, input))
+        .db_as(auth, move |conn, st, actor| {
+            hooks::create_lesson(conn, actor, st.clock(), id, input)
+        })
         .await?;
     Ok(created(data))
 }
@@ -88,7 +96,9 @@ pub async fn update_lesson(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| hooks::update_lesson(conn, &auth.0, st.clock(), id, input))
+        .db_as(auth, move |conn, st, actor| {
+            hooks::update_lesson(conn, actor, st.clock(), id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -99,7 +109,9 @@ pub async fn update_lesson(
 pub async fn delete_lesson(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     state
-        .db(move |conn, st| hooks::delete_lesson(conn, &auth.0, st.clock(), id))
+        .db_as(auth, move |conn, st, actor| {
+            hooks::delete_lesson(conn, actor, st.clock(), id)
+        })
         .await?;
     Ok(deleted())
 }
@@ -117,7 +129,9 @@ pub async fn create_quiz(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| hooks::create_quiz(conn, &auth.0, st.clock(), id, input))
+        .db_as(auth, move |conn, st, actor| {
+            hooks::create_quiz(conn, actor, st.clock(), id, input)
+        })
         .await?;
     Ok(created(data))
 }
@@ -134,7 +148,9 @@ pub async fn update_quiz(
 ) -> ApiResult {
     let (id, input) = (id.into_inner(), body.into_inner());
     let data = state
-        .db(move |conn, st| hooks::update_quiz(conn, &auth.0, st.clock(), id, input))
+        .db_as(auth, move |conn, st, actor| {
+            hooks::update_quiz(conn, actor, st.clock(), id, input)
+        })
         .await?;
     Ok(ok(data))
 }
@@ -145,7 +161,9 @@ pub async fn update_quiz(
 pub async fn delete_quiz(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
     state
-        .db(move |conn, st| hooks::delete_quiz(conn, &auth.0, st.clock(), id))
+        .db_as(auth, move |conn, st, actor| {
+            hooks::delete_quiz(conn, actor, st.clock(), id)
+        })
         .await?;
     Ok(deleted())
 }

@@ -20,5 +20,6 @@ mod processes;
 mod ratings;
 mod reminders;
 mod roles;
+mod round_trips;
 mod schedule;
 mod streams;

@@ -348,6 +348,40 @@ impl TestApp {
         self
     }
 
+    /// The same application on a pool that logs every statement it runs:
+    /// what a request costs in round trips.
+    pub fn with_statement_log(mut self) -> (Self, mdsc_core::StatementLog) {
+        let log = mdsc_core::StatementLog::default();
+        // Named, so a test can find this pool's PostgreSQL backends.
+        let url = match self.db.url() {
+            mdsc_core::DatabaseUrl::Postgres(url) => mdsc_core::DatabaseUrl::Postgres(format!(
+                "{url}&application_name={}",
+                self.statement_log_name()
+            )),
+            sqlite => sqlite.clone(),
+        };
+        let pool = mdsc_core::build_logged_pool(&url, 4, log.clone()).unwrap();
+        let state = &self.state;
+        self.state = AppState::new(
+            pool,
+            state.keys.clone(),
+            state.clock.clone(),
+            state.config.clone(),
+            state.hub.clone(),
+        );
+        (self, log)
+    }
+
+    /// The PostgreSQL `application_name` of the pool `with_statement_log` builds.
+    pub fn statement_log_name(&self) -> String {
+        let url = format!("{:?}", self.db.url());
+        let schema = url.rsplit("search_path%3D").next().unwrap_or_default();
+        format!(
+            "logged_{}",
+            schema.trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+        )
+    }
+
     /// The same application with other rating settings.
     pub fn with_rating_settings(mut self, rating: mdsc_rating::RatingSettings) -> Self {
         let mut config = (*self.state.config).clone();

@@ -1,0 +1,127 @@
+//! What a request costs the database: one pooled connection, no `SELECT 1`
+//! on checkout, the caller's account read as `(id, role)` on that same
+//! connection (issue 21).
+
+use mdsc_auth::Role;
+use mdsc_core::StatementLog;
+
+use crate::common::TestApp;
+
+/// The statements logged since the last call, and the log emptied.
+fn drain(log: &StatementLog) -> Vec<String> {
+    std::mem::take(&mut *log.lock().unwrap())
+}
+
+#[actix_web::test]
+async fn a_signed_in_read_reads_the_account_once_and_only_its_role() {
+    let (app, log) = TestApp::new().with_statement_log();
+    let (token, _) = app.user("reader@example.com", Role::Student).await;
+    // The first use of a connection tests it: not what a request costs.
+    app.get("/api/auth/me", Some(&token)).await.assert_ok(200);
+    drain(&log);
+
+    app.get("/api/auth/me", Some(&token)).await.assert_ok(200);
+    let statements = drain(&log);
+    assert_eq!(
+        statements.len(),
+        2,
+        "the account, then the profile: {statements:#?}"
+    );
+    // Quoted with "…" on PostgreSQL, `…` on SQLite.
+    let account = statements[0].to_lowercase().replace('`', "\"");
+    assert!(account.contains("\"users\".\"role\" from"), "{account}");
+    assert!(
+        !account.contains("password_hash") && !account.contains("\"email\""),
+        "the principal lookup reads id and role only: {account}"
+    );
+    assert!(
+        statements.iter().all(|s| s.trim() != "SELECT 1"),
+        "no connection test on a busy connection: {statements:#?}"
+    );
+}
+
+#[actix_web::test]
+async fn a_deleted_account_is_refused_on_the_requests_own_connection() {
+    let (app, log) = TestApp::new().with_statement_log();
+    let (token, user_id) = app.user("gone@example.com", Role::Student).await;
+    app.get("/api/auth/me", Some(&token)).await.assert_ok(200);
+    {
+        use diesel::prelude::*;
+        use mdsc_core::schema::users;
+        let mut conn = app.db.conn();
+        diesel::delete(users::table.find(user_id as i32))
+            .execute(&mut *conn)
+            .unwrap();
+    }
+    drain(&log);
+    app.get("/api/notifications", Some(&token))
+        .await
+        .assert_error(401, "INVALID_TOKEN");
+    let statements = drain(&log);
+    assert_eq!(
+        statements.len(),
+        1,
+        "refused after the account lookup: {statements:#?}"
+    );
+}
+
+#[actix_web::test]
+async fn anonymous_reads_do_not_look_up_an_account() {
+    let (app, log) = TestApp::new().with_statement_log();
+    app.get("/api/courses", None).await.assert_ok(200);
+    drain(&log);
+    app.get("/api/courses", None).await.assert_ok(200);
+    let statements = drain(&log);
+    assert!(
+        statements.iter().all(|s| !s
+            .to_lowercase()
+            .replace('`', "\"")
+            .contains("\"users\".\"role\" from")),
+        "{statements:#?}"
+    );
+}
+
+/// A database restart kills every pooled connection; the next signed-in
+/// request finds its connection dead when it reads the account, retires
+/// it and starts again on a fresh one, so the client sees no error. On
+/// SQLite, connections are never tested: a file does not hang up.
+#[actix_web::test]
+async fn connections_killed_by_the_database_cost_no_signed_in_request() {
+    let (app, log) = TestApp::new().with_statement_log();
+    let (token, _) = app.user("restart@example.com", Role::Student).await;
+    for _ in 0..3 {
+        app.get("/api/auth/me", Some(&token)).await.assert_ok(200);
+    }
+    let warmed = drain(&log);
+    let tests = warmed.iter().filter(|s| s.trim() == "SELECT 1").count();
+    let mdsc_core::DatabaseUrl::Postgres(url) = app.db.url().clone() else {
+        assert_eq!(tests, 0, "SQLite connections are not tested: {warmed:#?}");
+        return;
+    };
+    assert!(tests >= 1, "a PostgreSQL connection is tested on first use");
+
+    // What a restart does to this pool: every backend it holds terminated.
+    use diesel::prelude::*;
+    let admin_url = url.split('?').next().unwrap().to_owned();
+    let mut admin = diesel::PgConnection::establish(&admin_url).unwrap();
+    let killed: Vec<bool> = diesel::sql_query(
+        "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(app.statement_log_name())
+    .load::<Killed>(&mut admin)
+    .unwrap()
+    .into_iter()
+    .map(|k| k.killed)
+    .collect();
+    assert!(!killed.is_empty(), "the pool's connections were terminated");
+
+    for _ in 0..3 {
+        app.get("/api/auth/me", Some(&token)).await.assert_ok(200);
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Killed {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    killed: bool,
+}
