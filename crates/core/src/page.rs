@@ -71,7 +71,9 @@ pub struct Pagination {
     pub total: i64,
     pub total_pages: i64,
     /// For lists read by cursor: pass it as `after=` for the page after
-    /// this one; `null` on the last page or where the list has no cursors.
+    /// this one. Absent on the last page and where a list has no cursors,
+    /// so the contract's four fields stay exactly as they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 
