@@ -115,11 +115,14 @@ fn cors(origins: &[String]) -> Cors {
         .allow_any_header()
         // Browsers hide response headers from scripts of another origin
         // unless they are named here; a client needs Retry-After after a 429,
-        // and ETag and Content-Disposition to cache and save calendar files.
+        // ETag and Content-Disposition to cache and save calendar files,
+        // Link and X-Total-Count to page through lists answered as arrays.
         .expose_headers([
             actix_web::http::header::RETRY_AFTER,
             actix_web::http::header::ETAG,
             actix_web::http::header::CONTENT_DISPOSITION,
+            actix_web::http::header::LINK,
+            crate::page_headers::X_TOTAL_COUNT,
         ])
         .max_age(3600);
     for origin in origins {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod lanes;
 pub mod limits;
+pub mod page_headers;
 pub mod realtime;
 pub mod routes;
 pub mod state;

@@ -14,6 +14,7 @@ pub mod schema;
 pub mod text;
 pub mod throttle;
 pub mod time;
+pub mod total;
 
 #[cfg(feature = "testing")]
 pub mod testing;

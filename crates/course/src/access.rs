@@ -81,6 +81,97 @@ pub fn is_enrolled(conn: &mut DbConnection, user_id: i32, course_id: i32) -> Res
     Ok(enrollment_of(conn, user_id, course_id)?.is_some())
 }
 
+/// A course and the reader's current enrollment in it, read together: the
+/// facts every "staff, enrolled students, or anyone once published" rule
+/// decides on.
+#[derive(Debug, Clone)]
+pub struct CourseMembership {
+    pub course: CourseRow,
+    /// The reader's current (not cancelled) enrollment; `None` for anonymous readers.
+    pub enrollment: Option<EnrollmentRow>,
+}
+
+impl CourseMembership {
+    /// The course exists for the reader (see [`ensure_visible`]).
+    pub fn is_visible_to(&self, actor: Option<&Principal>) -> bool {
+        self.course.is_published
+            || actor.is_some_and(|a| is_staff_of(a, &self.course) || self.enrollment.is_some())
+    }
+
+    /// 404 when the course is hidden from the reader.
+    pub fn ensure_visible(&self, actor: Option<&Principal>) -> Result<(), Error> {
+        if self.is_visible_to(actor) {
+            Ok(())
+        } else {
+            Err(Error::not_found("Course"))
+        }
+    }
+
+    /// Staff or enrolled student; 403 `NOT_ENROLLED` for anyone else who
+    /// sees the course, 404 for those who do not.
+    pub fn require_member(self, actor: &Principal) -> Result<(CourseRow, CourseAccess), Error> {
+        if is_staff_of(actor, &self.course) {
+            return Ok((self.course, CourseAccess::Staff));
+        }
+        if let Some(enrollment) = self.enrollment {
+            return Ok((self.course, CourseAccess::Enrolled(enrollment)));
+        }
+        self.ensure_visible(Some(actor))?;
+        Err(Error::forbidden("You must be enrolled in this course").with_code("NOT_ENROLLED"))
+    }
+
+    /// Staff only; 403 for anyone who sees the course, 404 for the others.
+    pub fn require_staff(self, actor: &Principal) -> Result<CourseRow, Error> {
+        if is_staff_of(actor, &self.course) {
+            return Ok(self.course);
+        }
+        self.ensure_visible(Some(actor))?;
+        Err(Error::forbidden(
+            "Only the course's instructor or an administrator may do this",
+        ))
+    }
+}
+
+/// The course joined with the reader's current enrollment, in one
+/// statement (the partial unique index admits at most one such row);
+/// 404 when the course does not exist.
+pub fn course_membership(
+    conn: &mut DbConnection,
+    actor: Option<&Principal>,
+    course_id: i32,
+) -> Result<CourseMembership, Error> {
+    let Some(actor) = actor else {
+        return Ok(CourseMembership {
+            course: find_course(conn, course_id)?,
+            enrollment: None,
+        });
+    };
+    let (course, enrollment) = courses::table
+        .left_join(
+            enrollments::table.on(enrollments::course_id
+                .eq(courses::id)
+                .and(enrollments::user_id.eq(actor.user_id))
+                .and(enrollments::status.ne("cancelled"))),
+        )
+        .filter(courses::id.eq(course_id))
+        .select((CourseRow::as_select(), Option::<EnrollmentRow>::as_select()))
+        .first::<(CourseRow, Option<EnrollmentRow>)>(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("Course"))?;
+    Ok(CourseMembership { course, enrollment })
+}
+
+/// The course, for a reader it is visible to (one statement); 404 otherwise.
+pub fn visible_course(
+    conn: &mut DbConnection,
+    actor: Option<&Principal>,
+    course_id: i32,
+) -> Result<CourseRow, Error> {
+    let membership = course_membership(conn, actor, course_id)?;
+    membership.ensure_visible(actor)?;
+    Ok(membership.course)
+}
+
 /// Admits course staff and enrolled students; 403 for anyone else who sees
 /// the course, 404 when it does not exist or is a draft hidden from them.
 pub fn require_course_member(
@@ -88,17 +179,24 @@ pub fn require_course_member(
     actor: &Principal,
     course_id: i32,
 ) -> Result<CourseAccess, Error> {
-    let course = find_course(conn, course_id)?;
-    if is_staff_of(actor, &course) {
-        return Ok(CourseAccess::Staff);
-    }
-    match enrollment_of(conn, actor.user_id, course_id)? {
-        Some(enrollment) => Ok(CourseAccess::Enrolled(enrollment)),
-        None => {
-            ensure_visible(conn, Some(actor), &course)?;
-            Err(Error::forbidden("You must be enrolled in this course").with_code("NOT_ENROLLED"))
-        }
-    }
+    let (_, access) = course_membership(conn, Some(actor), course_id)?.require_member(actor)?;
+    Ok(access)
+}
+
+/// The rule of [`require_course_member`] applied to rows already read, for
+/// callers that read the course and the actor's enrollment together with
+/// what they guard, in one statement. `enrollment` is the actor's in this
+/// course, if any (a cancelled one admits nobody).
+pub fn admit_member(
+    actor: &Principal,
+    course: &CourseRow,
+    enrollment: Option<EnrollmentRow>,
+) -> Result<CourseAccess, Error> {
+    let membership = CourseMembership {
+        course: course.clone(),
+        enrollment: enrollment.filter(EnrollmentRow::is_current),
+    };
+    membership.require_member(actor).map(|(_, access)| access)
 }
 
 /// A course exists for its staff and enrolled students, and for everyone
@@ -129,12 +227,5 @@ pub fn require_course_staff(
     actor: &Principal,
     course_id: i32,
 ) -> Result<CourseRow, Error> {
-    let course = find_course(conn, course_id)?;
-    if is_staff_of(actor, &course) {
-        return Ok(course);
-    }
-    ensure_visible(conn, Some(actor), &course)?;
-    Err(Error::forbidden(
-        "Only the course's instructor or an administrator may do this",
-    ))
+    course_membership(conn, Some(actor), course_id)?.require_staff(actor)
 }

@@ -1,12 +1,17 @@
 //! Courses: create, read (by id or slug), list, update, delete.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Integer, Timestamp};
 use mdsc_auth::{Principal, UserSummary};
 use mdsc_core::schema::{courses, enrollments, users};
 use mdsc_core::text::{validate_multi_line, validate_not_blank, validate_single_line};
 use mdsc_core::time::to_storage;
-use mdsc_core::{Clock, DbConnection, Error, ErrorKind, Page, PageParams, write_transaction};
+use mdsc_core::total::{bounded_total, count_limit};
+use mdsc_core::{
+    Clock, DbConnection, Error, ErrorKind, Page, PageParams, cursor, write_transaction,
+};
 use serde::Deserialize;
 use validator::Validate;
 
@@ -62,11 +67,14 @@ pub struct CourseUpdate {
     pub estimated_duration_weeks: Option<i32>,
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CourseListQuery {
     pub page: Option<i64>,
     pub limit: Option<i64>,
+    /// `pagination.next_cursor` of the previous page: the page after it
+    /// (`page` is then ignored).
+    pub after: Option<String>,
     /// Only the courses of this instructor.
     pub instructor_id: Option<i32>,
 }
@@ -271,7 +279,9 @@ pub fn get_course(
 }
 
 /// Published courses, newest first; instructors also see their own drafts,
-/// admins see everything.
+/// admins see everything. By `page` (at most `MAX_OFFSET` rows deep) or
+/// after the cursor of the previous page; the total is counted up to a
+/// bound (see `mdsc_core::total`).
 pub fn list_courses(
     conn: &mut DbConnection,
     actor: Option<&Principal>,
@@ -282,6 +292,12 @@ pub fn list_courses(
         limit: query.limit,
     }
     .resolve();
+    // The cursor is the last course's `(created_at, id)`.
+    let after: Option<(NaiveDateTime, i32)> = query
+        .after
+        .as_deref()
+        .map(|c| cursor::decode("after", c))
+        .transpose()?;
     let visible = || {
         let mut q = courses::table.into_boxed();
         match actor {
@@ -302,19 +318,43 @@ pub fn list_courses(
         }
         q
     };
-    let total: i64 = visible().count().get_result(conn)?;
-    let rows: Vec<(CourseRow, UserSummary)> = visible()
+    let counted = visible()
+        .select(courses::id)
+        .limit(count_limit(request))
+        .load::<i32>(conn)?
+        .len();
+    let page = match after {
+        // A row-value comparison: a seek in the order's index on both databases.
+        Some((created_at, id)) => visible().filter(
+            sql::<Bool>("(courses.created_at, courses.id) < (")
+                .bind::<Timestamp, _>(created_at)
+                .sql(", ")
+                .bind::<Integer, _>(id)
+                .sql(")"),
+        ),
+        None => visible().offset(request.bounded_offset()?),
+    };
+    // One row more than the page tells whether another page follows.
+    let mut rows: Vec<(CourseRow, UserSummary)> = page
         .inner_join(users::table)
         .order((courses::created_at.desc(), courses::id.desc()))
-        .limit(request.limit)
-        .offset(request.offset())
+        .limit(request.limit + 1)
         .select((CourseRow::as_select(), UserSummary::as_select()))
         .load(conn)?;
+    let limit = usize::try_from(request.limit).unwrap_or(0);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = more
+        .then(|| {
+            rows.last()
+                .map(|(row, _)| cursor::encode(&(row.created_at, row.id)))
+        })
+        .flatten();
     let data = rows
         .into_iter()
         .map(|(row, instructor)| Course::from_row(row, instructor))
         .collect();
-    Ok(Page::new(data, request, total))
+    Ok(Page::new(data, request, bounded_total(counted, request)).with_next_cursor(next))
 }
 
 /// The course's instructor or an admin changes it.

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{courses, enrollments};
+use mdsc_core::total::{bounded_total, count_limit};
 use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
 use serde::Deserialize;
 use validator::Validate;
@@ -144,30 +145,34 @@ pub fn enroll(
     to_enrollment(conn, row)
 }
 
-/// The actor's enrollments, newest first.
+/// The actor's enrollments, newest first; the total is counted up to a
+/// bound (see `mdsc_core::total`), pages reach `MAX_OFFSET` rows deep.
 pub fn list_my_enrollments(
     conn: &mut DbConnection,
     actor: &Principal,
     params: PageParams,
 ) -> Result<Page<Enrollment>, Error> {
     let request = params.resolve();
-    let total: i64 = enrollments::table
+    let offset = request.bounded_offset()?;
+    let counted = enrollments::table
         .filter(enrollments::user_id.eq(actor.user_id))
-        .count()
-        .get_result(conn)?;
+        .select(enrollments::id)
+        .limit(count_limit(request))
+        .load::<i32>(conn)?
+        .len();
     let rows: Vec<(EnrollmentRow, CourseSummary)> = enrollments::table
         .inner_join(courses::table)
         .filter(enrollments::user_id.eq(actor.user_id))
         .order((enrollments::enrolled_at.desc(), enrollments::id.desc()))
         .limit(request.limit)
-        .offset(request.offset())
+        .offset(offset)
         .select((EnrollmentRow::as_select(), CourseSummary::as_select()))
         .load(conn)?;
     let data = rows
         .into_iter()
         .map(|(row, course)| Enrollment::from_row(row, Some(course)))
         .collect();
-    Ok(Page::new(data, request, total))
+    Ok(Page::new(data, request, bounded_total(counted, request)))
 }
 
 pub fn get_enrollment(

@@ -11,7 +11,8 @@ pub mod progress;
 pub mod structure;
 
 pub use access::{
-    CourseAccess, enrollment_of, ensure_visible, find_course, is_course_staff, is_enrolled,
-    is_staff_of, require_course_member, require_course_staff,
+    CourseAccess, CourseMembership, admit_member, course_membership, enrollment_of, ensure_visible,
+    find_course, is_course_staff, is_enrolled, is_staff_of, require_course_member,
+    require_course_staff, visible_course,
 };
 pub use model::*;

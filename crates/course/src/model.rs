@@ -39,6 +39,9 @@ pub struct CourseRow {
     pub rating_count_5: i32,
     pub recommend_count: i32,
     pub recommendation_rate: f64,
+    // Ratings waiting for moderation and rejected ones, kept the same way.
+    pub rating_pending_count: i32,
+    pub rating_rejected_count: i32,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

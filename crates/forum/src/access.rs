@@ -2,11 +2,13 @@
 //! students and staff; a locked forum is read-only for students; hidden
 //! topics exist only for staff and their author.
 
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use mdsc_auth::Principal;
-use mdsc_core::schema::{course_forums, forum_replies, forum_topics};
+use mdsc_core::schema::{course_forums, courses, enrollments, forum_replies, forum_topics};
 use mdsc_core::{DbConnection, Error};
-use mdsc_course::{CourseAccess, require_course_member};
+use mdsc_course::{CourseAccess, CourseRow, EnrollmentRow, EnrollmentStatus, admit_member};
 
 use crate::model::{ForumRow, ReplyRow, TopicRow};
 
@@ -109,13 +111,22 @@ pub(crate) fn lock_reply(conn: &mut DbConnection, reply_id: i32) -> Result<Reply
     find_reply(conn, reply_id)
 }
 
-/// Admits the course's staff and enrolled students to a forum.
-pub(crate) fn forum_ctx(
-    conn: &mut DbConnection,
-    actor: &Principal,
-    forum: ForumRow,
-) -> Result<Ctx, Error> {
-    let access = require_course_member(conn, actor, forum.course_id)?;
+/// What the access rules need besides the guarded row: the course and the
+/// actor's current enrollment in it.
+type Gate = (CourseRow, Option<EnrollmentRow>);
+
+/// The actor's current (not cancelled) enrollment in the joined course.
+macro_rules! actor_enrollment {
+    ($actor:expr) => {
+        enrollments::table.on(enrollments::course_id
+            .eq(courses::id)
+            .and(enrollments::user_id.eq($actor.user_id))
+            .and(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str())))
+    };
+}
+
+fn admit(actor: &Principal, forum: ForumRow, (course, enrollment): Gate) -> Result<Ctx, Error> {
+    let access = admit_member(actor, &course, enrollment)?;
     Ok(Ctx {
         forum,
         access,
@@ -123,18 +134,88 @@ pub(crate) fn forum_ctx(
     })
 }
 
-/// The forum of a topic the actor may see (404 for a hidden one).
+/// Admits the course's staff and enrolled students to a forum: the forum,
+/// its course and the actor's enrollment read in one statement.
+pub(crate) fn forum_ctx(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    forum_id: i32,
+) -> Result<Ctx, Error> {
+    let (forum, course, enrollment) = course_forums::table
+        .inner_join(courses::table)
+        .left_join(actor_enrollment!(actor))
+        .filter(course_forums::id.eq(forum_id))
+        .select((
+            ForumRow::as_select(),
+            CourseRow::as_select(),
+            Option::<EnrollmentRow>::as_select(),
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("Forum"))?;
+    admit(actor, forum, (course, enrollment))
+}
+
+/// [`forum_ctx`], and in the same statement how many hidden topics of the
+/// forum are the actor's: a student lists those next to the visible ones,
+/// so their total is `topic_count` plus these (read through a small
+/// partial index of hidden topics, whatever the forum's size).
+pub(crate) fn forum_ctx_and_own_hidden(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    forum_id: i32,
+) -> Result<(Ctx, i64), Error> {
+    let own_hidden = forum_topics::table
+        .filter(forum_topics::forum_id.eq(forum_id))
+        .filter(forum_topics::user_id.eq(actor.user_id))
+        // Literal, as the partial index's predicate is: SQLite uses a
+        // partial index only for a query that spells its condition out.
+        .filter(sql::<Bool>("forum_topics.is_hidden"))
+        .count()
+        .single_value();
+    let (forum, course, enrollment, own_hidden) = course_forums::table
+        .inner_join(courses::table)
+        .left_join(actor_enrollment!(actor))
+        .filter(course_forums::id.eq(forum_id))
+        .select((
+            ForumRow::as_select(),
+            CourseRow::as_select(),
+            Option::<EnrollmentRow>::as_select(),
+            own_hidden,
+        ))
+        .first::<(ForumRow, CourseRow, Option<EnrollmentRow>, Option<i64>)>(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("Forum"))?;
+    let ctx = admit(actor, forum, (course, enrollment))?;
+    Ok((ctx, own_hidden.unwrap_or(0)))
+}
+
+/// A topic the actor may see (404 for a hidden one) with its forum's
+/// context: the topic, its forum, the course and the actor's enrollment
+/// read in one statement.
 pub(crate) fn topic_ctx(
     conn: &mut DbConnection,
     actor: &Principal,
-    topic: &TopicRow,
-) -> Result<Ctx, Error> {
-    let forum = find_forum(conn, topic.forum_id)?;
-    let ctx = forum_ctx(conn, actor, forum)?;
-    if !ctx.can_see_topic(topic) {
+    topic_id: i32,
+) -> Result<(Ctx, TopicRow), Error> {
+    let (topic, forum, course, enrollment) = forum_topics::table
+        .inner_join(course_forums::table.inner_join(courses::table))
+        .left_join(actor_enrollment!(actor))
+        .filter(forum_topics::id.eq(topic_id))
+        .select((
+            TopicRow::as_select(),
+            ForumRow::as_select(),
+            CourseRow::as_select(),
+            Option::<EnrollmentRow>::as_select(),
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("Topic"))?;
+    let ctx = admit(actor, forum, (course, enrollment))?;
+    if !ctx.can_see_topic(&topic) {
         return Err(Error::not_found("Topic"));
     }
-    Ok(ctx)
+    Ok((ctx, topic))
 }
 
 /// A reply one may answer, react to or mark: neither deleted nor hidden.

@@ -7,15 +7,23 @@ mod access;
 pub mod counters;
 pub mod forum;
 pub mod model;
+pub mod participants;
 mod rate_limit;
 pub mod reaction;
 mod render;
 pub mod reply;
 pub mod reply_feed;
+mod reply_list;
 pub mod report;
+mod report_queue;
+mod search;
 pub mod settings;
+mod sql;
 pub mod text;
 pub mod topic;
+mod topic_cursor;
+mod topic_list;
+mod topic_search;
 
 pub use model::{
     CourseForum, ForumReply, ForumReport, ForumTopic, ReactionType, ReportAction, ReportReason,

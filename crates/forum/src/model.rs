@@ -19,9 +19,12 @@ pub struct ForumRow {
     pub reply_count: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Hidden topics (staff's total lists them too).
+    pub hidden_topic_count: i32,
 }
 
-/// A topic row without its `search_text`, which only queries use.
+/// A topic row without its `search_text` and `search_title`, which only
+/// queries use.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = forum_topics)]
 pub struct TopicRow {
@@ -42,6 +45,8 @@ pub struct TopicRow {
     pub last_activity_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Top-level replies, hidden ones and deleted placeholders included.
+    pub thread_count: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

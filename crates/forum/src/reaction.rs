@@ -9,7 +9,7 @@ use mdsc_core::throttle::{self, user_subject};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::Deserialize;
 
-use crate::access::{Ctx, ensure_live, find_reply, find_topic, lock_reply, topic_ctx};
+use crate::access::{Ctx, ensure_live, find_reply, lock_reply, topic_ctx};
 use crate::counters::bump_reaction;
 use crate::model::{ForumReply, ReactionType, ReplyRow};
 use crate::render::render_reply;
@@ -42,8 +42,7 @@ fn locked_reply(
     reply_id: i32,
 ) -> Result<(Ctx, ReplyRow), Error> {
     let reply = lock_reply(conn, reply_id)?;
-    let topic = find_topic(conn, reply.topic_id)?;
-    let ctx = topic_ctx(conn, actor, &topic)?;
+    let (ctx, _) = topic_ctx(conn, actor, reply.topic_id)?;
     Ok((ctx, reply))
 }
 

@@ -1,19 +1,23 @@
-//! Replies: answer a topic or another reply of it, list threads, edit,
-//! delete (keeping the place of a reply that has answers), mark a solution.
+//! Replies: answer a topic or another reply of it, edit, delete (keeping
+//! the place of a reply that has answers), mark a solution. Their list is
+//! `reply_list`.
 
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{forum_reactions, forum_replies, forum_topics};
-use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
+use mdsc_core::{Clock, DbConnection, Error, write_transaction};
+use mdsc_notify::events::ReplyFacts;
 use mdsc_notify::{Subject, forum_post_withdrawn};
 use serde::Deserialize;
 use validator::Validate;
 
-use crate::access::{Ctx, ensure_live, find_reply, find_topic, lock_reply, lock_topic, topic_ctx};
-use crate::counters::replies_changed;
+use crate::access::{Ctx, ensure_live, find_reply, lock_reply, topic_ctx};
+use crate::counters::{replies_changed, reply_added};
 use crate::model::{ForumReply, ReplyRow, TopicRow};
+use crate::participants;
 use crate::rate_limit::{self, Posting};
-use crate::render::{is_masked, render_reply, render_threads};
+use crate::render::render_reply;
+pub use crate::reply_list::{ReplyListQuery, ReplySort, list_replies};
 use crate::settings::ForumSettings;
 use crate::text::validate_markdown;
 
@@ -42,28 +46,6 @@ pub struct SolutionInput {
     pub value: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ReplySort {
-    /// Newest first.
-    Recent,
-    /// Oldest first (default: the conversation's order).
-    #[default]
-    Oldest,
-    /// Best score (upvotes − downvotes) first.
-    Votes,
-}
-
-#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ReplyListQuery {
-    pub page: Option<i64>,
-    pub limit: Option<i64>,
-    /// Order of the top-level replies; answers are always oldest first.
-    #[param(inline)]
-    pub sort: Option<ReplySort>,
-}
-
 fn locked_topic() -> Error {
     Error::forbidden("This topic is locked").with_code("TOPIC_LOCKED")
 }
@@ -74,9 +56,17 @@ fn topic_for_change(
     actor: &Principal,
     topic_id: i32,
 ) -> Result<(Ctx, TopicRow), Error> {
-    let topic = lock_topic(conn, topic_id)?;
-    let ctx = topic_ctx(conn, actor, &topic)?;
-    Ok((ctx, topic))
+    mdsc_core::lock_row!(conn, forum_topics, topic_id)?;
+    topic_ctx(conn, actor, topic_id)
+}
+
+/// Students answer neither in a locked forum nor in a locked topic.
+fn ensure_open(ctx: &Ctx, topic: &TopicRow) -> Result<(), Error> {
+    ctx.ensure_writable()?;
+    if topic.is_locked && !ctx.is_staff() {
+        return Err(locked_topic());
+    }
+    Ok(())
 }
 
 /// A reply's topic locked first, then the reply: the order every writer of
@@ -119,6 +109,12 @@ fn parent_of(conn: &mut DbConnection, topic_id: i32, parent_id: i32) -> Result<R
 }
 
 /// An enrolled student or staff answers the topic, or one of its replies.
+///
+/// The checks, the validation and the parent's reading come first, outside
+/// the write transaction, which on SQLite holds the database-wide write
+/// lock: it only takes the topic's lock, reads again under it what a
+/// concurrent change could have moved (one statement, and the parent),
+/// and writes.
 pub fn create_reply(
     conn: &mut DbConnection,
     actor: &Principal,
@@ -127,13 +123,15 @@ pub fn create_reply(
     topic_id: i32,
     input: CreateReplyInput,
 ) -> Result<ForumReply, Error> {
+    let (ctx, topic) = topic_ctx(conn, actor, topic_id)?;
+    ensure_open(&ctx, &topic)?;
+    input.validate()?;
+    if let Some(parent_id) = input.parent_reply_id {
+        parent_of(conn, topic_id, parent_id)?;
+    }
     let (ctx, row, parent) = write_transaction(conn, |conn| -> Result<_, Error> {
         let (ctx, topic) = topic_for_change(conn, actor, topic_id)?;
-        ctx.ensure_writable()?;
-        if topic.is_locked && !ctx.is_staff() {
-            return Err(locked_topic());
-        }
-        input.validate()?;
+        ensure_open(&ctx, &topic)?;
         let parent = input
             .parent_reply_id
             .map(|id| parent_of(conn, topic_id, id))
@@ -160,105 +158,28 @@ pub fn create_reply(
             ))
             .returning(forum_replies::id)
             .get_result(conn)?;
-        replies_changed(conn, &topic, 1)?;
-        mdsc_notify::events::forum_reply(conn, actor.user_id, ctx.forum.course_id, id, now)?;
-        Ok((ctx, find_reply(conn, id)?, parent))
+        // (`RETURNING` the whole row is not available through the
+        // multi-backend connection.)
+        let row = find_reply(conn, id)?;
+        reply_added(conn, &topic, &row)?;
+        participants::join(conn, topic_id, actor.user_id, now)?;
+        let facts = ReplyFacts {
+            course_id: ctx.forum.course_id,
+            topic_id,
+            topic_title: &topic.title,
+            topic_author: topic.user_id,
+            topic_hidden: topic.is_hidden,
+            reply_id: row.id,
+            content: &row.content,
+        };
+        mdsc_notify::events::forum_reply(conn, actor.user_id, &facts, now)?;
+        Ok((ctx, row, parent))
     })?;
     let mut reply = render_reply(conn, &ctx, row)?;
     if let Some(parent) = parent {
         reply.parent_reply = Some(Box::new(render_reply(conn, &ctx, parent)?));
     }
     Ok(reply)
-}
-
-/// A page of top-level replies, each with its thread under `replies`.
-pub fn list_replies(
-    conn: &mut DbConnection,
-    actor: &Principal,
-    topic_id: i32,
-    query: ReplyListQuery,
-) -> Result<Page<ForumReply>, Error> {
-    let topic = find_topic(conn, topic_id)?;
-    let ctx = topic_ctx(conn, actor, &topic)?;
-    let request = PageParams {
-        page: query.page,
-        limit: query.limit,
-    }
-    .resolve();
-    let unlisted = hidden_leaves(conn, &ctx, topic_id)?;
-    let top = || {
-        forum_replies::table
-            .filter(forum_replies::topic_id.eq(topic_id))
-            .filter(forum_replies::depth.eq(0))
-            .filter(forum_replies::id.ne_all(unlisted.clone()))
-            .into_boxed()
-    };
-    let total: i64 = top().count().get_result(conn)?;
-    let ordered = match query.sort.unwrap_or_default() {
-        ReplySort::Oldest => {
-            top().order((forum_replies::created_at.asc(), forum_replies::id.asc()))
-        }
-        ReplySort::Recent => {
-            top().order((forum_replies::created_at.desc(), forum_replies::id.desc()))
-        }
-        ReplySort::Votes => top().order((
-            (forum_replies::upvotes - forum_replies::downvotes).desc(),
-            forum_replies::created_at.asc(),
-            forum_replies::id.asc(),
-        )),
-    };
-    let roots: Vec<ReplyRow> = ordered
-        .limit(request.limit)
-        .offset(request.offset())
-        .select(ReplyRow::as_select())
-        .load(conn)?;
-    let descendants: Vec<ReplyRow> = if roots.is_empty() {
-        Vec::new()
-    } else {
-        forum_replies::table
-            .filter(
-                forum_replies::root_reply_id.eq_any(roots.iter().map(|r| r.id).collect::<Vec<_>>()),
-            )
-            .select(ReplyRow::as_select())
-            .load(conn)?
-    };
-    let data = render_threads(conn, &ctx, roots, descendants)?;
-    Ok(Page::new(data, request, total))
-}
-
-/// Top-level replies the caller sees only as placeholders (deleted, or
-/// hidden and someone else's) whose whole thread is masked too: left out
-/// of the page and its count, as `render_threads` leaves them out.
-fn hidden_leaves(conn: &mut DbConnection, ctx: &Ctx, topic_id: i32) -> Result<Vec<i32>, Error> {
-    let candidates: Vec<i32> = forum_replies::table
-        .filter(forum_replies::topic_id.eq(topic_id))
-        .filter(forum_replies::depth.eq(0))
-        .filter(
-            forum_replies::is_hidden
-                .eq(true)
-                .or(forum_replies::deleted_at.is_not_null()),
-        )
-        .select(ReplyRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .filter(|r| is_masked(ctx, r))
-        .map(|r| r.id)
-        .collect();
-    if candidates.is_empty() {
-        return Ok(candidates);
-    }
-    let shown: Vec<Option<i32>> = forum_replies::table
-        .filter(forum_replies::root_reply_id.eq_any(&candidates))
-        .select(ReplyRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .filter(|r| !is_masked(ctx, r))
-        .map(|r| r.root_reply_id)
-        .collect();
-    Ok(candidates
-        .into_iter()
-        .filter(|id| !shown.contains(&Some(*id)))
-        .collect())
 }
 
 /// Its author or staff edit a reply.
@@ -318,7 +239,8 @@ pub fn delete_reply(
                 .set(forum_topics::has_solution.eq(false))
                 .execute(conn)?;
         }
-        if has_answers(conn, reply_id)? {
+        // Top-level replies that leave the tree: the thread's count.
+        let threads_removed = if has_answers(conn, reply_id)? {
             diesel::delete(forum_reactions::table.filter(forum_reactions::reply_id.eq(reply_id)))
                 .execute(conn)?;
             diesel::update(forum_replies::table.find(reply_id))
@@ -332,26 +254,40 @@ pub fn delete_reply(
                     forum_replies::helpful_count.eq(0),
                 ))
                 .execute(conn)?;
+            0
         } else {
             diesel::delete(forum_replies::table.find(reply_id)).execute(conn)?;
-            prune_deleted_ancestors(conn, reply.parent_reply_id)?;
-        }
+            let root_pruned = prune_deleted_ancestors(conn, reply.parent_reply_id)?;
+            i32::from(reply.depth == 0 || root_pruned)
+        };
         let was_counted = reply.is_live();
-        replies_changed(conn, &topic, if was_counted { -1 } else { 0 })
+        replies_changed(
+            conn,
+            &topic,
+            if was_counted { -1 } else { 0 },
+            -threads_removed,
+        )
     })
 }
 
-/// Deleted replies kept only for their answers go once the last answer has.
-fn prune_deleted_ancestors(conn: &mut DbConnection, mut parent: Option<i32>) -> Result<(), Error> {
+/// Deleted replies kept only for their answers go once the last answer
+/// has. Whether the thread's top-level reply went with them.
+fn prune_deleted_ancestors(
+    conn: &mut DbConnection,
+    mut parent: Option<i32>,
+) -> Result<bool, Error> {
     while let Some(id) = parent {
         let row = find_reply(conn, id)?;
         if row.deleted_at.is_none() || has_answers(conn, id)? {
-            break;
+            return Ok(false);
         }
         diesel::delete(forum_replies::table.find(id)).execute(conn)?;
+        if row.depth == 0 {
+            return Ok(true);
+        }
         parent = row.parent_reply_id;
     }
-    Ok(())
+    Ok(false)
 }
 
 /// The topic's author or staff mark a reply as the solution (moving the

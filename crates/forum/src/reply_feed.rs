@@ -6,7 +6,7 @@ use mdsc_auth::Principal;
 use mdsc_core::schema::forum_replies;
 use mdsc_core::{DbConnection, Error};
 
-use crate::access::{find_topic, topic_ctx};
+use crate::access::topic_ctx;
 use crate::model::{ForumReply, ReplyRow};
 use crate::render::{is_masked, render_replies};
 
@@ -34,8 +34,7 @@ pub fn replies_since(
     after: Option<i32>,
     limit: i64,
 ) -> Result<RepliesSince, Error> {
-    let topic = find_topic(conn, topic_id)?;
-    let ctx = topic_ctx(conn, actor, &topic)?;
+    let (ctx, _) = topic_ctx(conn, actor, topic_id)?;
     let of_topic = forum_replies::table
         .filter(forum_replies::topic_id.eq(topic_id))
         .select(ReplyRow::as_select());

@@ -10,13 +10,13 @@ use mdsc_auth::Principal;
 use mdsc_core::schema::{forum_replies, forum_reports, forum_topics};
 use mdsc_core::throttle::{self, user_subject};
 use mdsc_core::time::{utc, utc_opt};
-use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
+use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use mdsc_course::require_course_staff;
 use mdsc_notify::{Subject, forum_post_withdrawn};
 use serde::Deserialize;
 use validator::Validate;
 
-use crate::access::{Ctx, find_reply, find_topic, lock_reply, lock_topic, topic_ctx};
+use crate::access::{Ctx, find_reply, lock_reply, lock_topic, topic_ctx};
 use crate::counters::{replies_changed, topic_visibility_changed};
 use crate::forum::ensure_forum;
 use crate::model::{
@@ -24,6 +24,7 @@ use crate::model::{
     TopicRow,
 };
 use crate::render::{is_masked, people};
+pub use crate::report_queue::{ReportListQuery, ReportStatusFilter, list_reports};
 use crate::settings::{ForumSettings, REPORTS, TOO_MANY_REPORTS};
 use crate::text::validate_markdown;
 
@@ -38,27 +39,6 @@ pub struct ReportInput {
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 pub struct ResolveReportInput {
     pub action: ReportAction,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ReportStatusFilter {
-    /// Waiting for staff (default), oldest first.
-    #[default]
-    Open,
-    /// Already resolved, latest first.
-    Resolved,
-    /// Every report, latest first.
-    All,
-}
-
-#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ReportListQuery {
-    pub page: Option<i64>,
-    pub limit: Option<i64>,
-    #[param(inline)]
-    pub status: Option<ReportStatusFilter>,
 }
 
 fn find_report(conn: &mut DbConnection, report_id: i32) -> Result<ReportRow, Error> {
@@ -141,8 +121,7 @@ pub fn report_topic(
     topic_id: i32,
     input: ReportInput,
 ) -> Result<ForumReport, Error> {
-    let topic = find_topic(conn, topic_id)?;
-    let ctx = topic_ctx(conn, actor, &topic)?;
+    let (ctx, _) = topic_ctx(conn, actor, topic_id)?;
     input.validate()?;
     let row = insert_report(conn, clock, settings, &ctx, topic_id, None, &input)?;
     Ok(plain(row))
@@ -158,8 +137,7 @@ pub fn report_reply(
     input: ReportInput,
 ) -> Result<ForumReport, Error> {
     let reply = find_reply(conn, reply_id)?;
-    let topic = find_topic(conn, reply.topic_id)?;
-    let ctx = topic_ctx(conn, actor, &topic)?;
+    let (ctx, topic) = topic_ctx(conn, actor, reply.topic_id)?;
     // A deleted reply, or a hidden one the actor may not read, does not
     // exist for them here either (as on every other route).
     if is_masked(&ctx, &reply) {
@@ -179,7 +157,7 @@ pub fn report_reply(
 }
 
 /// Reports with their reporter and the reported post, in one batch.
-fn render_for_staff(
+pub(crate) fn render_for_staff(
     conn: &mut DbConnection,
     rows: Vec<ReportRow>,
 ) -> Result<Vec<ForumReport>, Error> {
@@ -247,46 +225,6 @@ fn render_for_staff(
         .collect())
 }
 
-/// `GET /api/courses/:courseId/forum/reports`: the staff's queue.
-pub fn list_reports(
-    conn: &mut DbConnection,
-    actor: &Principal,
-    clock: &dyn Clock,
-    course_id: i32,
-    query: ReportListQuery,
-) -> Result<Page<ForumReport>, Error> {
-    require_course_staff(conn, actor, course_id)?;
-    let forum = ensure_forum(conn, clock, course_id)?;
-    let request = PageParams {
-        page: query.page,
-        limit: query.limit,
-    }
-    .resolve();
-    let status = query.status.unwrap_or_default();
-    let filtered = || {
-        let q = forum_reports::table
-            .filter(forum_reports::forum_id.eq(forum.id))
-            .into_boxed();
-        match status {
-            ReportStatusFilter::Open => q.filter(forum_reports::status.eq("open")),
-            ReportStatusFilter::Resolved => q.filter(forum_reports::status.eq("resolved")),
-            ReportStatusFilter::All => q,
-        }
-    };
-    let total: i64 = filtered().count().get_result(conn)?;
-    let ordered = if status == ReportStatusFilter::Open {
-        filtered().order((forum_reports::created_at.asc(), forum_reports::id.asc()))
-    } else {
-        filtered().order((forum_reports::created_at.desc(), forum_reports::id.desc()))
-    };
-    let rows: Vec<ReportRow> = ordered
-        .limit(request.limit)
-        .offset(request.offset())
-        .select(ReportRow::as_select())
-        .load(conn)?;
-    Ok(Page::new(render_for_staff(conn, rows)?, request, total))
-}
-
 /// Shows (`hidden` false) or hides a topic, moving its forum's counters.
 /// Hiding withdraws its notifications (and its replies'); showing it again
 /// sends none.
@@ -305,7 +243,7 @@ fn set_topic_hidden(
     if hidden {
         forum_post_withdrawn(conn, Subject::ForumTopic(topic.id), now)?;
     }
-    topic_visibility_changed(conn, topic, if hidden { -1 } else { 1 })
+    topic_visibility_changed(conn, topic, hidden)
 }
 
 /// Shows or hides a reply, moving its topic's counters; a hidden reply is
@@ -341,7 +279,7 @@ fn set_reply_hidden(
         (false, true) => -1,
         (false, false) => 1,
     };
-    replies_changed(conn, topic, delta)
+    replies_changed(conn, topic, delta, 0)
 }
 
 /// Staff resolve a report: `hide` hides the post from students, `restore`

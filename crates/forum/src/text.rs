@@ -23,37 +23,50 @@ pub fn fold(value: &str) -> String {
     deunicode::deunicode(value).to_lowercase()
 }
 
-/// What a topic's `search_text` holds.
+/// What a topic's `search_text` holds: its folded title, then its folded
+/// content.
 pub fn search_text(title: &str, content: &str) -> String {
     format!("{}\n{}", fold(title), fold(content))
+}
+
+/// What a topic's `search_title` holds: its folded title (which search
+/// ranks first).
+pub fn search_title(title: &str) -> String {
+    fold(title)
 }
 
 /// At most this many words of a search count; more narrow nothing useful.
 pub const SEARCH_WORDS_MAX: usize = 10;
 
-/// One `LIKE` pattern per word of `query` (folded, `\` being the escape
-/// character): a topic matches when it contains every word, anywhere and
-/// in any order. Empty when the query has no word.
-pub fn like_patterns(query: &str) -> Vec<String> {
-    let mut patterns: Vec<String> = Vec::new();
+/// The words of a search, folded, each once, at most `SEARCH_WORDS_MAX`:
+/// a topic matches when it contains every one, anywhere and in any order.
+/// Empty when the query has no word.
+pub fn search_words(query: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
     for word in fold(query).split_whitespace() {
-        let mut pattern = String::with_capacity(word.len() + 2);
-        pattern.push('%');
-        for c in word.chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                pattern.push('\\');
-            }
-            pattern.push(c);
+        if !words.iter().any(|w| w == word) {
+            words.push(word.to_owned());
         }
-        pattern.push('%');
-        if !patterns.contains(&pattern) {
-            patterns.push(pattern);
-        }
-        if patterns.len() == SEARCH_WORDS_MAX {
+        if words.len() == SEARCH_WORDS_MAX {
             break;
         }
     }
-    patterns
+    words
+}
+
+/// The `LIKE` pattern that finds `word` anywhere (`\` being the escape
+/// character, so `%` and `_` are characters to find, not wildcards).
+pub fn like_pattern(word: &str) -> String {
+    let mut pattern = String::with_capacity(word.len() + 2);
+    pattern.push('%');
+    for c in word.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 #[cfg(test)]
@@ -81,16 +94,18 @@ mod tests {
     #[test]
     fn folding_and_patterns() {
         assert_eq!(fold("Éléphant ÇA"), "elephant ca");
-        assert_eq!(like_patterns("  Été "), ["%ete%"]);
-        assert_eq!(like_patterns("100%_a\\b"), ["%100\\%\\_a\\\\b%"]);
+        assert_eq!(search_title("Problème d'ÉTÉ"), "probleme d'ete");
+        assert_eq!(search_words("  Été "), ["ete"]);
+        assert_eq!(like_pattern("ete"), "%ete%");
+        assert_eq!(like_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
         assert_eq!(
-            like_patterns("Borrow  CHECKER borrow"),
-            ["%borrow%", "%checker%"]
+            search_words("Borrow  CHECKER borrow"),
+            ["borrow", "checker"]
         );
-        assert!(like_patterns("   ").is_empty());
-        assert_eq!(like_patterns(&"a ".repeat(30)).len(), 1);
+        assert!(search_words("   ").is_empty());
+        assert_eq!(search_words(&"a ".repeat(30)).len(), 1);
         assert_eq!(
-            like_patterns("a b c d e f g h i j k l").len(),
+            search_words("a b c d e f g h i j k l").len(),
             SEARCH_WORDS_MAX
         );
     }

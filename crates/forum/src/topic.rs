@@ -1,21 +1,24 @@
-//! Topics: create, list (pinned first, sorted, searched, filtered), read
-//! (counting distinct viewers), edit, delete, pin and lock.
+//! Topics: create, read (counting distinct viewers), edit, delete, pin
+//! and lock. Their list is `topic_list`.
 
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{forum_topic_views, forum_topics, lessons};
-use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
+use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use mdsc_notify::{Subject, forum_post_withdrawn};
 use serde::Deserialize;
 use validator::Validate;
 
-use crate::access::{Ctx, find_forum, find_topic, forum_ctx, lock_topic, topic_ctx};
-use crate::counters::topic_visibility_changed;
+use crate::access::{Ctx, find_topic, forum_ctx, lock_topic, topic_ctx};
+use crate::counters::topic_counted;
 use crate::model::{ForumTopic, TopicRow};
+use crate::participants;
 use crate::rate_limit::{self, Posting};
-use crate::render::{render_topic, render_topics};
+use crate::render::render_topic;
 use crate::settings::ForumSettings;
-use crate::text::{SEARCH_MAX, like_patterns, search_text, validate_markdown, validate_title};
+pub use crate::sql::COUNTED_TOTAL_MAX;
+use crate::text::{search_text, search_title, validate_markdown, validate_title};
+pub use crate::topic_list::{TopicFilter, TopicListQuery, TopicSort, list_topics};
 
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CreateTopicInput {
@@ -45,48 +48,6 @@ pub struct FlagInput {
     pub value: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TopicSort {
-    /// Last activity (creation or latest reply) first (default).
-    #[default]
-    Recent,
-    /// Most replies first, then most views.
-    Popular,
-    /// Newest topics first.
-    Pinned,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TopicFilter {
-    #[default]
-    All,
-    /// Without a solution.
-    Unsolved,
-    /// With a solution.
-    Solved,
-    /// Without any live reply.
-    Unanswered,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TopicListQuery {
-    pub page: Option<i64>,
-    pub limit: Option<i64>,
-    /// Pinned topics always come first; then this order.
-    #[param(inline)]
-    pub sort: Option<TopicSort>,
-    /// Words that must all appear in the title or content, in any order,
-    /// ignoring case and accents (at most 200 characters, 10 words).
-    pub search: Option<String>,
-    #[param(inline)]
-    pub filter: Option<TopicFilter>,
-    /// Only the questions asked from this lesson.
-    pub lesson_id: Option<i32>,
-}
-
 /// 422 unless the lesson belongs to the forum's course.
 fn check_lesson(conn: &mut DbConnection, ctx: &Ctx, lesson_id: i32) -> Result<(), Error> {
     let course_id: Option<i32> = lessons::table
@@ -104,7 +65,9 @@ fn check_lesson(conn: &mut DbConnection, ctx: &Ctx, lesson_id: i32) -> Result<()
     }
 }
 
-/// An enrolled student or staff opens a topic in the forum.
+/// An enrolled student or staff opens a topic in the forum. The checks
+/// and the text work come before the write transaction (on SQLite, the
+/// database-wide write lock), which holds the writes only.
 pub fn create_topic(
     conn: &mut DbConnection,
     actor: &Principal,
@@ -113,13 +76,14 @@ pub fn create_topic(
     forum_id: i32,
     input: CreateTopicInput,
 ) -> Result<ForumTopic, Error> {
-    let forum = find_forum(conn, forum_id)?;
-    let ctx = forum_ctx(conn, actor, forum)?;
+    let ctx = forum_ctx(conn, actor, forum_id)?;
     ctx.ensure_writable()?;
     input.validate()?;
     if let Some(lesson_id) = input.lesson_id {
         check_lesson(conn, &ctx, lesson_id)?;
     }
+    let folded = search_text(&input.title, &input.content);
+    let folded_title = search_title(&input.title);
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
         rate_limit::admit(
             conn,
@@ -136,7 +100,8 @@ pub fn create_topic(
                 forum_topics::lesson_id.eq(input.lesson_id),
                 forum_topics::title.eq(&input.title),
                 forum_topics::content.eq(&input.content),
-                forum_topics::search_text.eq(search_text(&input.title, &input.content)),
+                forum_topics::search_text.eq(&folded),
+                forum_topics::search_title.eq(&folded_title),
                 forum_topics::last_activity_at.eq(now),
                 forum_topics::created_at.eq(now),
                 forum_topics::updated_at.eq(now),
@@ -144,91 +109,12 @@ pub fn create_topic(
             .returning(forum_topics::id)
             .get_result(conn)?;
         let row = find_topic(conn, id)?;
-        topic_visibility_changed(conn, &row, 1)?;
-        mdsc_notify::events::forum_topic(conn, actor.user_id, ctx.forum.course_id, id, now)?;
+        topic_counted(conn, &row, 1)?;
+        participants::join(conn, row.id, actor.user_id, now)?;
+        mdsc_notify::events::forum_topic(conn, actor.user_id, ctx.forum.course_id, row.id, now)?;
         Ok(row)
     })?;
     render_topic(conn, row)
-}
-
-/// A forum's topics: pinned first, then by `sort`; hidden topics only for
-/// staff (and their author).
-pub fn list_topics(
-    conn: &mut DbConnection,
-    actor: &Principal,
-    forum_id: i32,
-    query: TopicListQuery,
-) -> Result<Page<ForumTopic>, Error> {
-    let forum = find_forum(conn, forum_id)?;
-    let ctx = forum_ctx(conn, actor, forum)?;
-    let search = match query.search.as_deref() {
-        Some(s) if s.chars().count() > SEARCH_MAX => {
-            return Err(Error::invalid_field(
-                "search",
-                format!("must be at most {SEARCH_MAX} characters"),
-            ));
-        }
-        Some(s) => like_patterns(s),
-        None => Vec::new(),
-    };
-    let request = PageParams {
-        page: query.page,
-        limit: query.limit,
-    }
-    .resolve();
-    let staff = ctx.is_staff();
-    let me = actor.user_id;
-    let filter = query.filter.unwrap_or_default();
-    let filtered = || {
-        let mut q = forum_topics::table
-            .filter(forum_topics::forum_id.eq(forum_id))
-            .into_boxed();
-        if !staff {
-            q = q.filter(
-                forum_topics::is_hidden
-                    .eq(false)
-                    .or(forum_topics::user_id.eq(me)),
-            );
-        }
-        for pattern in &search {
-            q = q.filter(forum_topics::search_text.like(pattern.clone()).escape('\\'));
-        }
-        if let Some(lesson_id) = query.lesson_id {
-            q = q.filter(forum_topics::lesson_id.eq(lesson_id));
-        }
-        match filter {
-            TopicFilter::All => q,
-            TopicFilter::Unsolved => q.filter(forum_topics::has_solution.eq(false)),
-            TopicFilter::Solved => q.filter(forum_topics::has_solution.eq(true)),
-            TopicFilter::Unanswered => q.filter(forum_topics::reply_count.eq(0)),
-        }
-    };
-    let total: i64 = filtered().count().get_result(conn)?;
-    let ordered = match query.sort.unwrap_or_default() {
-        TopicSort::Recent => filtered().order((
-            forum_topics::is_pinned.desc(),
-            forum_topics::last_activity_at.desc(),
-            forum_topics::id.desc(),
-        )),
-        TopicSort::Popular => filtered().order((
-            forum_topics::is_pinned.desc(),
-            forum_topics::reply_count.desc(),
-            forum_topics::view_count.desc(),
-            forum_topics::last_activity_at.desc(),
-            forum_topics::id.desc(),
-        )),
-        TopicSort::Pinned => filtered().order((
-            forum_topics::is_pinned.desc(),
-            forum_topics::created_at.desc(),
-            forum_topics::id.desc(),
-        )),
-    };
-    let rows: Vec<TopicRow> = ordered
-        .limit(request.limit)
-        .offset(request.offset())
-        .select(TopicRow::as_select())
-        .load(conn)?;
-    Ok(Page::new(render_topics(conn, rows)?, request, total))
 }
 
 /// Reads a topic and counts the caller among its distinct viewers.
@@ -238,8 +124,7 @@ pub fn get_topic(
     clock: &dyn Clock,
     topic_id: i32,
 ) -> Result<ForumTopic, Error> {
-    let topic = find_topic(conn, topic_id)?;
-    topic_ctx(conn, actor, &topic)?;
+    let (_, topic) = topic_ctx(conn, actor, topic_id)?;
     let seen: i64 = forum_topic_views::table
         .filter(forum_topic_views::topic_id.eq(topic_id))
         .filter(forum_topic_views::user_id.eq(actor.user_id))
@@ -280,9 +165,8 @@ fn for_change(
     actor: &Principal,
     topic_id: i32,
 ) -> Result<(Ctx, TopicRow), Error> {
-    let topic = lock_topic(conn, topic_id)?;
-    let ctx = topic_ctx(conn, actor, &topic)?;
-    Ok((ctx, topic))
+    mdsc_core::lock_row!(conn, forum_topics, topic_id)?;
+    topic_ctx(conn, actor, topic_id)
 }
 
 /// Its author or staff edit a topic.
@@ -308,6 +192,7 @@ pub fn update_topic(
                 forum_topics::title.eq(title),
                 forum_topics::content.eq(content),
                 forum_topics::search_text.eq(search_text(title, content)),
+                forum_topics::search_title.eq(search_title(title)),
                 input.lesson_id.map(|l| forum_topics::lesson_id.eq(l)),
                 forum_topics::updated_at.eq(clock.now()),
             ))
@@ -332,10 +217,7 @@ pub fn delete_topic(
         // While its replies still exist: their notifications go too.
         forum_post_withdrawn(conn, Subject::ForumTopic(topic_id), clock.now())?;
         diesel::delete(forum_topics::table.find(topic_id)).execute(conn)?;
-        if !topic.is_hidden {
-            topic_visibility_changed(conn, &topic, -1)?;
-        }
-        Ok(())
+        topic_counted(conn, &topic, -1)
     })
 }
 

@@ -5,10 +5,10 @@
 
 use diesel::prelude::*;
 use mdsc_auth::Principal;
-use mdsc_core::schema::live_sessions;
+use mdsc_core::schema::{courses, enrollments, live_sessions};
 use mdsc_core::{DbConnection, Error};
-use mdsc_course::access::{enrollment_of, ensure_visible, find_course, is_staff_of};
-use mdsc_course::model::CourseRow;
+use mdsc_course::access::{CourseMembership, course_membership};
+use mdsc_course::model::{CourseRow, EnrollmentRow};
 
 use crate::model::LiveSessionRow;
 
@@ -19,15 +19,9 @@ pub(crate) fn course_member(
     actor: &Principal,
     course_id: i32,
 ) -> Result<(CourseRow, bool), Error> {
-    let course = find_course(conn, course_id)?;
-    if is_staff_of(actor, &course) {
-        return Ok((course, true));
-    }
-    if enrollment_of(conn, actor.user_id, course_id)?.is_some() {
-        return Ok((course, false));
-    }
-    ensure_visible(conn, Some(actor), &course)?;
-    Err(Error::forbidden("You must be enrolled in this course").with_code("NOT_ENROLLED"))
+    let (course, access) =
+        course_membership(conn, Some(actor), course_id)?.require_member(actor)?;
+    Ok((course, access.is_staff()))
 }
 
 /// The course, for its staff only.
@@ -63,22 +57,50 @@ pub(crate) fn lock_session(
     find_session(conn, session_id)
 }
 
+/// The session, its course and the actor's current enrollment in that
+/// course, in one statement; 404 when the session does not exist.
+fn session_membership(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    session_id: i32,
+) -> Result<(LiveSessionRow, CourseMembership), Error> {
+    let (session, course, enrollment) = live_sessions::table
+        .inner_join(courses::table)
+        .left_join(
+            enrollments::table.on(enrollments::course_id
+                .eq(live_sessions::course_id)
+                .and(enrollments::user_id.eq(actor.user_id))
+                .and(enrollments::status.ne("cancelled"))),
+        )
+        .filter(live_sessions::id.eq(session_id))
+        .select((
+            LiveSessionRow::as_select(),
+            CourseRow::as_select(),
+            Option::<EnrollmentRow>::as_select(),
+        ))
+        .first::<(LiveSessionRow, CourseRow, Option<EnrollmentRow>)>(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("Live session"))?;
+    Ok((session, CourseMembership { course, enrollment }))
+}
+
 /// A session, its course and whether the actor is staff, for members.
 pub(crate) fn session_member(
     conn: &mut DbConnection,
     actor: &Principal,
-    session: LiveSessionRow,
+    session_id: i32,
 ) -> Result<(LiveSessionRow, CourseRow, bool), Error> {
-    let (course, is_staff) = course_member(conn, actor, session.course_id)?;
-    Ok((session, course, is_staff))
+    let (session, membership) = session_membership(conn, actor, session_id)?;
+    let (course, access) = membership.require_member(actor)?;
+    Ok((session, course, access.is_staff()))
 }
 
 /// A session and its course, for the course's staff.
 pub(crate) fn session_staff(
     conn: &mut DbConnection,
     actor: &Principal,
-    session: LiveSessionRow,
+    session_id: i32,
 ) -> Result<(LiveSessionRow, CourseRow), Error> {
-    let course = course_staff(conn, actor, session.course_id)?;
-    Ok((session, course))
+    let (session, membership) = session_membership(conn, actor, session_id)?;
+    Ok((session, membership.require_staff(actor)?))
 }

@@ -6,11 +6,13 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mdsc_auth::Principal;
+use mdsc_core::page::MAX_LIMIT;
 use mdsc_core::schema::{live_session_participants, live_sessions, users};
 use mdsc_core::time::{utc, utc_opt};
-use mdsc_core::{Clock, DbConnection, Error, write_transaction};
+use mdsc_core::total::{bounded_total, count_limit};
+use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
 
-use crate::access::{find_session, lock_session, session_member, session_staff};
+use crate::access::{lock_session, session_member, session_staff};
 use crate::jitsi::{JoinIdentity, join_data};
 use crate::lifecycle::{opens_at, too_early};
 use crate::model::{
@@ -124,8 +126,7 @@ pub fn join_session(
     settings: &LiveSettings,
     session_id: i32,
 ) -> Result<JoinSessionData, Error> {
-    let session = find_session(conn, session_id)?;
-    let (_, _, is_staff) = session_member(conn, actor, session)?;
+    let (_, _, is_staff) = session_member(conn, actor, session_id)?;
     let user = mdsc_auth::service::find_user(conn, actor.user_id)?
         .ok_or_else(|| Error::unauthenticated("Unknown user"))?;
     let now = clock.now();
@@ -183,8 +184,7 @@ pub fn leave_session(
     clock: &dyn Clock,
     session_id: i32,
 ) -> Result<LiveSessionParticipant, Error> {
-    let session = find_session(conn, session_id)?;
-    session_member(conn, actor, session)?;
+    session_member(conn, actor, session_id)?;
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
         lock_session(conn, session_id)?;
         let participant = find_participant(conn, session_id, actor.user_id)?.ok_or_else(|| {
@@ -201,23 +201,45 @@ pub fn leave_session(
         .ok_or_else(|| Error::internal("rendering a participant gave nothing"))
 }
 
-/// Everyone admitted to the session with their attendance, for its staff.
+/// Everyone admitted to the session with their attendance, for its staff,
+/// a page at a time (a plain array: `page`/`limit`, default and most 100).
 pub fn list_participants(
     conn: &mut DbConnection,
     actor: &Principal,
     session_id: i32,
-) -> Result<Vec<LiveSessionParticipant>, Error> {
-    let session = find_session(conn, session_id)?;
-    session_staff(conn, actor, session)?;
-    let rows = live_session_participants::table
-        .filter(live_session_participants::session_id.eq(session_id))
+    params: PageParams,
+) -> Result<Page<LiveSessionParticipant>, Error> {
+    session_staff(conn, actor, session_id)?;
+    let request = PageParams {
+        page: params.page,
+        limit: Some(params.limit.unwrap_or(MAX_LIMIT)),
+    }
+    .resolve();
+    let offset = request.bounded_offset()?;
+    let of_session = || {
+        live_session_participants::table
+            .filter(live_session_participants::session_id.eq(session_id))
+            .into_boxed()
+    };
+    let counted = of_session()
+        .select(live_session_participants::id)
+        .limit(count_limit(request))
+        .load::<i32>(conn)?
+        .len();
+    let rows = of_session()
         .order((
             live_session_participants::enrolled_at.asc(),
             live_session_participants::id.asc(),
         ))
+        .limit(request.limit)
+        .offset(offset)
         .select(ParticipantRow::as_select())
         .load(conn)?;
-    render_participants(conn, rows)
+    Ok(Page::new(
+        render_participants(conn, rows)?,
+        request,
+        bounded_total(counted, request),
+    ))
 }
 
 fn render_participants(

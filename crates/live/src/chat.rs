@@ -13,7 +13,7 @@ use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::Deserialize;
 use validator::Validate;
 
-use crate::access::{find_session, session_member, session_staff};
+use crate::access::{session_member, session_staff};
 use crate::attendance::find_participant;
 use crate::model::{ChatRow, LiveSessionChatMessage, MessageType, SessionStatus};
 use crate::settings::LiveSettings;
@@ -56,8 +56,7 @@ pub fn post_message(
     session_id: i32,
     input: ChatInput,
 ) -> Result<LiveSessionChatMessage, Error> {
-    let session = find_session(conn, session_id)?;
-    let (session, _, is_staff) = session_member(conn, actor, session)?;
+    let (session, _, is_staff) = session_member(conn, actor, session_id)?;
     if !is_staff && find_participant(conn, session_id, actor.user_id)?.is_none() {
         return Err(
             Error::forbidden("Join the session to take part in its chat")
@@ -116,12 +115,8 @@ pub fn list_messages(
     session_id: i32,
     query: ChatQuery,
 ) -> Result<Vec<LiveSessionChatMessage>, Error> {
-    let session = find_session(conn, session_id)?;
-    session_member(conn, actor, session)?;
-    let limit = query
-        .limit
-        .unwrap_or(DEFAULT_CHAT_LIMIT)
-        .clamp(1, MAX_CHAT_LIMIT);
+    session_member(conn, actor, session_id)?;
+    let limit = chat_limit(query);
     let base = live_session_chat::table
         .filter(live_session_chat::session_id.eq(session_id))
         .select(ChatRow::as_select());
@@ -143,6 +138,23 @@ pub fn list_messages(
     render(conn, rows)
 }
 
+/// The `after_id` that reads on from a full page of `messages` (more may
+/// already be waiting); `None` when the page was not full.
+pub fn next_after(query: ChatQuery, messages: &[LiveSessionChatMessage]) -> Option<i32> {
+    let limit = usize::try_from(chat_limit(query)).unwrap_or(usize::MAX);
+    if messages.len() < limit {
+        return None;
+    }
+    messages.last().map(|m| m.id)
+}
+
+fn chat_limit(query: ChatQuery) -> i64 {
+    query
+        .limit
+        .unwrap_or(DEFAULT_CHAT_LIMIT)
+        .clamp(1, MAX_CHAT_LIMIT)
+}
+
 /// Pins or unpins a message; staff only.
 pub fn pin_message(
     conn: &mut DbConnection,
@@ -151,8 +163,7 @@ pub fn pin_message(
     message_id: i32,
     input: PinInput,
 ) -> Result<LiveSessionChatMessage, Error> {
-    let session = find_session(conn, session_id)?;
-    session_staff(conn, actor, session)?;
+    session_staff(conn, actor, session_id)?;
     let row = write_transaction(conn, |conn| -> Result<_, Error> {
         if mdsc_core::lock_row!(conn, live_session_chat, message_id)? == 0 {
             return Err(Error::not_found("Chat message"));

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::live_sessions;
 use mdsc_core::time::to_storage;
+use mdsc_core::total::{bounded_total, count_limit};
 use mdsc_core::{DbConnection, Error, Page, PageParams};
 use serde::Deserialize;
 
@@ -57,15 +58,26 @@ pub fn instructor_sessions(
         }
         q
     };
-    let total: i64 = filtered().count().get_result(conn)?;
+    let offset = page.bounded_offset()?;
+    // Counted up to a bound (see `mdsc_core::total`): an admin's dashboard
+    // spans every session of the platform.
+    let counted = filtered()
+        .select(live_sessions::id)
+        .limit(count_limit(page))
+        .load::<i32>(conn)?
+        .len();
     let rows: Vec<LiveSessionRow> = filtered()
         .order((
             live_sessions::scheduled_start_time.asc(),
             live_sessions::id.asc(),
         ))
         .limit(page.limit)
-        .offset(page.offset())
+        .offset(offset)
         .select(LiveSessionRow::as_select())
         .load(conn)?;
-    Ok(Page::new(render(conn, rows, actor)?, page, total))
+    Ok(Page::new(
+        render(conn, rows, actor)?,
+        page,
+        bounded_total(counted, page),
+    ))
 }

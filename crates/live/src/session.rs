@@ -3,10 +3,12 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
 use diesel::prelude::*;
 use mdsc_auth::Principal;
+use mdsc_core::page::MAX_LIMIT;
 use mdsc_core::schema::{live_session_participants, live_sessions};
 use mdsc_core::text::{validate_multi_line, validate_not_blank, validate_single_line};
 use mdsc_core::time::{check_range, to_storage};
-use mdsc_core::{Clock, DbConnection, Error, write_transaction};
+use mdsc_core::total::{bounded_total, count_limit};
+use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
 use mdsc_notify::events::{SessionEvent, SessionFacts};
 use serde::Deserialize;
 use validator::Validate;
@@ -21,9 +23,10 @@ use crate::settings::LiveSettings;
 /// The longest session one may schedule: join tokens are valid for its
 /// whole length, so it stays bounded.
 pub const MAX_SESSION_HOURS: i64 = 12;
-/// A course's list answers at most this many sessions (the seed's
-/// `getCourseSessions` takes a plain array); `from`/`to` select a window.
-pub const COURSE_LIST_LIMIT: i64 = 500;
+/// A course's list is a plain array (the seed's `getCourseSessions`): when
+/// no `limit` is asked, the largest page, so that client sees as many
+/// sessions as one page may hold; `from`/`to` select a window.
+pub const COURSE_LIST_DEFAULT_LIMIT: i64 = MAX_LIMIT;
 
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CreateSessionInput {
@@ -60,6 +63,10 @@ pub struct UpdateSessionInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SessionListQuery {
+    /// Page number, from 1.
+    pub page: Option<i64>,
+    /// Sessions per page (default and most: 100).
+    pub limit: Option<i64>,
     /// `scheduled`, `live`, `ended` or `cancelled`.
     pub status: Option<SessionStatus>,
     /// Sessions ending at or after this time.
@@ -181,8 +188,7 @@ pub fn get_session(
     actor: &Principal,
     session_id: i32,
 ) -> Result<LiveSession, Error> {
-    let session = find_session(conn, session_id)?;
-    let (session, _, _) = session_member(conn, actor, session)?;
+    let (session, _, _) = session_member(conn, actor, session_id)?;
     render_one(conn, session, actor)
 }
 
@@ -192,29 +198,48 @@ pub fn list_course_sessions(
     actor: &Principal,
     course_id: i32,
     query: SessionListQuery,
-) -> Result<Vec<LiveSession>, Error> {
+) -> Result<Page<LiveSession>, Error> {
     course_member(conn, actor, course_id)?;
-    let mut q = live_sessions::table
-        .filter(live_sessions::course_id.eq(course_id))
-        .select(LiveSessionRow::as_select())
-        .into_boxed();
-    if let Some(status) = query.status {
-        q = q.filter(live_sessions::status.eq(status.as_str()));
+    let request = PageParams {
+        page: query.page,
+        limit: Some(query.limit.unwrap_or(COURSE_LIST_DEFAULT_LIMIT)),
     }
-    if let Some(from) = query.from {
-        q = q.filter(live_sessions::scheduled_end_time.ge(to_storage(from)));
-    }
-    if let Some(to) = query.to {
-        q = q.filter(live_sessions::scheduled_start_time.lt(to_storage(to)));
-    }
-    let rows = q
+    .resolve();
+    let offset = request.bounded_offset()?;
+    let filtered = || {
+        let mut q = live_sessions::table
+            .filter(live_sessions::course_id.eq(course_id))
+            .into_boxed();
+        if let Some(status) = query.status {
+            q = q.filter(live_sessions::status.eq(status.as_str()));
+        }
+        if let Some(from) = query.from {
+            q = q.filter(live_sessions::scheduled_end_time.ge(to_storage(from)));
+        }
+        if let Some(to) = query.to {
+            q = q.filter(live_sessions::scheduled_start_time.lt(to_storage(to)));
+        }
+        q
+    };
+    let counted = filtered()
+        .select(live_sessions::id)
+        .limit(count_limit(request))
+        .load::<i32>(conn)?
+        .len();
+    let rows = filtered()
         .order((
             live_sessions::scheduled_start_time.asc(),
             live_sessions::id.asc(),
         ))
-        .limit(COURSE_LIST_LIMIT)
+        .limit(request.limit)
+        .offset(offset)
+        .select(LiveSessionRow::as_select())
         .load(conn)?;
-    render(conn, rows, actor)
+    Ok(Page::new(
+        render(conn, rows, actor)?,
+        request,
+        bounded_total(counted, request),
+    ))
 }
 
 fn transition_conflict(from: SessionStatus, to: SessionStatus) -> Error {

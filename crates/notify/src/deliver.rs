@@ -98,6 +98,10 @@ pub fn notify(
                 DbConnection::Sqlite(sqlite) => insert.get_results(sqlite)?,
             };
             written += written_rows.len();
+            // Ascending, like every counter batch (see `counters`).
+            let mut users: Vec<i32> = written_rows.iter().map(|(user_id, _)| *user_id).collect();
+            users.sort_unstable();
+            crate::counters::added(conn, &users)?;
             notification_of.extend(written_rows);
         }
         let mails: Vec<EmailJob> = people

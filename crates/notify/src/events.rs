@@ -4,7 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use mdsc_core::schema::{courses, enrollments, forum_replies, forum_topics, users};
+use mdsc_core::schema::{courses, enrollments, forum_topic_participants, forum_topics, users};
 use mdsc_core::{DbConnection, Error};
 use mdsc_course::EnrollmentStatus;
 use serde_json::json;
@@ -245,41 +245,41 @@ pub fn forum_topic(
     )
 }
 
-/// A new reply: the topic's author and everyone who replied in it (replies
-/// not deleted) hear of it, as long as they are still members of the
-/// course; in a hidden topic, only its author (the others no longer see it).
+/// A new reply, as its notification tells it: the caller has the topic
+/// and the reply at hand, so nothing is read again for them.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplyFacts<'a> {
+    pub course_id: i32,
+    pub topic_id: i32,
+    pub topic_title: &'a str,
+    pub topic_author: i32,
+    pub topic_hidden: bool,
+    pub reply_id: i32,
+    pub content: &'a str,
+}
+
+/// A new reply: the topic's participants (its author and everyone who
+/// replied in it, kept by the forum as they post) hear of it, as long as
+/// they are still members of the course; in a hidden topic, only its
+/// author (the others no longer see it). Read from the kept set, its cost
+/// does not grow with the thread.
 pub fn forum_reply(
     conn: &mut DbConnection,
     actor_id: i32,
-    course_id: i32,
-    reply_id: i32,
+    reply: &ReplyFacts<'_>,
     now: NaiveDateTime,
 ) -> Result<usize, Error> {
-    let (topic_id, content): (i32, String) = forum_replies::table
-        .find(reply_id)
-        .select((forum_replies::topic_id, forum_replies::content))
-        .first(conn)?;
-    let (author, title, hidden): (i32, String, bool) = forum_topics::table
-        .find(topic_id)
-        .select((
-            forum_topics::user_id,
-            forum_topics::title,
-            forum_topics::is_hidden,
-        ))
-        .first(conn)?;
-    let mut recipients = vec![author];
-    if !hidden {
-        recipients.extend(
-            forum_replies::table
-                .filter(forum_replies::topic_id.eq(topic_id))
-                .filter(forum_replies::deleted_at.is_null())
-                .select(forum_replies::user_id)
-                .distinct()
-                .load::<i32>(conn)?,
-        );
-    }
-    let recipients = members_among(conn, course_id, recipients)?;
-    let (_, slug) = course_names(conn, course_id)?;
+    let recipients = if reply.topic_hidden {
+        vec![reply.topic_author]
+    } else {
+        forum_topic_participants::table
+            .filter(forum_topic_participants::topic_id.eq(reply.topic_id))
+            .select(forum_topic_participants::user_id)
+            .load::<i32>(conn)?
+    };
+    let recipients = members_among(conn, reply.course_id, recipients)?;
+    let (_, slug) = course_names(conn, reply.course_id)?;
+    let (title, topic_id, reply_id) = (reply.topic_title, reply.topic_id, reply.reply_id);
     notify(
         conn,
         Delivery {
@@ -290,9 +290,9 @@ pub fn forum_reply(
                 format!("Nouvelle réponse : {title}"),
                 format!("New reply: {title}"),
             ),
-            body: Texts::same(content),
+            body: Texts::same(reply.content.to_owned()),
             data: json!({
-                "course_id": course_id,
+                "course_id": reply.course_id,
                 "topic_id": topic_id,
                 "reply_id": reply_id,
                 "link": format!("/courses/{slug}/forum/topics/{topic_id}#reply-{reply_id}"),

@@ -46,9 +46,16 @@ pub fn forum_post_withdrawn(
     }
     let mut withdrawn = Withdrawn::default();
     for chunk in keys.chunks(CHUNK) {
-        withdrawn.notifications +=
+        let deleted: Vec<(i32, Option<NaiveDateTime>)> =
             diesel::delete(notifications::table.filter(notifications::subject.eq_any(chunk)))
-                .execute(conn)?;
+                .returning((notifications::user_id, notifications::read_at))
+                .get_results(conn)?;
+        withdrawn.notifications += deleted.len();
+        let removed: Vec<(i32, bool)> = deleted
+            .into_iter()
+            .map(|(user_id, read_at)| (user_id, read_at.is_none()))
+            .collect();
+        crate::counters::removed(conn, &removed)?;
         // A job claimed by a worker right now is cancelled too: the worker
         // checks that its job is still pending just before sending.
         withdrawn.emails += diesel::update(

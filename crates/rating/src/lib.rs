@@ -4,6 +4,7 @@
 //! instructor's response; the rating step of the certificate flow.
 
 pub mod helpful;
+pub mod list;
 pub mod model;
 pub mod prompt;
 mod render;

@@ -4,15 +4,16 @@ use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::course_ratings;
 use mdsc_core::text::validate_multi_line;
-use mdsc_core::{Clock, DbConnection, Error, Page, PageParams, write_transaction};
+use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use mdsc_course::enrollment::find_enrollment;
 use mdsc_course::{EnrollmentStatus, ensure_visible, find_course, is_staff_of};
 use mdsc_notify::events::ModeratedRating;
 use serde::Deserialize;
 use validator::Validate;
 
+pub use crate::list::{RatingListQuery, RatingSort, RatingStatusFilter, list_ratings};
 use crate::model::{CourseRating, RatingRow, RatingStatus};
-use crate::render::{render, render_one};
+use crate::render::render_one;
 use crate::settings::{Moderation, RatingSettings};
 use crate::stats::apply_change;
 
@@ -54,40 +55,6 @@ pub struct ModerateInput {
     pub status: RatingStatus,
     #[validate(length(max = 1000), custom(function = validate_multi_line))]
     pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RatingSort {
-    /// Newest first (default).
-    #[default]
-    Recent,
-    /// Most helpful first.
-    Helpful,
-    /// Highest rating first.
-    Rating,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RatingStatusFilter {
-    Pending,
-    Approved,
-    Rejected,
-    All,
-}
-
-#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RatingListQuery {
-    pub page: Option<i64>,
-    pub limit: Option<i64>,
-    #[param(inline)]
-    pub sort: Option<RatingSort>,
-    /// Staff only: which moderation status to list (`all` for every one).
-    /// Others always see approved ratings plus their own.
-    #[param(inline)]
-    pub status: Option<RatingStatusFilter>,
 }
 
 fn find_rating(
@@ -201,69 +168,6 @@ pub fn create_rating(
         Ok(row)
     })?;
     render_one(conn, row, Some(actor))
-}
-
-/// A course's ratings: approved ones for everyone, plus the caller's own
-/// whatever its status; staff may list by moderation status.
-pub fn list_ratings(
-    conn: &mut DbConnection,
-    actor: Option<&Principal>,
-    course_id: i32,
-    query: RatingListQuery,
-) -> Result<Page<CourseRating>, Error> {
-    let course = find_course(conn, course_id)?;
-    ensure_visible(conn, actor, &course)?;
-    let staff = actor.is_some_and(|a| is_staff_of(a, &course));
-    let request = PageParams {
-        page: query.page,
-        limit: query.limit,
-    }
-    .resolve();
-    let me = actor.map_or(-1, |a| a.user_id);
-    let filtered = || {
-        let q = course_ratings::table
-            .filter(course_ratings::course_id.eq(course_id))
-            .into_boxed();
-        match (staff, query.status) {
-            (true, Some(RatingStatusFilter::All)) => q,
-            (true, Some(RatingStatusFilter::Pending)) => {
-                q.filter(course_ratings::status.eq("pending"))
-            }
-            (true, Some(RatingStatusFilter::Rejected)) => {
-                q.filter(course_ratings::status.eq("rejected"))
-            }
-            (true, Some(RatingStatusFilter::Approved)) => {
-                q.filter(course_ratings::status.eq("approved"))
-            }
-            _ => q.filter(
-                course_ratings::status
-                    .eq("approved")
-                    .or(course_ratings::user_id.eq(me)),
-            ),
-        }
-    };
-    let total: i64 = filtered().count().get_result(conn)?;
-    let ordered = match query.sort.unwrap_or_default() {
-        RatingSort::Recent => {
-            filtered().order((course_ratings::created_at.desc(), course_ratings::id.desc()))
-        }
-        RatingSort::Helpful => filtered().order((
-            course_ratings::helpful_count.desc(),
-            course_ratings::created_at.desc(),
-            course_ratings::id.desc(),
-        )),
-        RatingSort::Rating => filtered().order((
-            course_ratings::rating.desc(),
-            course_ratings::created_at.desc(),
-            course_ratings::id.desc(),
-        )),
-    };
-    let rows: Vec<RatingRow> = ordered
-        .limit(request.limit)
-        .offset(request.offset())
-        .select(RatingRow::as_select())
-        .load(conn)?;
-    Ok(Page::new(render(conn, rows, actor)?, request, total))
 }
 
 pub fn get_rating(

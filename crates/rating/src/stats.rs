@@ -1,7 +1,8 @@
 //! Rating statistics kept on the course row. Every change to a rating moves
 //! them by the difference between its old and new contribution, in the same
 //! transaction, with atomic increments; `recompute_stats` rebuilds them from
-//! the ratings for repair and for tests.
+//! the ratings for repair and for tests. The same statement keeps the number
+//! of ratings pending and rejected, the totals of the staff's lists by status.
 
 use std::collections::BTreeMap;
 
@@ -58,6 +59,45 @@ impl Contribution {
     }
 }
 
+/// What one rating adds to its course's counts by moderation status
+/// (approved ones are `Contribution::count`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub pending: i32,
+    pub rejected: i32,
+}
+
+impl StatusCounts {
+    fn of(row: Option<&RatingRow>) -> Self {
+        match row.map(RatingRow::status) {
+            Some(RatingStatus::Pending) => Self {
+                pending: 1,
+                rejected: 0,
+            },
+            Some(RatingStatus::Rejected) => Self {
+                pending: 0,
+                rejected: 1,
+            },
+            Some(RatingStatus::Approved) | None => Self::default(),
+        }
+    }
+
+    fn minus(self, other: Self) -> Self {
+        Self {
+            pending: self.pending - other.pending,
+            rejected: self.rejected - other.rejected,
+        }
+    }
+
+    /// The kept counts of a course row.
+    pub fn of_course(course: &CourseRow) -> Self {
+        Self {
+            pending: course.rating_pending_count,
+            rejected: course.rating_rejected_count,
+        }
+    }
+}
+
 fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
@@ -82,7 +122,8 @@ pub(crate) fn apply_change(
     after: Option<&RatingRow>,
 ) -> Result<(), Error> {
     let d = Contribution::of(after).minus(Contribution::of(before));
-    if d == Contribution::default() {
+    let by_status = StatusCounts::of(after).minus(StatusCounts::of(before));
+    if d == Contribution::default() && by_status == StatusCounts::default() {
         return Ok(());
     }
     // Atomic increments: concurrent changes to other ratings of the course
@@ -97,6 +138,8 @@ pub(crate) fn apply_change(
             courses::rating_count_4.eq(courses::rating_count_4 + d.stars[3]),
             courses::rating_count_5.eq(courses::rating_count_5 + d.stars[4]),
             courses::recommend_count.eq(courses::recommend_count + d.recommend),
+            courses::rating_pending_count.eq(courses::rating_pending_count + by_status.pending),
+            courses::rating_rejected_count.eq(courses::rating_rejected_count + by_status.rejected),
         ))
         .returning((
             courses::rating_count,
@@ -182,6 +225,22 @@ fn stats_from_totals(t: &Contribution) -> CourseRatingStats {
     }
 }
 
+/// The pending and rejected counts counted afresh, without writing.
+pub fn count_status(conn: &mut DbConnection, course_id: i32) -> Result<StatusCounts, Error> {
+    let of_status = |conn: &mut DbConnection, status: RatingStatus| -> Result<i32, Error> {
+        let n: i64 = course_ratings::table
+            .filter(course_ratings::course_id.eq(course_id))
+            .filter(course_ratings::status.eq(status.as_str()))
+            .count()
+            .get_result(conn)?;
+        i32::try_from(n).map_err(|_| Error::internal("counter overflow"))
+    };
+    Ok(StatusCounts {
+        pending: of_status(conn, RatingStatus::Pending)?,
+        rejected: of_status(conn, RatingStatus::Rejected)?,
+    })
+}
+
 /// The statistics counted afresh from the approved ratings, without writing.
 pub fn count_stats(conn: &mut DbConnection, course_id: i32) -> Result<CourseRatingStats, Error> {
     Ok(stats_from_totals(&count_totals(conn, course_id)?))
@@ -198,6 +257,7 @@ pub fn recompute_stats(
         // none of them is lost between the count and the write.
         mdsc_core::lock_row!(conn, courses, course_id)?;
         let t = count_totals(conn, course_id)?;
+        let by_status = count_status(conn, course_id)?;
         let stats = stats_from_totals(&t);
         diesel::update(courses::table.find(course_id))
             .set((
@@ -211,6 +271,8 @@ pub fn recompute_stats(
                 courses::recommend_count.eq(t.recommend),
                 courses::average_rating.eq(stats.average_rating),
                 courses::recommendation_rate.eq(stats.recommendation_rate),
+                courses::rating_pending_count.eq(by_status.pending),
+                courses::rating_rejected_count.eq(by_status.rejected),
             ))
             .execute(conn)?;
         Ok(stats)

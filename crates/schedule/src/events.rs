@@ -4,9 +4,10 @@
 use chrono::{DateTime, Duration, FixedOffset};
 use diesel::prelude::*;
 use mdsc_auth::Principal;
+use mdsc_core::page::MAX_LIMIT;
 use mdsc_core::schema::schedule_items;
 use mdsc_core::time::{check_range, to_storage};
-use mdsc_core::{Clock, DbConnection, Error};
+use mdsc_core::{Clock, DbConnection, Error, Page, PageParams};
 use serde::Deserialize;
 
 use crate::model::{CalendarEvent, ItemRow};
@@ -28,17 +29,29 @@ pub struct EventsQuery {
     pub from: Option<DateTime<FixedOffset>>,
     /// End of the range (RFC 3339); default 31 days after `from`, at most 366.
     pub to: Option<DateTime<FixedOffset>>,
+    /// Page number, from 1.
+    pub page: Option<i64>,
+    /// Events per page (default and most: 100).
+    pub limit: Option<i64>,
 }
 
 /// Events that overlap `[from, to)`, in time order, from the schedules of
-/// the actor's enrollments that are not cancelled.
+/// the actor's enrollments that are not cancelled, a page at a time. The
+/// range bounds what is read (at most 366 days of the actor's own
+/// schedules), so the total is exact.
 pub fn list_events(
     conn: &mut DbConnection,
     actor: &Principal,
     clock: &dyn Clock,
     settings: &ScheduleSettings,
     query: EventsQuery,
-) -> Result<Vec<CalendarEvent>, Error> {
+) -> Result<Page<CalendarEvent>, Error> {
+    let request = PageParams {
+        page: query.page,
+        limit: Some(query.limit.unwrap_or(MAX_LIMIT)),
+    }
+    .resolve();
+    let offset = request.bounded_offset()?;
     let now = clock.now();
     let from = query.from.map_or(now, to_storage);
     check_range("from", from)?;
@@ -82,5 +95,11 @@ pub fn list_events(
         })
         .collect();
     sort_events(&mut events);
-    Ok(events)
+    let total = i64::try_from(events.len()).unwrap_or(i64::MAX);
+    let data = events
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(request.limit).unwrap_or(0))
+        .collect();
+    Ok(Page::new(data, request, total))
 }

@@ -3,7 +3,7 @@
 
 use actix_web::web::{Bytes, Data, Json, Path, Query};
 use actix_web::{HttpRequest, delete, get, post, put};
-use mdsc_core::Page;
+use mdsc_core::{Page, PageParams};
 use mdsc_live::chat::{self, ChatInput, ChatQuery, PinInput};
 use mdsc_live::dashboard::{self, DashboardQuery};
 use mdsc_live::recording::{self, HookOutcome, RecordingHookInput};
@@ -19,6 +19,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::envelope::{Envelope, created, deleted, ok};
 use crate::error::{ApiResult, ErrorBody, optional_json};
 use crate::extract::Auth;
+use crate::page_headers::{array_page, array_polled};
 use crate::routes::Deleted;
 use crate::state::AppState;
 
@@ -74,25 +75,29 @@ pub async fn create(
     Ok(created(data))
 }
 
-/// A course's sessions by start time (staff and enrolled students); a plain array.
+/// A course's sessions by start time (staff and enrolled students); a plain
+/// array, a page at a time (`X-Total-Count`, `Link` with `rel="next"`).
 #[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), SessionListQuery),
-    responses((status = 200, body = Envelope<Vec<LiveSession>>), (status = 401, body = ErrorBody),
+    responses((status = 200, body = Envelope<Vec<LiveSession>>, headers(
+            ("X-Total-Count" = i64, description = "Sessions in the list"),
+            ("Link" = String, description = "RFC 8288 links to the next and previous pages"))), (status = 401, body = ErrorBody),
         (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/courses/{courseId}/live-sessions")]
 pub async fn list_for_course(
+    req: HttpRequest,
     state: Data<AppState>,
     auth: Auth,
     course_id: Path<i32>,
     query: Query<SessionListQuery>,
 ) -> ApiResult {
     let (course_id, query) = (course_id.into_inner(), query.into_inner());
-    let data = state
+    let page = state
         .db_as(auth, move |conn, _, actor| {
             session::list_course_sessions(conn, actor, course_id, query)
         })
         .await?;
-    Ok(ok(data))
+    Ok(array_page(&req, page))
 }
 
 /// The caller's sessions across their courses (admins: all), paginated.
@@ -213,19 +218,28 @@ pub async fn leave(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> 
     Ok(ok(data))
 }
 
-/// Everyone admitted, with attendance (course staff).
+/// Everyone admitted, with attendance (course staff); a plain array, a page
+/// at a time (`X-Total-Count`, `Link` with `rel="next"`).
 #[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
-    params(("sessionId" = i32, Path, description = "Live session id")),
-    responses((status = 200, body = Envelope<Vec<LiveSessionParticipant>>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("sessionId" = i32, Path, description = "Live session id"), PageParams),
+    responses((status = 200, body = Envelope<Vec<LiveSessionParticipant>>, headers(
+            ("X-Total-Count" = i64, description = "Participants of the session"),
+            ("Link" = String, description = "RFC 8288 links to the next and previous pages"))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/live-sessions/{sessionId}/participants")]
-pub async fn participants(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
-    let session_id = session_id.into_inner();
-    let data = state
+pub async fn participants(
+    req: HttpRequest,
+    state: Data<AppState>,
+    auth: Auth,
+    session_id: Path<i32>,
+    page: Query<PageParams>,
+) -> ApiResult {
+    let (session_id, page) = (session_id.into_inner(), page.into_inner());
+    let page = state
         .db_as(auth, move |conn, _, actor| {
-            attendance::list_participants(conn, actor, session_id)
+            attendance::list_participants(conn, actor, session_id, page)
         })
         .await?;
-    Ok(ok(data))
+    Ok(array_page(&req, page))
 }
 
 /// Post in the session chat (staff, and students who joined).
@@ -249,12 +263,15 @@ pub async fn post_chat(
     Ok(created(data))
 }
 
-/// Chat messages in order: `after_id` for polling, else the latest; a plain array.
+/// Chat messages in order: `after_id` for polling, else the latest; a plain
+/// array, with a `Link` `rel="next"` to the messages after a full page.
 #[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id"), ChatQuery),
-    responses((status = 200, body = Envelope<Vec<LiveSessionChatMessage>>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Vec<LiveSessionChatMessage>>, headers(
+            ("Link" = String, description = "RFC 8288 link to the messages after this page, when it is full"))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/live-sessions/{sessionId}/chat")]
 pub async fn list_chat(
+    req: HttpRequest,
     state: Data<AppState>,
     auth: Auth,
     session_id: Path<i32>,
@@ -266,7 +283,8 @@ pub async fn list_chat(
             chat::list_messages(conn, actor, session_id, query)
         })
         .await?;
-    Ok(ok(data))
+    let next = chat::next_after(query, &data).map(|id| ("after_id", id.to_string()));
+    Ok(array_polled(&req, data, next))
 }
 
 /// Pin or unpin a chat message (course staff): `{"value": bool}`, or no body to toggle.

@@ -17,6 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::envelope::{Envelope, created, ok};
 use crate::error::{ApiResult, ErrorBody, optional_json};
 use crate::extract::{Auth, MaybeAuth};
+use crate::page_headers::array_page;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -233,22 +234,26 @@ pub async fn subscription_feed(
 }
 
 /// The signed-in student's calendar events across courses, overlapping
-/// `[from, to)` (default: the next 31 days; at most 366).
+/// `[from, to)` (default: the next 31 days; at most 366); a plain array, a
+/// page at a time (`X-Total-Count`, `Link` with `rel="next"`).
 #[utoipa::path(tag = "calendar", security(("bearer" = [])), params(EventsQuery),
-    responses((status = 200, body = Envelope<Vec<CalendarEvent>>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Vec<CalendarEvent>>, headers(
+            ("X-Total-Count" = i64, description = "Events in the range"),
+            ("Link" = String, description = "RFC 8288 links to the next and previous pages"))), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/calendar/events")]
 pub async fn list_events(
+    req: HttpRequest,
     state: Data<AppState>,
     auth: Auth,
     query: Query<EventsQuery>,
 ) -> ApiResult {
     let query = query.into_inner();
-    let data = state
+    let page = state
         .db_as(auth, move |conn, st, actor| {
             events::list_events(conn, actor, st.clock(), &st.config.schedule, query)
         })
         .await?;
-    Ok(ok(data))
+    Ok(array_page(&req, page))
 }
 
 /// A `text/calendar` answer with a strong ETag, or 304 when the client

@@ -608,9 +608,14 @@ async fn the_topic_list_has_the_contract_shape() {
         .await;
     assert_eq!(res.body["success"], true);
     let page = res.assert_ok(200);
+    let cursor = page["pagination"]["next_cursor"].clone();
+    assert!(
+        cursor.is_string(),
+        "a page with more after it hands out a cursor"
+    );
     assert_eq!(
         page["pagination"],
-        json!({"page": 1, "limit": 2, "total": 3, "total_pages": 2})
+        json!({"page": 1, "limit": 2, "total": 3, "total_pages": 2, "next_cursor": cursor})
     );
     let topics = page["data"].as_array().unwrap();
     assert_eq!(topics.len(), 2);
@@ -864,7 +869,7 @@ async fn replies_nest_and_carry_the_callers_reaction() {
     let page = res.assert_ok(200);
     assert_eq!(
         page["pagination"],
-        json!({"page": 1, "limit": 20, "total": 2, "total_pages": 1})
+        json!({"page": 1, "limit": 20, "total": 2, "total_pages": 1, "next_cursor": null})
     );
     let list = page["data"].as_array().unwrap();
     let order: Vec<i64> = list.iter().map(id_of).collect();

@@ -1884,3 +1884,98 @@ async fn cancelling_closes_open_attendance() {
     assert_eq!(prof["is_present"], false, "{prof}");
     assert_eq!(prof["left_at"], at(5));
 }
+
+fn header(res: &Response, name: &str) -> Option<String> {
+    res.headers
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
+}
+
+#[actix_web::test]
+async fn plain_array_lists_page_with_link_and_total_headers() {
+    let app = TestApp::new();
+    let c = cast(&app).await;
+    let sessions: Vec<i64> = {
+        let mut ids = Vec::new();
+        for n in 0..3 {
+            let start = 100 + n * 120;
+            ids.push(id_of(
+                &schedule(&app, &c.instructor, c.course_id, start, start + 60).await,
+            ));
+        }
+        ids
+    };
+    let path = course_sessions_path(c.course_id);
+
+    // Without `limit`, the largest page: the seed's client gets them all.
+    let all = app.get(&path, Some(&c.student)).await;
+    assert_eq!(ids(all.assert_ok(200).as_array().unwrap()), sessions);
+    assert_eq!(header(&all, "x-total-count").as_deref(), Some("3"));
+    assert_eq!(header(&all, "link"), None);
+
+    let first = app
+        .get(
+            &format!("{path}?status=scheduled&limit=2"),
+            Some(&c.student),
+        )
+        .await;
+    assert_eq!(ids(first.assert_ok(200).as_array().unwrap()), sessions[..2]);
+    assert_eq!(header(&first, "x-total-count").as_deref(), Some("3"));
+    let next = format!("<{path}?status=scheduled&limit=2&page=2>; rel=\"next\"");
+    assert_eq!(header(&first, "link"), Some(next));
+    let second = app
+        .get(
+            &format!("{path}?status=scheduled&limit=2&page=2"),
+            Some(&c.student),
+        )
+        .await;
+    assert_eq!(
+        ids(second.assert_ok(200).as_array().unwrap()),
+        sessions[2..]
+    );
+    let prev = format!("<{path}?status=scheduled&limit=2&page=1>; rel=\"prev\"");
+    assert_eq!(header(&second, "link"), Some(prev));
+    // Asking for more than the largest page gets the largest page.
+    let capped = app
+        .get(&format!("{path}?limit=5000"), Some(&c.student))
+        .await;
+    assert_eq!(capped.assert_ok(200).as_array().unwrap().len(), 3);
+    app.get(&format!("{path}?page=102&limit=100"), Some(&c.student))
+        .await
+        .assert_error(422, "PAGE_TOO_DEEP");
+
+    // Participants: the same headers.
+    let id = live_session(&app, &c).await;
+    join(&app, &c.student, id).await.assert_ok(200);
+    join(&app, &c.instructor, id).await.assert_ok(200);
+    let participants_path = format!("{}/participants", session_path(id));
+    let page = app
+        .get(&format!("{participants_path}?limit=1"), Some(&c.instructor))
+        .await;
+    assert_eq!(page.assert_ok(200).as_array().unwrap().len(), 1);
+    assert_eq!(header(&page, "x-total-count").as_deref(), Some("2"));
+    let next = format!("<{participants_path}?limit=1&page=2>; rel=\"next\"");
+    assert_eq!(header(&page, "link"), Some(next));
+
+    // The chat links past a full page, to poll what follows.
+    let mut posted = Vec::new();
+    for i in 0..3 {
+        let res = post_chat(&app, &c.student, id, json!({"message": format!("m{i}")})).await;
+        posted.push(id_of(res.assert_ok(201)));
+    }
+    let chat_path = format!("{}/chat", session_path(id));
+    let full = app
+        .get(&format!("{chat_path}?limit=2&after_id=0"), Some(&c.student))
+        .await;
+    assert_eq!(ids(full.assert_ok(200).as_array().unwrap()), posted[..2]);
+    let next = format!("<{chat_path}?limit=2&after_id={}>; rel=\"next\"", posted[1]);
+    assert_eq!(header(&full, "link"), Some(next));
+    let rest = app
+        .get(
+            &format!("{chat_path}?limit=2&after_id={}", posted[1]),
+            Some(&c.student),
+        )
+        .await;
+    assert_eq!(ids(rest.assert_ok(200).as_array().unwrap()), posted[2..]);
+    assert_eq!(header(&rest, "link"), None);
+}

@@ -21,9 +21,14 @@ struct TableColumn {
     column_name: String,
 }
 
+// Ordinary tables only: a full-text index (an FTS5 virtual table and the
+// shadow tables it stores itself in) is SQLite's counterpart of an index on
+// PostgreSQL, not part of the schema both backends share. `table_xinfo`
+// also lists generated columns, which `table_info` leaves out.
 const SQLITE_COLUMNS: &str = "SELECT m.name AS table_name, p.name AS column_name \
-     FROM sqlite_master m, pragma_table_info(m.name) p \
-     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'";
+     FROM pragma_table_list m, pragma_table_xinfo(m.name) p \
+     WHERE m.schema = 'main' AND m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+     AND m.name <> '__diesel_schema_migrations'";
 const PG_COLUMNS: &str = "SELECT table_name::text AS table_name, column_name::text AS column_name \
      FROM information_schema.columns \
      WHERE table_schema = current_schema() AND table_name <> '__diesel_schema_migrations'";

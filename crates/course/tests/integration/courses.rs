@@ -17,8 +17,8 @@ fn rfc3339(s: &str) -> DateTime<chrono::FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap()
 }
 
-fn titles(w: &mut World, actor: Option<&Principal>, query: CourseListQuery) -> (Vec<String>, i64) {
-    let page = list_courses(&mut w.conn, actor, query).unwrap();
+fn titles(w: &mut World, actor: Option<&Principal>, query: &CourseListQuery) -> (Vec<String>, i64) {
+    let page = list_courses(&mut w.conn, actor, query.clone()).unwrap();
     let titles = page.data.into_iter().map(|c| c.title).collect();
     (titles, page.pagination.total)
 }
@@ -31,7 +31,7 @@ fn only_instructors_and_admins_create_courses() {
     let admin = w.admin();
 
     expect_forbidden(w.create_course(&student, course_input("Not mine to make")));
-    let (titles, total) = titles(&mut w, Some(&admin), CourseListQuery::default());
+    let (titles, total) = titles(&mut w, Some(&admin), &CourseListQuery::default());
     assert!(titles.is_empty() && total == 0, "nothing was created");
 
     let course = w.course(&instructor, "Rust for beginners");
@@ -209,18 +209,18 @@ fn list_courses_shows_drafts_only_to_their_staff() {
 
     let all = CourseListQuery::default();
     let published = (vec!["Published".to_owned()], 1);
-    assert_eq!(titles(&mut w, None, all), published);
-    assert_eq!(titles(&mut w, Some(&student), all), published);
+    assert_eq!(titles(&mut w, None, &all), published);
+    assert_eq!(titles(&mut w, Some(&student), &all), published);
     assert_eq!(
-        titles(&mut w, Some(&instructor), all),
+        titles(&mut w, Some(&instructor), &all),
         (vec!["Mine draft".to_owned(), "Published".to_owned()], 2)
     );
     assert_eq!(
-        titles(&mut w, Some(&other_instructor), all),
+        titles(&mut w, Some(&other_instructor), &all),
         (vec!["Other draft".to_owned(), "Published".to_owned()], 2)
     );
     assert_eq!(
-        titles(&mut w, Some(&admin), all),
+        titles(&mut w, Some(&admin), &all),
         (
             vec![
                 "Other draft".to_owned(),
@@ -247,6 +247,7 @@ fn list_courses_is_paginated_newest_first_with_totals() {
         page: Some(page),
         limit: Some(2),
         instructor_id,
+        ..CourseListQuery::default()
     };
     let first = list_courses(&mut w.conn, None, query(1, Some(instructor.user_id))).unwrap();
     let names: Vec<_> = first.data.iter().map(|c| c.title.as_str()).collect();
@@ -516,4 +517,107 @@ fn a_course_without_enrollments_is_deleted_by_its_staff_only() {
         &theirs.id.to_string(),
     ));
     expect_not_found(delete_course(&mut w.conn, &admin, theirs.id));
+}
+
+/// Every page of the catalogue read by following `next_cursor`; `between`
+/// runs after each page.
+fn walk_catalogue(
+    w: &mut World,
+    actor: Option<&Principal>,
+    mut between: impl FnMut(&mut World),
+) -> Vec<i32> {
+    let (mut ids, mut after) = (Vec::new(), None);
+    loop {
+        let query = CourseListQuery {
+            limit: Some(3),
+            after: after.clone(),
+            ..CourseListQuery::default()
+        };
+        let page = list_courses(&mut w.conn, actor, query).unwrap();
+        assert!(page.data.len() <= 3);
+        ids.extend(page.data.iter().map(|c| c.id));
+        after = page.pagination.next_cursor;
+        if after.is_none() {
+            return ids;
+        }
+        between(w);
+    }
+}
+
+#[test]
+fn the_catalogue_cursor_neither_repeats_nor_skips_while_courses_arrive() {
+    let mut w = World::new();
+    let instructor = w.instructor();
+    let admin = w.admin();
+    let mut created = Vec::new();
+    for n in 0..10 {
+        created.push(w.course(&instructor, &format!("Course {n}")).id);
+        // Pairs share a creation time: the id breaks the tie.
+        if n % 2 == 1 {
+            w.clock.advance(Duration::minutes(1));
+        }
+    }
+    w.draft(&instructor, "Hidden draft");
+    created.reverse();
+    let mut fresh = 0;
+    let walked = walk_catalogue(&mut w, None, |w| {
+        fresh += 1;
+        w.clock.advance(Duration::minutes(1));
+        w.course(&instructor, &format!("Newer {fresh}"));
+    });
+    assert_eq!(walked, created, "newest first, each once, drafts left out");
+    // Admins walk drafts too.
+    let all = walk_catalogue(&mut w, Some(&admin), |_| {});
+    assert_eq!(all.len(), 10 + 1 + fresh);
+}
+
+#[test]
+fn the_catalogue_refuses_deep_pages_and_foreign_cursors_and_bounds_its_total() {
+    let mut w = World::new();
+    let instructor = w.instructor();
+    for n in 0..3 {
+        w.course(&instructor, &format!("Course {n}"));
+    }
+    let query = |page, after: Option<&str>| CourseListQuery {
+        page: Some(page),
+        limit: Some(100),
+        after: after.map(str::to_owned),
+        ..CourseListQuery::default()
+    };
+    expect_err(
+        list_courses(&mut w.conn, None, query(102, None)),
+        ErrorKind::Validation,
+        "PAGE_TOO_DEEP",
+    );
+    expect_err(
+        list_courses(&mut w.conn, None, query(1, Some("bm90IGEga2V5"))),
+        ErrorKind::Validation,
+        "INVALID_CURSOR",
+    );
+    // Past the counting bound the total says "at least this many".
+    let now = mdsc_core::Clock::now(&w.clock);
+    let rows: i64 = mdsc_core::total::COUNT_AHEAD + 150;
+    mdsc_core::write_transaction(&mut w.conn, |conn| -> Result<(), mdsc_core::Error> {
+        use diesel::prelude::*;
+        use mdsc_core::schema::courses;
+        for n in 0..rows {
+            diesel::insert_into(courses::table)
+                .values((
+                    courses::title.eq(format!("Bulk {n}")),
+                    courses::slug.eq(format!("bulk-{n}")),
+                    courses::instructor_id.eq(instructor.user_id),
+                    courses::created_at.eq(now),
+                    courses::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let first = list_courses(&mut w.conn, None, query(1, None)).unwrap();
+    assert_eq!(first.data.len(), 100);
+    assert_eq!(first.pagination.total, 100 + mdsc_core::total::COUNT_AHEAD);
+    // Deeper pages count further: here past the end, so exactly.
+    let second = list_courses(&mut w.conn, None, query(2, None)).unwrap();
+    assert_eq!(second.pagination.total, rows + 3, "exact within the bound");
 }

@@ -376,3 +376,138 @@ fn recompute_repairs_broken_counters() {
     assert_eq!((read.reply_count, read.has_solution), (1, true));
     assert_eq!(read.last_reply_by, Some(cast.classmate.user_id));
 }
+
+/// The lists read their totals from these counters (issue 21): topics and
+/// replies posted, hidden, shown again and deleted on concurrent
+/// connections leave every one of them, the hidden topics and the threads
+/// included, equal to a recount.
+#[test]
+fn concurrent_posts_hides_and_deletes_keep_the_totals_exact() {
+    let mut w = World::new();
+    let cast = w.cast();
+    let f = cast.forum_id;
+    let people: Vec<Principal> = (0..8).map(|_| w.enrolled(cast.course_id)).collect();
+    for i in 0..4 {
+        let topic = w.topic(&cast.student, f, &format!("Sujet {i}"));
+        let top = w.reply(&cast.classmate, topic.id, None);
+        w.reply(&cast.student, topic.id, Some(top.id));
+    }
+    for round in 0..6u64 {
+        let (topics, replies) = ids(&mut w, f);
+        // Each reply with its topic, read before the race deletes any.
+        let replies: Vec<(i32, i32)> = replies
+            .into_iter()
+            .map(|r| (r, topic_of(&mut w.conn, r)))
+            .collect();
+        let people = people.clone();
+        let (instructor, admin, course_id) = (cast.instructor, cast.admin, cast.course_id);
+        let results = race(&w.db.pool(), 12, move |i, conn| -> Result<(), Error> {
+            let clock = thread_clock();
+            let settings = roomy();
+            let who = people[i % people.len()];
+            let mut rng = XorShift(round * 1000 + i as u64 + 7);
+            let topic = topics[rng.below(topics.len())];
+            let (reply, reply_topic) = replies[rng.below(replies.len())];
+            let action = if rng.below(3) == 0 {
+                ReportAction::Restore
+            } else {
+                ReportAction::Hide
+            };
+            let outcome = match rng.below(7) {
+                0 | 1 => create_reply(
+                    conn,
+                    &who,
+                    &clock,
+                    &settings,
+                    reply_topic,
+                    CreateReplyInput {
+                        content: "Et moi".to_owned(),
+                        parent_reply_id: (rng.below(2) == 0).then_some(reply),
+                    },
+                )
+                .map(|_| ()),
+                2 => create_topic(
+                    conn,
+                    &who,
+                    &clock,
+                    &settings,
+                    f,
+                    topic_input("Neuf", "Texte"),
+                )
+                .map(|_| ()),
+                3 => delete_reply(conn, &admin, &clock, reply),
+                4 => report_topic(
+                    conn,
+                    &who,
+                    &clock,
+                    &settings,
+                    topic,
+                    ReportInput {
+                        reason: ReportReason::Spam,
+                        details: None,
+                    },
+                )
+                .and_then(|report| {
+                    resolve_report(
+                        conn,
+                        &instructor,
+                        &clock,
+                        course_id,
+                        report.id,
+                        ResolveReportInput { action },
+                    )
+                })
+                .map(|_| ()),
+                5 => report_reply(
+                    conn,
+                    &who,
+                    &clock,
+                    &settings,
+                    reply,
+                    ReportInput {
+                        reason: ReportReason::Spam,
+                        details: None,
+                    },
+                )
+                .and_then(|report| {
+                    resolve_report(
+                        conn,
+                        &admin,
+                        &clock,
+                        course_id,
+                        report.id,
+                        ResolveReportInput { action },
+                    )
+                })
+                .map(|_| ()),
+                _ if i == 0 && topics.len() > 3 => delete_topic(conn, &instructor, &clock, topic),
+                _ => Ok(()),
+            };
+            match outcome {
+                // The post went meanwhile, was hidden from this student,
+                // or was reported by them already.
+                Err(e)
+                    if matches!(
+                        e.kind,
+                        ErrorKind::NotFound | ErrorKind::Validation | ErrorKind::Conflict
+                    ) =>
+                {
+                    Ok(())
+                }
+                other => other,
+            }
+        });
+        assert!(
+            results.iter().all(Result::is_ok),
+            "round {round}: {results:?}"
+        );
+        w.assert_counters_exact(f);
+    }
+    let hidden: i64 = forum_topics::table
+        .filter(forum_topics::forum_id.eq(f))
+        .filter(forum_topics::is_hidden.eq(true))
+        .count()
+        .get_result(&mut *w.conn)
+        .unwrap();
+    assert!(hidden > 0, "the race hid topics");
+}

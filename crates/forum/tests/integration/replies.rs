@@ -152,7 +152,7 @@ fn the_list_pages_top_level_replies_with_their_threads() {
             ReplyListQuery {
                 page: Some(2),
                 limit: Some(2),
-                sort: None,
+                ..ReplyListQuery::default()
             },
         )
         .unwrap();

@@ -513,7 +513,7 @@ fn the_open_queue_is_oldest_first_and_paginated() {
         ReportListQuery {
             page: Some(2),
             limit: Some(2),
-            status: None,
+            ..ReportListQuery::default()
         },
     )
     .unwrap();

@@ -5,7 +5,7 @@
 use crate::common;
 
 use common::*;
-use mdsc_core::ErrorKind;
+use mdsc_core::{ErrorKind, PageParams};
 use mdsc_live::attendance::list_participants;
 use mdsc_live::lifecycle::end_session;
 
@@ -81,7 +81,14 @@ fn ending_the_session_closes_every_open_attendance() {
     let ended = end_session(&mut w.conn, &cast.instructor, &w.clock, session.id).unwrap();
     assert_eq!(ended.actual_end_time.unwrap(), w.now().and_utc());
 
-    let list = list_participants(&mut w.conn, &cast.instructor, session.id).unwrap();
+    let list = list_participants(
+        &mut w.conn,
+        &cast.instructor,
+        session.id,
+        PageParams::default(),
+    )
+    .unwrap()
+    .data;
     let minutes: Vec<(i32, Option<i32>, bool)> = list
         .iter()
         .map(|p| (p.user_id, p.attendance_duration, p.is_present))
@@ -156,7 +163,9 @@ fn is_participant_and_the_participant_list() {
     assert!(w.get(&cast.students[0], session.id).unwrap().is_participant);
     assert!(!w.get(&cast.students[1], session.id).unwrap().is_participant);
 
-    let list = list_participants(&mut w.conn, &cast.admin, session.id).unwrap();
+    let list = list_participants(&mut w.conn, &cast.admin, session.id, PageParams::default())
+        .unwrap()
+        .data;
     assert_eq!(list.len(), 1);
     let user = list[0].user.as_ref().unwrap();
     assert_eq!(user.id, cast.students[0].user_id);
@@ -164,7 +173,7 @@ fn is_participant_and_the_participant_list() {
     assert_eq!(list[0].attendance_duration, None);
     for who in [cast.students[0], cast.other_instructor] {
         expect_err(
-            list_participants(&mut w.conn, &who, session.id),
+            list_participants(&mut w.conn, &who, session.id, PageParams::default()),
             ErrorKind::Forbidden,
             "FORBIDDEN",
         );

@@ -246,6 +246,7 @@ fn members_list_a_course_sessions_in_order_outsiders_do_not() {
             SessionListQuery::default(),
         )
         .unwrap()
+        .data
         .iter()
         .map(|s| s.id)
         .collect();
@@ -257,6 +258,7 @@ fn members_list_a_course_sessions_in_order_outsiders_do_not() {
     };
     let ids: Vec<i32> = list_course_sessions(&mut w.conn, &cast.student(), cast.course_id, window)
         .unwrap()
+        .data
         .iter()
         .map(|s| s.id)
         .collect();

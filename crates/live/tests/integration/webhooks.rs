@@ -7,7 +7,7 @@ use crate::common;
 
 use chrono::NaiveDateTime;
 use common::*;
-use mdsc_core::ErrorKind;
+use mdsc_core::{ErrorKind, PageParams};
 use mdsc_live::recording::{RecordingHookInput, report_recording};
 use mdsc_live::settings::JitsiProvider;
 use mdsc_live::webhook::{JaasEvent, handle_jaas_event};
@@ -41,7 +41,14 @@ fn send(w: &mut World, e: JaasEvent) -> mdsc_live::recording::HookOutcome {
 }
 
 fn minutes(w: &mut World, cast: &Cast, session_id: i32) -> Option<i32> {
-    mdsc_live::attendance::list_participants(&mut w.conn, &cast.instructor, session_id).unwrap()[0]
+    mdsc_live::attendance::list_participants(
+        &mut w.conn,
+        &cast.instructor,
+        session_id,
+        PageParams::default(),
+    )
+    .unwrap()
+    .data[0]
         .attendance_duration
 }
 
@@ -163,8 +170,14 @@ fn no_join_event_reopens_an_ended_session() {
         &mut w,
         event("z", "PARTICIPANT_JOINED", after_end, &room, student.user_id),
     );
-    let list = mdsc_live::attendance::list_participants(&mut w.conn, &cast.instructor, session.id)
-        .unwrap();
+    let list = mdsc_live::attendance::list_participants(
+        &mut w.conn,
+        &cast.instructor,
+        session.id,
+        PageParams::default(),
+    )
+    .unwrap()
+    .data;
     assert!(!list[0].is_present);
     assert_eq!(list[0].attendance_duration, Some(45));
 }

@@ -7,6 +7,7 @@
 mod common;
 mod create;
 mod helpful;
+mod listing;
 mod moderation;
 mod prompt;
 mod response;

@@ -59,19 +59,24 @@ fn everyone_lists_approved_ratings_plus_their_own() {
     let all = RatingListQuery::default();
     let approved = m.approved.1;
     for viewer in [None, Some(&m.cast.outsider), Some(&m.cast.other_instructor)] {
-        assert_eq!(w.listed_ids(viewer, course_id, all), [approved]);
+        assert_eq!(w.listed_ids(viewer, course_id, all.clone()), [approved]);
     }
     let learner = w.completed(&m.cast.course);
-    assert_eq!(w.listed_ids(Some(&learner.who), course_id, all), [approved]);
+    assert_eq!(
+        w.listed_ids(Some(&learner.who), course_id, all.clone()),
+        [approved]
+    );
     // Authors also see their own, whatever its status.
-    let mine = w.listed_ids(Some(&m.pending.0.who), course_id, all);
+    let mine = w.listed_ids(Some(&m.pending.0.who), course_id, all.clone());
     assert_eq!(sorted(mine), sorted(vec![m.pending.1, approved]));
-    let mine = w.listed_ids(Some(&m.rejected.0.who), course_id, all);
+    let mine = w.listed_ids(Some(&m.rejected.0.who), course_id, all.clone());
     assert_eq!(sorted(mine), sorted(vec![m.rejected.1, approved]));
     // Totals count the same rows.
-    let page = w.list(Some(&m.rejected.0.who), course_id, all).unwrap();
+    let page = w
+        .list(Some(&m.rejected.0.who), course_id, all.clone())
+        .unwrap();
     assert_eq!(page.pagination.total, 2);
-    let page = w.list(None, course_id, all).unwrap();
+    let page = w.list(None, course_id, all.clone()).unwrap();
     assert_eq!(page.pagination.total, 1);
     assert_eq!(page.data[0].status, RatingStatus::Approved);
 }

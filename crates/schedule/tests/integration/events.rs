@@ -10,22 +10,41 @@ use mdsc_course::enrollment::cancel_enrollment;
 use mdsc_schedule::CalendarEvent;
 use mdsc_schedule::events::{EventsQuery, list_events};
 
+/// Every event of the range, read page after page of at most 7 (so every
+/// test here also walks pages); each page reports the same exact total.
 fn events(
     w: &mut World,
     who: &mdsc_auth::Principal,
     from: Option<NaiveDateTime>,
     to: Option<NaiveDateTime>,
 ) -> Result<Vec<CalendarEvent>, mdsc_core::Error> {
-    list_events(
-        &mut w.conn,
-        who,
-        &w.clock,
-        &w.settings,
-        EventsQuery {
-            from: from.map(at),
-            to: to.map(at),
-        },
-    )
+    let mut all = Vec::new();
+    for page in 1.. {
+        let next = list_events(
+            &mut w.conn,
+            who,
+            &w.clock,
+            &w.settings,
+            EventsQuery {
+                from: from.map(at),
+                to: to.map(at),
+                page: Some(page),
+                limit: Some(7),
+            },
+        )?;
+        assert!(next.data.len() <= 7, "a page holds at most its limit");
+        let last = page >= next.pagination.total_pages;
+        all.extend(next.data);
+        let listed = i64::try_from(all.len()).unwrap();
+        assert!(listed <= next.pagination.total);
+        if last {
+            assert_eq!(listed, next.pagination.total, "the total is exact");
+        }
+        if last {
+            break;
+        }
+    }
+    Ok(all)
 }
 
 /// What the range must hold, from the schedules themselves: their calendar
@@ -233,4 +252,34 @@ fn a_bad_range_is_refused_on_to() {
             .calendar_events
             .len()
     );
+}
+
+#[test]
+fn pages_are_capped_and_refused_past_the_documented_depth() {
+    let mut w = World::new();
+    let cast = w.cast(1);
+    let student = cast.students[0];
+    w.generate(&student, cast.enrollments[0]);
+    let query = |page, limit| EventsQuery {
+        page: Some(page),
+        limit: Some(limit),
+        ..EventsQuery::default()
+    };
+    let capped = list_events(
+        &mut w.conn,
+        &student,
+        &w.clock,
+        &w.settings,
+        query(1, 5_000),
+    )
+    .unwrap();
+    assert_eq!(capped.pagination.limit, 100);
+    let deep = list_events(
+        &mut w.conn,
+        &student,
+        &w.clock,
+        &w.settings,
+        query(102, 100),
+    );
+    mdsc_core::testing::expect_err(deep, mdsc_core::ErrorKind::Validation, "PAGE_TOO_DEEP");
 }

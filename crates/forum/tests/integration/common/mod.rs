@@ -31,10 +31,15 @@ use mdsc_forum::reply::{
     CreateReplyInput, ReplyListQuery, SolutionInput, create_reply, delete_reply, list_replies,
     mark_solution,
 };
+use mdsc_forum::report::{
+    ReportInput, ResolveReportInput, report_reply, report_topic, resolve_report,
+};
 use mdsc_forum::topic::{
     CreateTopicInput, TopicListQuery, create_topic, delete_topic, get_topic, list_topics,
 };
-use mdsc_forum::{CourseForum, ForumReply, ForumSettings, ForumTopic, ReactionType};
+use mdsc_forum::{
+    CourseForum, ForumReply, ForumSettings, ForumTopic, ReactionType, ReportAction, ReportReason,
+};
 
 pub const START: &str = "2026-01-15T10:00:00Z";
 
@@ -268,6 +273,43 @@ impl World {
 
     pub fn delete_topic(&mut self, who: &Principal, topic_id: i32) -> Result<(), Error> {
         delete_topic(&mut self.conn, who, &self.clock, topic_id)
+    }
+
+    /// `reporter` flags the topic (or its reply) and `staff` resolve the
+    /// report with `action`: how posts get hidden and shown again.
+    pub fn moderate(
+        &mut self,
+        cast: &Cast,
+        reporter: &Principal,
+        topic_id: i32,
+        reply_id: Option<i32>,
+        action: ReportAction,
+    ) {
+        let input = ReportInput {
+            reason: ReportReason::Offensive,
+            details: None,
+        };
+        let report = match reply_id {
+            Some(id) => report_reply(&mut self.conn, reporter, &self.clock, &roomy(), id, input),
+            None => report_topic(
+                &mut self.conn,
+                reporter,
+                &self.clock,
+                &roomy(),
+                topic_id,
+                input,
+            ),
+        }
+        .expect("report");
+        resolve_report(
+            &mut self.conn,
+            &cast.instructor,
+            &self.clock,
+            cast.course_id,
+            report.id,
+            ResolveReportInput { action },
+        )
+        .expect("resolve");
     }
 
     pub fn get_topic(&mut self, who: &Principal, topic_id: i32) -> Result<ForumTopic, Error> {

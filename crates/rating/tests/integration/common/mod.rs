@@ -432,6 +432,15 @@ impl World {
         let kept = self.stats(course_id);
         let counted = self.recount(course_id);
         assert_eq!(kept, counted, "kept statistics differ from a recount");
+        // The counts by moderation status, kept by the same statement.
+        let row = self.course_row(course_id);
+        let recounted = mdsc_rating::stats::count_status(&mut self.conn, course_id)
+            .expect("count ratings by status");
+        assert_eq!(
+            mdsc_rating::stats::StatusCounts::of_course(&row),
+            recounted,
+            "kept counts by status differ from a recount"
+        );
         kept
     }
 

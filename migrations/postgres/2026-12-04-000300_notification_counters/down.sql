@@ -1,0 +1,2 @@
+DROP TABLE notification_counter_deltas;
+DROP TABLE notification_counters;
