@@ -11,6 +11,7 @@ pub mod migrations;
 pub mod page;
 pub mod random;
 pub mod schema;
+pub mod sqlite_writers;
 pub mod text;
 pub mod throttle;
 pub mod time;

@@ -14,7 +14,7 @@ use crate::locale::{Locale, Texts};
 use crate::subject::Subject;
 
 /// Recipients per statement: well under every backend's bound-parameter limit.
-const CHUNK: usize = 500;
+pub(crate) const CHUNK: usize = 500;
 /// Titles are stored in a VARCHAR(255).
 const TITLE_CHARS: usize = 255;
 /// Bodies quote what was written; a notification is not the place for all of it.
@@ -46,11 +46,31 @@ struct Recipient {
     email: bool,
 }
 
+/// Recipients written in the transaction of the change itself; the rest
+/// are written by the job worker, [`CHUNK`] at a time (see `batch`). A live
+/// session scheduled for a course of 10,000 students must not hold the
+/// instructor's request while 10,000 rows are written.
+pub const INLINE_RECIPIENTS: usize = 200;
+
+/// A delivery ready to write: texts cut to size, data serialized.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub kind: NotificationKind,
+    pub title: Texts,
+    pub body: Texts,
+    /// `data` as stored.
+    pub data: String,
+    pub link: Option<String>,
+    pub subject: Option<String>,
+}
+
 /// Writes the notification for each recipient, except the actor, in their
 /// language: in-app unless they turned this kind off in-app, and an e-mail
 /// job unless they turned its e-mails off (or have no address). Call it
-/// inside the transaction of the change it reports. Returns how many
-/// in-app notifications were written.
+/// inside the transaction of the change it reports: the first
+/// [`INLINE_RECIPIENTS`] are written there, and a job that writes the others
+/// is queued there (so a rolled-back change notifies nobody). Returns how
+/// many in-app notifications were written now.
 pub fn notify(
     conn: &mut DbConnection,
     delivery: Delivery,
@@ -63,25 +83,51 @@ pub fn notify(
         .filter(|id| Some(*id) != delivery.actor_id)
         .collect();
     let recipients: Vec<i32> = recipients.into_iter().collect();
-    let title = delivery.title.map(|t| shorten(t, TITLE_CHARS));
-    let body = delivery.body.map(|b| shorten(b, BODY_CHARS));
-    let data = delivery.data.to_string();
-    let link = delivery.data["link"].as_str().map(str::to_owned);
-    let subject = delivery.subject.map(Subject::key);
+    let prepared = Prepared {
+        kind: delivery.kind,
+        title: delivery.title.map(|t| shorten(t, TITLE_CHARS)),
+        body: delivery.body.map(|b| shorten(b, BODY_CHARS)),
+        data: delivery.data.to_string(),
+        link: delivery.data["link"].as_str().map(str::to_owned),
+        subject: delivery.subject.map(Subject::key),
+    };
+    let (now_part, later) = recipients.split_at(recipients.len().min(INLINE_RECIPIENTS));
+    let written = write_for(conn, &prepared, now_part, now)?;
+    if !later.is_empty() {
+        crate::batch::queue(conn, &prepared, later, now)?;
+    }
+    Ok(written)
+}
+
+/// Writes `prepared` for `recipients` (distinct, actor excluded), one
+/// multi-row INSERT per [`CHUNK`]; returns the in-app notifications written.
+pub(crate) fn write_for(
+    conn: &mut DbConnection,
+    prepared: &Prepared,
+    recipients: &[i32],
+    now: NaiveDateTime,
+) -> Result<usize, Error> {
+    let Prepared {
+        kind,
+        title,
+        body,
+        data,
+        link,
+        subject,
+    } = prepared;
     let mut written = 0;
     for chunk in recipients.chunks(CHUNK) {
-        let people = recipients_of(conn, delivery.kind, chunk)?;
-        // One multi-row INSERT per chunk.
+        let people = recipients_of(conn, *kind, chunk)?;
         let rows: Vec<_> = people
             .iter()
             .filter(|p| p.in_app)
             .map(|p| {
                 (
                     notifications::user_id.eq(p.id),
-                    notifications::kind.eq(delivery.kind.as_str()),
+                    notifications::kind.eq(kind.as_str()),
                     notifications::title.eq(title.get(p.locale)),
                     notifications::body.eq(body.get(p.locale)),
-                    notifications::data.eq(&data),
+                    notifications::data.eq(data),
                     notifications::created_at.eq(now),
                     notifications::subject.eq(subject.as_deref()),
                 )
@@ -109,7 +155,7 @@ pub fn notify(
             .filter(|p| p.email && !p.address.trim().is_empty())
             .map(|p| EmailJob {
                 user_id: p.id,
-                kind: delivery.kind.as_str().to_owned(),
+                kind: kind.as_str().to_owned(),
                 locale: p.locale.as_str().to_owned(),
                 title: title.get(p.locale).to_owned(),
                 body: body.get(p.locale).to_owned(),

@@ -238,8 +238,8 @@ pub fn claim_in(
     })
 }
 
-/// Claims and runs the due jobs of [`Lane::Effects`] (reminders), one
-/// transaction each.
+/// Claims and runs the due jobs of [`Lane::Effects`] (reminders, and the
+/// rest of large deliveries), one transaction each.
 pub fn run_due(
     conn: &mut DbConnection,
     worker: &str,
@@ -253,6 +253,9 @@ pub fn run_due(
         now,
         limit,
         &|conn, job, payload| {
+            if job.kind == crate::batch::BATCH_JOB {
+                return crate::batch::run_step(conn, payload, now);
+            }
             reminders::run(conn, &job.kind, payload, now)?;
             Ok(Step::Done)
         },

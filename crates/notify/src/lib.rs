@@ -6,6 +6,7 @@
 //! A forum post hidden or deleted withdraws its notifications and unsent
 //! e-mails ([`withdraw::forum_post_withdrawn`]).
 
+pub mod batch;
 pub mod counters;
 pub mod deadlines;
 pub mod deliver;

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use mdsc_core::schema::{forum_replies, jobs, notifications};
 use mdsc_core::{DbConnection, Error};
 
+use crate::batch::BATCH_JOB;
 use crate::email::EMAIL_JOB;
 use crate::subject::Subject;
 
@@ -28,7 +29,8 @@ pub struct Withdrawn {
 /// cancelled. For a topic, that includes the notifications of its replies,
 /// which quote the topic's title. Deleted rather than masked: a
 /// notification announces a post to its readers, and there is nothing left
-/// to announce (staff find hidden posts in the report queue). Showing the
+/// to announce (staff find hidden posts in the report queue); recipients
+/// a worker has not reached yet (`batch`) are not notified at all. Showing the
 /// post again later sends nothing again. Call it before the post's rows are
 /// deleted (a topic's replies are read here), in the same transaction.
 pub fn forum_post_withdrawn(
@@ -61,6 +63,15 @@ pub fn forum_post_withdrawn(
         withdrawn.emails += diesel::update(
             jobs::table
                 .filter(jobs::kind.eq(EMAIL_JOB))
+                .filter(jobs::subject.eq_any(chunk))
+                .filter(jobs::finished_at.is_null()),
+        )
+        .set(crate::jobs::finished("cancelled", now))
+        .execute(conn)?;
+        // Recipients a worker has not reached yet (`batch`) get nothing.
+        diesel::update(
+            jobs::table
+                .filter(jobs::kind.eq(BATCH_JOB))
                 .filter(jobs::subject.eq_any(chunk))
                 .filter(jobs::finished_at.is_null()),
         )

@@ -7,7 +7,8 @@ use diesel::prelude::*;
 use mdsc_core::schema::{notification_preferences, notifications, users};
 use mdsc_core::testing::TestDb;
 use mdsc_core::{Clock, DbConnection, Error, ManualClock, write_transaction};
-use mdsc_notify::{Delivery, NotificationKind, Texts, notify};
+use mdsc_notify::deliver::INLINE_RECIPIENTS;
+use mdsc_notify::{Delivery, NotificationKind, Subject, Texts, forum_post_withdrawn, jobs, notify};
 use serde_json::json;
 
 fn users(conn: &mut DbConnection, clock: &ManualClock, count: usize) -> Vec<i32> {
@@ -103,8 +104,11 @@ fn a_rolled_back_change_leaves_no_notification() {
     assert_eq!(total, 0);
 }
 
+/// A large audience does not hold the change's transaction: the first
+/// `INLINE_RECIPIENTS` are written in it, the others by the job worker, a
+/// chunk per step, each counted in its recipient's unread total.
 #[test]
-fn a_large_audience_is_written_in_chunks() {
+fn a_large_audience_is_written_by_the_worker_in_chunks() {
     let db = TestDb::new();
     let mut conn = db.conn();
     let clock = ManualClock::starting_at("2026-01-15T10:00:00Z");
@@ -113,7 +117,46 @@ fn a_large_audience_is_written_in_chunks() {
         notify(conn, delivery(people[0], people.clone()), clock.now())
     })
     .unwrap();
-    assert_eq!(written, 1_200);
-    let total: i64 = notifications::table.count().get_result(&mut conn).unwrap();
-    assert_eq!(total, 1_200);
+    assert_eq!(written, INLINE_RECIPIENTS);
+    assert_eq!(total(&mut conn), INLINE_RECIPIENTS as i64);
+    let last = *people.last().unwrap();
+    assert_eq!(count_for(&mut conn, last), 0, "written later");
+
+    let mut passes = 0;
+    while jobs::run_due(&mut conn, "worker", clock.now(), 10)
+        .unwrap()
+        .done
+        == 0
+    {
+        passes += 1;
+        assert!(passes < 10, "the batch ends");
+    }
+    assert_eq!(total(&mut conn), 1_200);
+    assert_eq!(count_for(&mut conn, last), 1);
+    assert_eq!(count_for(&mut conn, people[0]), 0, "never to the actor");
+    let kept = mdsc_notify::counters::counts(&mut conn, last).unwrap();
+    assert_eq!((kept.total, kept.unread), (1, 1), "the kept counts follow");
+}
+
+/// A post withdrawn before the worker reached every recipient notifies
+/// nobody else.
+#[test]
+fn a_withdrawn_post_stops_its_batch() {
+    let db = TestDb::new();
+    let mut conn = db.conn();
+    let clock = ManualClock::starting_at("2026-01-15T10:00:00Z");
+    let people = users(&mut conn, &clock, INLINE_RECIPIENTS + 50);
+    let mut about_a_topic = delivery(people[0], people.clone());
+    about_a_topic.subject = Some(Subject::ForumTopic(7));
+    write_transaction(&mut conn, |conn| {
+        notify(conn, about_a_topic, clock.now())?;
+        forum_post_withdrawn(conn, Subject::ForumTopic(7), clock.now())
+    })
+    .unwrap();
+    jobs::run_due(&mut conn, "worker", clock.now(), 10).unwrap();
+    assert_eq!(total(&mut conn), 0);
+}
+
+fn total(conn: &mut DbConnection) -> i64 {
+    notifications::table.count().get_result(conn).unwrap()
 }
