@@ -1,6 +1,7 @@
 //! Rows to the seed's shapes, in batches: the people, the course and the
-//! caller's reactions are loaded with one query each, and a page of reply
-//! threads is assembled into its tree in memory.
+//! caller's reactions are loaded with one query each (or read with the
+//! rows, for a page of reply threads), and a page of reply threads is
+//! assembled into its tree in memory.
 
 use std::collections::{HashMap, HashSet};
 
@@ -106,29 +107,62 @@ pub(crate) fn is_masked(ctx: &Ctx, reply: &ReplyRow) -> bool {
         || (reply.is_hidden && !ctx.is_staff() && reply.user_id != ctx.actor.user_id)
 }
 
+/// What rendering replies needs besides their rows: their authors and the
+/// reader's own reactions to them.
+#[derive(Debug, Default)]
+pub(crate) struct ReplyContext {
+    pub people: HashMap<i32, UserSummary>,
+    pub mine: HashMap<i32, Vec<ReactionType>>,
+}
+
+impl ReplyContext {
+    /// Loads the authors and the reader's reactions of `rows`: two queries.
+    fn load(conn: &mut DbConnection, ctx: &Ctx, rows: &[ReplyRow]) -> Result<Self, Error> {
+        let people = people(conn, rows.iter().map(|r| r.user_id))?;
+        let mut loaded = Self {
+            people,
+            mine: HashMap::new(),
+        };
+        if !rows.is_empty() {
+            let reacted: Vec<(i32, String)> = forum_reactions::table
+                .filter(forum_reactions::user_id.eq(ctx.actor.user_id))
+                .filter(
+                    forum_reactions::reply_id.eq_any(rows.iter().map(|r| r.id).collect::<Vec<_>>()),
+                )
+                .select((forum_reactions::reply_id, forum_reactions::reaction_type))
+                .load(conn)?;
+            for (reply_id, kind) in reacted {
+                loaded.add_reaction(reply_id, &kind);
+            }
+        }
+        Ok(loaded)
+    }
+
+    /// Records one of the reader's reactions (as stored) to `reply_id`.
+    pub(crate) fn add_reaction(&mut self, reply_id: i32, stored: &str) {
+        if let Some(kind) = ReactionType::from_db(stored) {
+            let kinds = self.mine.entry(reply_id).or_default();
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+    }
+}
+
 /// Replies rendered one by one (no nesting); masked ones as placeholders.
 pub(crate) fn render_replies(
     conn: &mut DbConnection,
     ctx: &Ctx,
     rows: Vec<ReplyRow>,
 ) -> Result<Vec<ForumReply>, Error> {
-    let people = people(conn, rows.iter().map(|r| r.user_id))?;
-    let me = ctx.actor.user_id;
-    let mut mine: HashMap<i32, Vec<ReactionType>> = HashMap::new();
-    if !rows.is_empty() {
-        let reacted: Vec<(i32, String)> = forum_reactions::table
-            .filter(forum_reactions::user_id.eq(me))
-            .filter(forum_reactions::reply_id.eq_any(rows.iter().map(|r| r.id).collect::<Vec<_>>()))
-            .select((forum_reactions::reply_id, forum_reactions::reaction_type))
-            .load(conn)?;
-        for (reply_id, kind) in reacted {
-            if let Some(kind) = ReactionType::from_db(&kind) {
-                mine.entry(reply_id).or_default().push(kind);
-            }
-        }
-    }
-    Ok(rows
-        .into_iter()
+    let loaded = ReplyContext::load(conn, ctx, &rows)?;
+    Ok(render_loaded(ctx, rows, loaded))
+}
+
+/// [`render_replies`] with the authors and reactions already loaded.
+fn render_loaded(ctx: &Ctx, rows: Vec<ReplyRow>, loaded: ReplyContext) -> Vec<ForumReply> {
+    let ReplyContext { people, mut mine } = loaded;
+    rows.into_iter()
         .map(|r| {
             let mut reactions = mine.remove(&r.id).unwrap_or_default();
             reactions.sort_unstable();
@@ -187,7 +221,7 @@ pub(crate) fn render_replies(
                 depth: r.depth,
             }
         })
-        .collect())
+        .collect()
 }
 
 pub(crate) fn render_reply(
@@ -202,13 +236,14 @@ pub(crate) fn render_reply(
 
 /// Top-level replies, in the given order, each with its whole thread under
 /// `replies` (answers oldest first). `descendants` are every reply whose
-/// root is one of `roots`.
+/// root is one of `roots`; `loaded` holds the authors and the reader's
+/// reactions of both.
 pub(crate) fn render_threads(
-    conn: &mut DbConnection,
     ctx: &Ctx,
     roots: Vec<ReplyRow>,
     descendants: Vec<ReplyRow>,
-) -> Result<Vec<ForumReply>, Error> {
+    loaded: ReplyContext,
+) -> Vec<ForumReply> {
     let order: Vec<i32> = roots.iter().map(|r| r.id).collect();
     let mut children: HashMap<i32, Vec<(chrono::NaiveDateTime, i32)>> = HashMap::new();
     for d in &descendants {
@@ -228,14 +263,14 @@ pub(crate) fn render_threads(
         .filter(|r| is_masked(ctx, r))
         .map(|r| r.id)
         .collect();
-    let mut rendered: HashMap<i32, ForumReply> = render_replies(conn, ctx, all)?
+    let mut rendered: HashMap<i32, ForumReply> = render_loaded(ctx, all, loaded)
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    Ok(order
+    order
         .into_iter()
         .filter_map(|id| assemble(id, &mut rendered, &children, &masked))
-        .collect())
+        .collect()
 }
 
 /// The reply with its answers; `None` for a masked reply left without any

@@ -10,15 +10,16 @@
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Integer, Timestamp};
 use mdsc_auth::Principal;
-use mdsc_core::schema::forum_replies;
+use mdsc_auth::UserSummary;
+use mdsc_core::schema::{forum_replies, users};
 use mdsc_core::{DbConnection, Error, Page, PageParams, cursor};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{Ctx, topic_ctx};
-use crate::model::{ForumReply, ReplyRow};
-use crate::render::render_threads;
+use crate::model::{ForumReply, ReactionType, ReplyRow};
+use crate::render::{ReplyContext, render_threads};
 use crate::sql::{Db, row_compare};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
@@ -81,7 +82,58 @@ impl ReplyKey {
     }
 }
 
-type ReplyQuery = forum_replies::BoxedQuery<'static, Db>;
+/// Replies with their authors: the page and its answers are read with
+/// whom they are by, in the same statement.
+type WithAuthors = diesel::helper_types::LeftJoinOn<
+    forum_replies::table,
+    users::table,
+    diesel::dsl::Eq<users::id, forum_replies::user_id>,
+>;
+type ReplyQuery = diesel::helper_types::IntoBoxed<'static, WithAuthors, Db>;
+
+fn with_authors() -> WithAuthors {
+    forum_replies::table.left_join(users::table.on(users::id.eq(forum_replies::user_id)))
+}
+
+/// The reader's reactions to the row's reply, as one number: bit `i` set
+/// for `ReactionType::ALL[i]` (the unique index allows each type once).
+fn my_reactions<QS>(me: i32) -> Box<dyn BoxableExpression<QS, Db, SqlType = BigInt>> {
+    let cases: String = ReactionType::ALL
+        .iter()
+        .enumerate()
+        .map(|(bit, kind)| format!(" WHEN '{}' THEN {}", kind.as_str(), 1 << bit))
+        .collect();
+    Box::new(
+        sql::<BigInt>(&format!(
+            "(SELECT CAST(COALESCE(SUM(CASE forum_reactions.reaction_type{cases} ELSE 0 END), 0) \
+             AS BIGINT) FROM forum_reactions \
+             WHERE forum_reactions.reply_id = forum_replies.id AND forum_reactions.user_id = "
+        ))
+        .bind::<Integer, _>(me)
+        .sql(")"),
+    )
+}
+
+/// A reply row as the list reads it: the reply, its author, the reader's
+/// reactions ([`my_reactions`]).
+type ListedRow = (ReplyRow, Option<UserSummary>, i64);
+
+/// Splits listed rows into replies and what rendering them needs.
+fn unpack(rows: Vec<ListedRow>, loaded: &mut ReplyContext) -> Vec<ReplyRow> {
+    rows.into_iter()
+        .map(|(reply, author, reactions)| {
+            if let Some(author) = author {
+                loaded.people.insert(author.id, author);
+            }
+            for (bit, kind) in ReactionType::ALL.iter().enumerate() {
+                if reactions & (1 << bit) != 0 {
+                    loaded.add_reaction(reply.id, kind.as_str());
+                }
+            }
+            reply
+        })
+        .collect()
+}
 
 fn ordered(q: ReplyQuery, sort: ReplySort) -> ReplyQuery {
     use forum_replies::dsl as r;
@@ -110,21 +162,30 @@ fn after(q: ReplyQuery, key: ReplyKey) -> ReplyQuery {
 /// Top-level replies of the topic the reader cannot see at all: shown only
 /// as a placeholder (deleted; or hidden, and neither the reader's nor
 /// read by staff), with every answer under it a placeholder too.
-/// `render_threads` leaves exactly these out.
-fn unlisted(ctx: &Ctx) -> Box<dyn BoxableExpression<forum_replies::table, Db, SqlType = Bool>> {
+/// `render_threads` leaves exactly these out. The condition is
+/// written between `prefix` and `suffix`, so that the count of such
+/// replies can be read as a column of the page ([`unlisted_count`]).
+fn unlisted_between<QS, ST>(
+    ctx: &Ctx,
+    prefix: &str,
+    suffix: &str,
+) -> Box<dyn BoxableExpression<QS, Db, SqlType = ST>>
+where
+    ST: diesel::sql_types::SqlType + diesel::sql_types::SingleValue + Send + 'static,
+{
     if ctx.is_staff() {
-        Box::new(sql::<Bool>(
-            "(forum_replies.deleted_at IS NOT NULL AND NOT EXISTS (\
+        Box::new(sql::<ST>(&format!(
+            "{prefix}(forum_replies.deleted_at IS NOT NULL AND NOT EXISTS (\
                SELECT 1 FROM forum_replies answer \
-               WHERE answer.root_reply_id = forum_replies.id AND answer.deleted_at IS NULL))",
-        ))
+               WHERE answer.root_reply_id = forum_replies.id AND answer.deleted_at IS NULL)){suffix}"
+        )))
     } else {
         let me = ctx.actor.user_id;
         Box::new(
-            sql::<Bool>(
-                "((forum_replies.deleted_at IS NOT NULL \
-                   OR (forum_replies.is_hidden AND forum_replies.user_id <> ",
-            )
+            sql::<ST>(&format!(
+                "{prefix}((forum_replies.deleted_at IS NOT NULL \
+                   OR (forum_replies.is_hidden AND forum_replies.user_id <> "
+            ))
             .bind::<Integer, _>(me)
             .sql(
                 ")) AND NOT EXISTS (\
@@ -133,25 +194,33 @@ fn unlisted(ctx: &Ctx) -> Box<dyn BoxableExpression<forum_replies::table, Db, Sq
                    AND (NOT answer.is_hidden OR answer.user_id = ",
             )
             .bind::<Integer, _>(me)
-            .sql(")))"),
+            .sql(&format!("))){suffix}")),
         )
     }
 }
 
-/// How many threads of the topic the reader cannot see: only moderated
-/// top-level replies can be such, and the partial index of moderated
-/// replies finds them without reading the thread (its condition spelled
-/// out literally, as SQLite needs to use it).
-fn unlisted_count(conn: &mut DbConnection, ctx: &Ctx, topic_id: i32) -> Result<i64, Error> {
-    Ok(forum_replies::table
-        .filter(forum_replies::topic_id.eq(topic_id))
-        .filter(forum_replies::depth.eq(0))
-        .filter(sql::<Bool>(
-            "(forum_replies.is_hidden OR forum_replies.deleted_at IS NOT NULL)",
-        ))
-        .filter(unlisted(ctx))
-        .count()
-        .get_result(conn)?)
+fn unlisted<QS>(ctx: &Ctx) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>> {
+    unlisted_between(ctx, "", "")
+}
+
+/// How many threads of the topic the reader cannot see, as a column: only
+/// moderated top-level replies can be such, and the partial index of
+/// moderated replies finds them without reading the thread (its condition
+/// spelled out literally, as SQLite needs to use it). Uncorrelated, so
+/// both backends compute it once per statement.
+fn unlisted_count<QS>(
+    ctx: &Ctx,
+    topic_id: i32,
+) -> Box<dyn BoxableExpression<QS, Db, SqlType = BigInt>> {
+    unlisted_between(
+        ctx,
+        &format!(
+            "(SELECT COUNT(*) FROM forum_replies WHERE forum_replies.topic_id = {topic_id} \
+             AND forum_replies.depth = 0 \
+             AND (forum_replies.is_hidden OR forum_replies.deleted_at IS NOT NULL) AND "
+        ),
+        ")",
+    )
 }
 
 fn invalid_cursor() -> Error {
@@ -172,7 +241,7 @@ pub fn list_replies(
         limit: query.limit,
     }
     .resolve();
-    let mut roots = forum_replies::table
+    let mut roots: ReplyQuery = with_authors()
         .filter(forum_replies::topic_id.eq(topic_id))
         .filter(forum_replies::depth.eq(0))
         .filter(diesel::dsl::not(unlisted(&ctx)))
@@ -188,11 +257,28 @@ pub fn list_replies(
         }
         None => offset = request.bounded_offset()?,
     }
-    let mut roots: Vec<ReplyRow> = ordered(roots, sort)
+    let me = ctx.actor.user_id;
+    // One statement: the page, its authors, the reader's reactions, and
+    // how many threads the reader cannot see (the same on every row).
+    let page: Vec<(ReplyRow, Option<UserSummary>, i64, i64)> = ordered(roots, sort)
         .offset(offset)
         .limit(request.limit + 1)
-        .select(ReplyRow::as_select())
+        .select((
+            ReplyRow::as_select(),
+            Option::<UserSummary>::as_select(),
+            my_reactions(me),
+            unlisted_count(&ctx, topic_id),
+        ))
         .load(conn)?;
+    let unlisted = match page.first() {
+        Some((.., unlisted)) => *unlisted,
+        // A page past the end: the count alone.
+        None => diesel::select(unlisted_count(&ctx, topic_id)).get_result::<i64>(conn)?,
+    };
+    let total = i64::from(topic.thread_count) - unlisted;
+    let mut loaded = ReplyContext::default();
+    let listed: Vec<ListedRow> = page.into_iter().map(|(r, a, m, _)| (r, a, m)).collect();
+    let mut roots = unpack(listed, &mut loaded);
     let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
     let next = if roots.len() > limit {
         roots.truncate(limit);
@@ -200,17 +286,21 @@ pub fn list_replies(
     } else {
         None
     };
-    let total = i64::from(topic.thread_count) - unlisted_count(conn, &ctx, topic_id)?;
     let descendants: Vec<ReplyRow> = if roots.is_empty() {
         Vec::new()
     } else {
-        forum_replies::table
+        let rows: Vec<ListedRow> = with_authors()
             .filter(
                 forum_replies::root_reply_id.eq_any(roots.iter().map(|r| r.id).collect::<Vec<_>>()),
             )
-            .select(ReplyRow::as_select())
-            .load(conn)?
+            .select((
+                ReplyRow::as_select(),
+                Option::<UserSummary>::as_select(),
+                my_reactions(me),
+            ))
+            .load(conn)?;
+        unpack(rows, &mut loaded)
     };
-    let data = render_threads(conn, &ctx, roots, descendants)?;
+    let data = render_threads(&ctx, roots, descendants, loaded);
     Ok(Page::new(data, request, total).with_next_cursor(next))
 }
