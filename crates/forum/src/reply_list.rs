@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 use crate::access::{Ctx, topic_ctx};
 use crate::model::{ForumReply, ReactionType, ReplyRow};
 use crate::render::{ReplyContext, render_threads};
-use crate::sql::{Db, row_compare};
+use crate::sql::Db;
+use mdsc_core::row_compare;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]

@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use crate::forum::ensure_forum;
 use crate::model::{ForumReport, ReportRow};
 use crate::report::render_for_staff;
-use crate::sql::{COUNTED_TOTAL_MAX, Db, row_compare};
+use crate::sql::{COUNTED_TOTAL_MAX, Db};
+use mdsc_core::row_compare;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]

@@ -9,8 +9,9 @@ use mdsc_core::Error;
 use serde::{Deserialize, Serialize};
 
 use crate::model::TopicRow;
-use crate::sql::{TopicCondition, row_compare};
+use crate::sql::TopicCondition;
 use crate::topic_list::TopicSort;
+use mdsc_core::row_compare;
 
 /// Where a row stands in a search's results: the topics with every word in
 /// their title, then the others.

@@ -12,12 +12,11 @@
 use std::cmp::Reverse;
 
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Timestamp};
+use diesel::sql_types::{Integer, Timestamp};
 use mdsc_auth::Principal;
 use mdsc_core::schema::course_ratings;
-use mdsc_core::{DbConnection, Error, Page, PageParams, cursor};
+use mdsc_core::{DbConnection, Error, Page, PageParams, cursor, row_compare};
 use mdsc_course::{CourseRow, is_staff_of, visible_course};
 use serde::{Deserialize, Serialize};
 
@@ -226,35 +225,18 @@ fn read_rows(
     // into a seek in the order's index.
     q = match (start, sort) {
         (Start::Offset(offset), _) => q.offset(offset),
-        (Start::After(key), RatingSort::Recent) => q.filter(
-            sql::<Bool>("(course_ratings.created_at, course_ratings.id) < (")
-                .bind::<Timestamp, _>(key.created_at)
-                .sql(", ")
-                .bind::<Integer, _>(key.id)
-                .sql(")"),
-        ),
-        (Start::After(key), RatingSort::Helpful) => q.filter(
-            sql::<Bool>(
-                "(course_ratings.helpful_count, course_ratings.created_at, course_ratings.id) < (",
-            )
-            .bind::<Integer, _>(key.lead)
-            .sql(", ")
-            .bind::<Timestamp, _>(key.created_at)
-            .sql(", ")
-            .bind::<Integer, _>(key.id)
-            .sql(")"),
-        ),
-        (Start::After(key), RatingSort::Rating) => q.filter(
-            sql::<Bool>(
-                "(course_ratings.rating, course_ratings.created_at, course_ratings.id) < (",
-            )
-            .bind::<Integer, _>(key.lead)
-            .sql(", ")
-            .bind::<Timestamp, _>(key.created_at)
-            .sql(", ")
-            .bind::<Integer, _>(key.id)
-            .sql(")"),
-        ),
+        (Start::After(key), RatingSort::Recent) => q.filter(row_compare!(
+            "course_ratings.created_at, course_ratings.id" "<"
+            (Timestamp = key.created_at, Integer = key.id)
+        )),
+        (Start::After(key), RatingSort::Helpful) => q.filter(row_compare!(
+            "course_ratings.helpful_count, course_ratings.created_at, course_ratings.id" "<"
+            (Integer = key.lead, Timestamp = key.created_at, Integer = key.id)
+        )),
+        (Start::After(key), RatingSort::Rating) => q.filter(row_compare!(
+            "course_ratings.rating, course_ratings.created_at, course_ratings.id" "<"
+            (Integer = key.lead, Timestamp = key.created_at, Integer = key.id)
+        )),
     };
     q = match sort {
         RatingSort::Recent => {
