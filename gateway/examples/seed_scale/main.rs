@@ -62,9 +62,9 @@ const REPLY_AUTHORS: i64 = 8;
 const COMMON_WORD: &str = "ownership";
 const RARE_WORD: &str = "zygomorphic";
 const VOCABULARY: [&str; 24] = [
-    "borrow", "checker", "lifetime", "trait", "generic", "closure", "iterator", "async",
-    "future", "module", "crate", "macro", "pattern", "match", "vector", "string", "slice",
-    "thread", "channel", "mutex", "error", "result", "option", "struct",
+    "borrow", "checker", "lifetime", "trait", "generic", "closure", "iterator", "async", "future",
+    "module", "crate", "macro", "pattern", "match", "vector", "string", "slice", "thread",
+    "channel", "mutex", "error", "result", "option", "struct",
 ];
 
 struct Figures {
@@ -205,7 +205,9 @@ fn main() -> Res<()> {
         // Seeding only: a crash leaves a database the next run recreates.
         c.batch_execute("PRAGMA synchronous = OFF")?;
     }
-    let taken: i64 = mdsc_core::schema::users::table.count().get_result(&mut *conn)?;
+    let taken: i64 = mdsc_core::schema::users::table
+        .count()
+        .get_result(&mut *conn)?;
     if taken > 0 {
         return Err("the database is not empty: seed a fresh one".into());
     }
@@ -221,7 +223,9 @@ fn main() -> Res<()> {
         fix_sequences(&mut seeder.conn)?;
         seeder.conn.batch_execute("ANALYZE")?;
     } else {
-        seeder.conn.batch_execute("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)")?;
+        seeder
+            .conn
+            .batch_execute("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)")?;
     }
     let mut out = output;
     let rows: serde_json::Map<String, serde_json::Value> = seeder
@@ -244,7 +248,12 @@ fn seed(s: &mut Seeder, f: &Figures, now: NaiveDateTime) -> Res<serde_json::Valu
     let specials = [
         (ADMIN, "admin@bench.local", "Ada", "admin"),
         (INSTRUCTOR, "instructor@bench.local", "Ivo", "instructor"),
-        (OTHER_INSTRUCTOR, "instructor2@bench.local", "Iris", "instructor"),
+        (
+            OTHER_INSTRUCTOR,
+            "instructor2@bench.local",
+            "Iris",
+            "instructor",
+        ),
         (STUDENT, "student@bench.local", "Sam", "student"),
     ];
     let raters = f.raters;
@@ -255,7 +264,12 @@ fn seed(s: &mut Seeder, f: &Figures, now: NaiveDateTime) -> Res<serde_json::Valu
             .iter()
             .map(|&(id, email, first, role)| (id, email.to_owned(), first.to_owned(), role))
             .chain((0..raters).map(|k| {
-                (FIRST_RATER + k, format!("rater{k}@bench.local"), format!("Rater{k}"), "student")
+                (
+                    FIRST_RATER + k,
+                    format!("rater{k}@bench.local"),
+                    format!("Rater{k}"),
+                    "student",
+                )
             }))
             .map(|(id, email, first, role)| {
                 let at = ts(base + Duration::seconds(id));
@@ -278,9 +292,19 @@ fn seed(s: &mut Seeder, f: &Figures, now: NaiveDateTime) -> Res<serde_json::Valu
         (0..=extra).map(|i| {
             let id = COURSE + i;
             let (title, slug, instructor, enrolled) = if i == 0 {
-                ("Busy course".to_owned(), "busy-course".to_owned(), INSTRUCTOR, 1 + raters)
+                (
+                    "Busy course".to_owned(),
+                    "busy-course".to_owned(),
+                    INSTRUCTOR,
+                    1 + raters,
+                )
             } else {
-                (format!("Course {i}"), format!("course-{i}"), OTHER_INSTRUCTOR, 1)
+                (
+                    format!("Course {i}"),
+                    format!("course-{i}"),
+                    OTHER_INSTRUCTOR,
+                    1,
+                )
             };
             let at = ts(base + Duration::minutes(i));
             format!(
@@ -359,13 +383,16 @@ fn seed(s: &mut Seeder, f: &Figures, now: NaiveDateTime) -> Res<serde_json::Valu
     s.insert(
         "course_forums",
         "id, course_id, title, is_locked, created_at, updated_at",
-        std::iter::once(format!("({FORUM}, {COURSE}, 'Busy course forum', FALSE, {at}, {at})")),
+        std::iter::once(format!(
+            "({FORUM}, {COURSE}, 'Busy course forum', FALSE, {at}, {at})"
+        )),
     )?;
     let topics = f.topics;
     let topic_base = base + Duration::days(50);
     let mut topic_rows = Vec::with_capacity(usize::try_from(topics)?);
     for t in 1..=topics {
-        let mut title = rng.words(3 + usize::try_from(rng.below(4))?);
+        let words = 3 + usize::try_from(rng.below(4))?;
+        let mut title = rng.words(words);
         if rng.below(10) == 0 {
             title.push(' ');
             title.push_str(COMMON_WORD);
@@ -374,7 +401,8 @@ fn seed(s: &mut Seeder, f: &Figures, now: NaiveDateTime) -> Res<serde_json::Valu
             title.push(' ');
             title.push_str(RARE_WORD);
         }
-        let mut content = rng.words(25 + usize::try_from(rng.below(20))?);
+        let words = 25 + usize::try_from(rng.below(20))?;
+        let mut content = rng.words(words);
         if rng.below(10) == 0 {
             content.push(' ');
             content.push_str(COMMON_WORD);
@@ -406,11 +434,7 @@ fn seed(s: &mut Seeder, f: &Figures, now: NaiveDateTime) -> Res<serde_json::Valu
 
     // Replies: the big thread, then the threads of 9 and 9,999. One in five
     // answers the top-level reply before it.
-    let threads = [
-        (BIG_TOPIC, f.big_thread),
-        (TOPIC_10, 9),
-        (TOPIC_10K, 9_999),
-    ];
+    let threads = [(BIG_TOPIC, f.big_thread), (TOPIC_10, 9), (TOPIC_10K, 9_999)];
     let mut reply_rows = Vec::new();
     let mut reply_id = 0_i64;
     let reply_base = topic_base + Duration::seconds((topics + 10) * 60);
@@ -503,12 +527,7 @@ fn seed(s: &mut Seeder, f: &Figures, now: NaiveDateTime) -> Res<serde_json::Valu
                 let start = now - Duration::minutes(30);
                 (start, "live", ts(start), participants)
             } else {
-                (
-                    now + Duration::hours(i),
-                    "scheduled",
-                    "NULL".to_owned(),
-                    0,
-                )
+                (now + Duration::hours(i), "scheduled", "NULL".to_owned(), 0)
             };
             let end = start + Duration::hours(1) + Duration::days(i64::from(i == LIVE_SESSION));
             format!(
@@ -542,7 +561,10 @@ fn seed(s: &mut Seeder, f: &Figures, now: NaiveDateTime) -> Res<serde_json::Valu
             let (user, kind) = if m % 20 == 0 {
                 (INSTRUCTOR, "answer")
             } else {
-                (FIRST_RATER + m % participants, if m % 7 == 0 { "question" } else { "message" })
+                (
+                    FIRST_RATER + m % participants,
+                    if m % 7 == 0 { "question" } else { "message" },
+                )
             };
             format!(
                 "({m}, {LIVE_SESSION}, {user}, {}, '{kind}', {}, {at})",
