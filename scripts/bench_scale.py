@@ -483,6 +483,10 @@ def run(backend, scale):
         log(f"== {backend} {scale}x: seeding")
         info = seed(url, scale)
         log(f"   seeded in {info['seed_seconds']} s: {json.dumps(info['figures'])}")
+        if backend == "postgres":
+            # The seed's WAL would otherwise be checkpointed during the
+            # measures (minutes of disk writes at 100x): flush it first.
+            psql("CHECKPOINT")
         result = {"seed": info}
         server = Server(url)
         try:
