@@ -200,7 +200,7 @@ fn main() -> Res<()> {
     let url = DatabaseUrl::parse(&url)?;
     let pool = build_pool(&url, 1)?;
     let mut conn = pool.get()?;
-    run_pending_migrations(&mut *conn)?;
+    run_pending_migrations(&mut conn)?;
     if let DbConnection::Sqlite(c) = &mut *conn {
         // Seeding only: a crash leaves a database the next run recreates.
         c.batch_execute("PRAGMA synchronous = OFF")?;
