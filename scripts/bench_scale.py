@@ -19,7 +19,7 @@ figures to target/bench-scale.json). Standard library only. A benchmark,
 not a test: nothing asserts on timings. `just bench-scale` builds and runs it.
 
 Settings (environment): BENCH_BACKENDS (sqlite,postgres), BENCH_SCALES (1,100),
-BENCH_SECONDS (3), BENCH_CONCURRENCY (16), BENCH_PG (postgres://postgres@127.0.0.1:5432),
+BENCH_SECONDS (5), BENCH_CONCURRENCY (16), BENCH_PG (postgres://postgres@127.0.0.1:5432),
 BENCH_PG_LOG (/var/log/postgresql/postgresql-15-main.log), BENCH_PORT (18090).
 `python3 scripts/bench_scale.py --report` reprints the tables from the JSON.
 """
@@ -43,7 +43,7 @@ BINARY = os.environ.get("MDSC_BINARY", os.path.join(TARGET, "release", "mdsc-gat
 SEEDER = os.environ.get("BENCH_SEEDER", os.path.join(TARGET, "release", "examples", "seed_scale"))
 BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1,100").split(",")]
-SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PG_LOG = os.environ.get("BENCH_PG_LOG", "/var/log/postgresql/postgresql-15-main.log")
