@@ -40,3 +40,11 @@ ci:
 abuse:
     cargo build --release
     python3 scripts/abuse.py
+
+# Scale benchmark (issue 21): 1x and 100x data on SQLite and PostgreSQL
+# (postgres@127.0.0.1:5432, trust), p50/p99 per endpoint and their ratio,
+# pgbench on the hot reads' SQL; tables in target/bench-scale.md (not timed in CI)
+bench-scale:
+    cargo build --release --example seed_scale -p mdsc-gateway
+    cargo build --release
+    python3 scripts/bench_scale.py
