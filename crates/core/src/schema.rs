@@ -404,6 +404,8 @@ diesel::table! {
         cancelled_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// The schedule's owner, set by a trigger on insert (calendar pages).
+        user_id -> Nullable<Integer>,
     }
 }
 

@@ -1,0 +1,4 @@
+DROP INDEX schedule_items_owner_calendar_idx;
+DROP TRIGGER schedule_items_owner ON schedule_items;
+DROP FUNCTION schedule_items_set_owner();
+ALTER TABLE schedule_items DROP COLUMN user_id;
