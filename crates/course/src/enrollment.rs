@@ -154,8 +154,11 @@ pub fn list_my_enrollments(
 ) -> Result<Page<Enrollment>, Error> {
     let request = params.resolve();
     let offset = request.bounded_offset()?;
+    // In the list's index order: PostgreSQL otherwise plans a sequential
+    // scan that may read every other student's rows before the bound.
     let counted = enrollments::table
         .filter(enrollments::user_id.eq(actor.user_id))
+        .order((enrollments::enrolled_at.desc(), enrollments::id.desc()))
         .select(enrollments::id)
         .limit(count_limit(request))
         .load::<i32>(conn)?

@@ -8,7 +8,7 @@ use diesel::sql_types::Bool;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{course_forums, courses, enrollments, forum_replies, forum_topics};
 use mdsc_core::{DbConnection, Error};
-use mdsc_course::{CourseAccess, CourseRow, EnrollmentRow, EnrollmentStatus, admit_member};
+use mdsc_course::{CourseAccess, CourseRow, EnrollmentRow, admit_member};
 
 use crate::model::{ForumRow, ReplyRow, TopicRow};
 
@@ -121,7 +121,7 @@ macro_rules! actor_enrollment {
         enrollments::table.on(enrollments::course_id
             .eq(courses::id)
             .and(enrollments::user_id.eq($actor.user_id))
-            .and(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str())))
+            .and(mdsc_course::access::is_current_enrollment()))
     };
 }
 

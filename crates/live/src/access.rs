@@ -70,7 +70,7 @@ fn session_membership(
             enrollments::table.on(enrollments::course_id
                 .eq(live_sessions::course_id)
                 .and(enrollments::user_id.eq(actor.user_id))
-                .and(enrollments::status.ne("cancelled"))),
+                .and(mdsc_course::access::is_current_enrollment())),
         )
         .filter(live_sessions::id.eq(session_id))
         .select((

@@ -6,7 +6,6 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mdsc_core::schema::{courses, enrollments, forum_topic_participants, forum_topics, users};
 use mdsc_core::{DbConnection, Error};
-use mdsc_course::EnrollmentStatus;
 use serde_json::json;
 
 use crate::deliver::{Delivery, notify};
@@ -48,7 +47,7 @@ fn course_names(conn: &mut DbConnection, course_id: i32) -> Result<(String, Stri
 fn course_audience(conn: &mut DbConnection, course_id: i32) -> Result<Vec<i32>, Error> {
     let mut people: Vec<i32> = enrollments::table
         .filter(enrollments::course_id.eq(course_id))
-        .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
+        .filter(mdsc_course::access::is_current_enrollment())
         .select(enrollments::user_id)
         .load(conn)?;
     people.extend(mdsc_course::access::acting_instructor(conn, course_id)?);
@@ -64,7 +63,7 @@ fn members_among(
 ) -> Result<Vec<i32>, Error> {
     let mut members: Vec<i32> = enrollments::table
         .filter(enrollments::course_id.eq(course_id))
-        .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
+        .filter(mdsc_course::access::is_current_enrollment())
         .filter(enrollments::user_id.eq_any(&people))
         .select(enrollments::user_id)
         .load(conn)?;

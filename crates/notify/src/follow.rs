@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{courses, enrollments, forum_follows, users};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
-use mdsc_course::{CourseAccess, EnrollmentStatus, require_course_member};
+use mdsc_course::{CourseAccess, require_course_member};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
@@ -107,7 +107,7 @@ pub fn forum_followers(conn: &mut DbConnection, course_id: i32) -> Result<Vec<i3
     let instructor = mdsc_course::access::acting_instructor(conn, course_id)?;
     let students: Vec<i32> = enrollments::table
         .filter(enrollments::course_id.eq(course_id))
-        .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
+        .filter(mdsc_course::access::is_current_enrollment())
         .select(enrollments::user_id)
         .load(conn)?;
     let choices: Vec<(i32, bool, String)> = forum_follows::table

@@ -12,7 +12,6 @@ use mdsc_core::schema::{course_schedules, courses, enrollments, schedule_items};
 use mdsc_core::time::{check_range, to_storage};
 use mdsc_core::total::{bounded_total, count_limit};
 use mdsc_core::{Clock, DbConnection, Error, Page, PageParams};
-use mdsc_course::EnrollmentStatus;
 use serde::Deserialize;
 
 use crate::ical::MIN_EVENT_LENGTH;
@@ -84,7 +83,7 @@ pub fn list_events(
                     .inner_join(courses::table),
             )
             .filter(schedule_items::user_id.eq(actor.user_id))
-            .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
+            .filter(mdsc_course::access::is_current_enrollment())
             .filter(overlapping(from, to, now))
             .into_boxed()
     };

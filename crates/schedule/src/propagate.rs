@@ -86,7 +86,7 @@ pub(crate) fn lock_course_schedules_after(
         .filter(course_schedules::course_id.eq(course_id))
         .filter(course_schedules::id.gt(after))
         .filter(course_schedules::id.le(last))
-        .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
+        .filter(mdsc_course::access::is_current_enrollment())
         .order(course_schedules::id)
         .select((ScheduleRow::as_select(), EnrollmentRow::as_select()))
         .load(conn)?;

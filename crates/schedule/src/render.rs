@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use mdsc_core::schema::{course_schedules, courses, enrollments};
 use mdsc_core::time::{utc, utc_opt};
 use mdsc_core::{DbConnection, Error};
-use mdsc_course::EnrollmentStatus;
 
 use crate::ical::{FeedEvent, event_end, event_uid};
 use crate::item::{ItemStatus, ItemType};
@@ -52,7 +51,7 @@ pub fn user_courses(
         .inner_join(enrollments::table)
         .inner_join(courses::table.on(courses::id.eq(course_schedules::course_id)))
         .filter(course_schedules::user_id.eq(user_id))
-        .filter(enrollments::status.ne(EnrollmentStatus::Cancelled.as_str()))
+        .filter(mdsc_course::access::is_current_enrollment())
         .select((
             course_schedules::id,
             course_schedules::enrollment_id,
