@@ -76,6 +76,9 @@ impl Item {
 pub enum Published {
     Item(Arc<Item>),
     Access(AccessChange),
+    /// Access changes may have been missed (the listener (re)connected):
+    /// every stream checks again.
+    Resync,
     Shutdown,
 }
 

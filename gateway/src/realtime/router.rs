@@ -41,7 +41,12 @@ impl Router {
                 // A user's or a course's: any channel may have their streams.
                 None => self.each(|channel| channel.publish(Published::Access(access))),
             },
-            Signal::Resync => self.each(|channel| channel.note_resync()),
+            // Published first, so a stream has checked its access again
+            // before it gets any item the resync read brings.
+            Signal::Resync => self.each(|channel| {
+                channel.publish(Published::Resync);
+                channel.note_resync();
+            }),
             Signal::Shutdown => self.each(|channel| channel.publish(Published::Shutdown)),
         }
     }

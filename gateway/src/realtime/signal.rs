@@ -73,7 +73,7 @@ pub enum Signal {
     Change(Change),
     Access(AccessChange),
     /// Changes may have been missed (the listener (re)connected): every
-    /// channel reads what is new.
+    /// channel reads what is new, and every stream checks its access.
     Resync,
     /// The server is stopping: streams end, so they do not hold the
     /// graceful stop (browsers reconnect and replay).

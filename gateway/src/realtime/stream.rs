@@ -127,6 +127,7 @@ impl Stream {
                         self.check_access().await?;
                     }
                 }
+                Ok(Published::Resync) => self.check_access().await?,
                 Err(RecvError::Lagged(_)) => {
                     // Access changes may be among what was skipped.
                     self.check_access().await?;

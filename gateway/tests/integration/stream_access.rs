@@ -54,6 +54,20 @@ async fn a_cancelled_enrollment_closes_only_its_student_s_streams_without_any_ne
     let mut leaving_chat = open(&app, &chat_path, Some(&cast.student)).await.unwrap();
     let mut staying = open(&app, &topic_path, Some(&cast.classmate)).await.unwrap();
     let mut staff = open(&app, &topic_path, Some(&cast.instructor)).await.unwrap();
+    // Once every stream has an item of its channel, the listener is up
+    // and its first resync (a check for every stream) is behind us.
+    let first = reply(&app, &cast.classmate, topic, "Bonjour").await;
+    for sse in [&mut leaving_topic, &mut staying, &mut staff] {
+        assert_eq!(sse.event().await.id, Some(first.to_string()));
+    }
+    app.post(
+        &format!("/api/live-sessions/{session}/chat"),
+        Some(&cast.instructor),
+        json!({"message": "Bienvenue"}),
+    )
+    .await
+    .assert_ok(201);
+    assert_eq!(leaving_chat.event().await.event.as_deref(), Some("chat_message"));
     let opened = app.state.hub.access_checks();
 
     app.delete(

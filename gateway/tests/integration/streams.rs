@@ -625,7 +625,8 @@ async fn the_topic_stream_follows_the_forum_access_rules() {
     .unwrap();
     assert_eq!(replay.event().await.data.unwrap()["id"], json!(last));
 
-    // A student whose enrollment ends loses the stream at the next reply.
+    // A student whose enrollment ends loses the stream (at once: see
+    // stream_access; the reply after it is not theirs).
     let mut leaving = open(&app, &path, Some(&cast.student)).await.unwrap();
     app.delete(
         &format!("/api/enrollments/{}", cast.student_enrollment),
@@ -991,7 +992,7 @@ async fn a_chat_reader_whose_enrollment_ends_loses_the_stream() {
 }
 
 #[actix_web::test]
-async fn a_role_taken_away_applies_to_open_streams_at_the_next_event() {
+async fn a_role_taken_away_closes_open_streams() {
     use diesel::prelude::*;
     use mdsc_core::schema::users;
 
