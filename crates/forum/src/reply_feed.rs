@@ -118,7 +118,10 @@ pub fn shared_replies_after(
 ) -> Result<SharedReplies, Error> {
     let rows = rows_after(conn, topic_id, after, limit)?;
     let (rows_read, last_read) = (rows.len(), rows.iter().map(|r| r.id).max());
-    let rows: Vec<ReplyRow> = rows.into_iter().filter(|r| r.deleted_at.is_none()).collect();
+    let rows: Vec<ReplyRow> = rows
+        .into_iter()
+        .filter(|r| r.deleted_at.is_none())
+        .collect();
     let people = people(conn, rows.iter().map(|r| r.user_id))?;
     let shared = rows
         .into_iter()

@@ -152,7 +152,11 @@ pub fn messages_after(
 
 /// The access rule of [`list_messages`] alone, for a chat stream that
 /// opens or whose reader's access changed: the session's course.
-pub fn chat_reader(conn: &mut DbConnection, actor: &Principal, session_id: i32) -> Result<i32, Error> {
+pub fn chat_reader(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    session_id: i32,
+) -> Result<i32, Error> {
     let (session, _, _) = session_member(conn, actor, session_id)?;
     Ok(session.course_id)
 }

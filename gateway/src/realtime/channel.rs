@@ -175,13 +175,7 @@ mod tests {
 
     #[test]
     fn a_late_item_is_its_frame_without_the_id_line() {
-        let item = Item::new(
-            42,
-            StreamKind::Chat,
-            "{\"a\":1}",
-            Audience::Everyone,
-            true,
-        );
+        let item = Item::new(42, StreamKind::Chat, "{\"a\":1}", Audience::Everyone, true);
         assert_eq!(
             item.frame(),
             Bytes::from_static(b"id: 42\nevent: chat_message\ndata: {\"a\":1}\n\n")

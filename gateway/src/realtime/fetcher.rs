@@ -19,7 +19,12 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 pub async fn run(state: AppState, router: Arc<Router>, channel: Arc<Channel>, mut cursor: i32) {
     loop {
         let pending = channel.take_pending();
-        let behind: Vec<i32> = pending.ids.iter().copied().filter(|id| *id <= cursor).collect();
+        let behind: Vec<i32> = pending
+            .ids
+            .iter()
+            .copied()
+            .filter(|id| *id <= cursor)
+            .collect();
         let ahead = pending.resync || pending.ids.iter().any(|id| *id > cursor);
         let done = async {
             if ahead {

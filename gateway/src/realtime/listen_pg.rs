@@ -3,11 +3,11 @@
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use diesel::prelude::*;
-use diesel::sql_types::Text;
 use super::hub::{pause, stopped};
 use super::router::Router;
 use super::signal::{Signal, parse_payload};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 /// How often received notifications are read off the socket: the bound on
 /// the delay this adds. Reading is a non-blocking `PQconsumeInput`.

@@ -69,7 +69,12 @@ fn poll(pool: &DbPool, seen: &mut Option<Seen>, router: &Router) -> Result<(), E
         .limit(BATCH)
         .select((notifications::id, notifications::user_id))
         .load(&mut conn)?;
-    publish(router, StreamKind::Notification, &new, &mut marks.notification);
+    publish(
+        router,
+        StreamKind::Notification,
+        &new,
+        &mut marks.notification,
+    );
     let new: Vec<(i32, i32)> = live_session_chat::table
         .filter(live_session_chat::id.gt(marks.chat))
         .order(live_session_chat::id.asc())

@@ -33,7 +33,8 @@ pub fn fetch(
     late: bool,
 ) -> Result<Fetched, Error> {
     let ChannelKey { kind, key } = channel;
-    let item = |id: i32, data: String, audience: Audience| Item::new(id, kind, &data, audience, late);
+    let item =
+        |id: i32, data: String, audience: Audience| Item::new(id, kind, &data, audience, late);
     let (items, last_read, rows) = match kind {
         StreamKind::Notification => {
             let rows = mdsc_notify::stream::notifications_of(conn, key, after, limit)?;

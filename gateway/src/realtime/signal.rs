@@ -85,8 +85,7 @@ pub enum Signal {
 /// change; `None` for another schema's or a malformed one.
 pub fn parse_payload(payload: &str, schema: &str) -> Option<Signal> {
     let mut parts = payload.split('|');
-    let (from, kind, third, fourth) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let (from, kind, third, fourth) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     if from != schema || parts.next().is_some() {
         return None;
     }

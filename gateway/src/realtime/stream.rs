@@ -184,8 +184,9 @@ impl Stream {
             if self.recent.contains(id) {
                 continue;
             }
-            self.ready
-                .push_back(Bytes::from(format!("id: {id}\nevent: {event}\ndata: {item}\n\n")));
+            self.ready.push_back(Bytes::from(format!(
+                "id: {id}\nevent: {event}\ndata: {item}\n\n"
+            )));
             self.recent.push(id);
             self.cursor = self.cursor.max(id);
         }
@@ -208,8 +209,9 @@ impl Stream {
             "code": error.body.code,
             "message": error.body.message,
         });
-        self.ready
-            .push_back(Bytes::from(format!("event: stream_closed\ndata: {body}\n\n")));
+        self.ready.push_back(Bytes::from(format!(
+            "event: stream_closed\ndata: {body}\n\n"
+        )));
     }
 }
 

@@ -52,8 +52,12 @@ async fn a_cancelled_enrollment_closes_only_its_student_s_streams_without_any_ne
     let chat_path = format!("/api/live-sessions/{session}/chat/stream");
     let mut leaving_topic = open(&app, &topic_path, Some(&cast.student)).await.unwrap();
     let mut leaving_chat = open(&app, &chat_path, Some(&cast.student)).await.unwrap();
-    let mut staying = open(&app, &topic_path, Some(&cast.classmate)).await.unwrap();
-    let mut staff = open(&app, &topic_path, Some(&cast.instructor)).await.unwrap();
+    let mut staying = open(&app, &topic_path, Some(&cast.classmate))
+        .await
+        .unwrap();
+    let mut staff = open(&app, &topic_path, Some(&cast.instructor))
+        .await
+        .unwrap();
     // Once every stream has an item of its channel, the listener is up
     // and its first resync (a check for every stream) is behind us.
     let first = reply(&app, &cast.classmate, topic, "Bonjour").await;
@@ -67,7 +71,10 @@ async fn a_cancelled_enrollment_closes_only_its_student_s_streams_without_any_ne
     )
     .await
     .assert_ok(201);
-    assert_eq!(leaving_chat.event().await.event.as_deref(), Some("chat_message"));
+    assert_eq!(
+        leaving_chat.event().await.event.as_deref(),
+        Some("chat_message")
+    );
     let opened = app.state.hub.access_checks();
 
     app.delete(
@@ -129,9 +136,13 @@ async fn a_deleted_account_s_streams_close() {
     let cast = cast(&app).await;
     let topic = open_topic_by(&app, &cast, &cast.instructor, "Annonce", "Bienvenue").await;
     let student_id = user_id(&app, &cast.classmate).await;
-    let mut topic_stream = open(&app, &format!("/api/topics/{topic}/stream"), Some(&cast.classmate))
-        .await
-        .unwrap();
+    let mut topic_stream = open(
+        &app,
+        &format!("/api/topics/{topic}/stream"),
+        Some(&cast.classmate),
+    )
+    .await
+    .unwrap();
     let mut notifications = open(&app, "/api/notifications/stream", Some(&cast.classmate))
         .await
         .unwrap();

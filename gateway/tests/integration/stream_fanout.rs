@@ -90,31 +90,41 @@ async fn fifty_chat_streams_and_a_user_s_notification_streams_share_one_read() {
     let mut chat = Vec::new();
     for i in 0..STREAMS {
         let reader = [&cast.student, &cast.instructor][i % 2];
-        chat.push(open_on(&state, &chat_path, Some(reader), None).await.unwrap());
+        chat.push(
+            open_on(&state, &chat_path, Some(reader), None)
+                .await
+                .unwrap(),
+        );
     }
     let mut notifications = Vec::new();
     for _ in 0..5 {
-        let sse = open_on(&state, "/api/notifications/stream", Some(&cast.student), None);
+        let sse = open_on(
+            &state,
+            "/api/notifications/stream",
+            Some(&cast.student),
+            None,
+        );
         notifications.push(sse.await.unwrap());
     }
     let (app_ref, instructor) = (&app, &cast.instructor);
-    let say = |text: &'static str| {
-        async move {
-            let res = app_ref
-                .post(
-                    &format!("/api/live-sessions/{session}/chat"),
-                    Some(instructor),
-                    json!({"message": text}),
-                )
-                .await;
-            id_of(res.assert_ok(201))
-        }
+    let say = |text: &'static str| async move {
+        let res = app_ref
+            .post(
+                &format!("/api/live-sessions/{session}/chat"),
+                Some(instructor),
+                json!({"message": text}),
+            )
+            .await;
+        id_of(res.assert_ok(201))
     };
     let warm_up = say("Bonjour").await;
     all_receive(&mut chat, warm_up).await;
     let first = schedule_session(&app, &cast, "Échauffement").await;
     for sse in &mut notifications {
-        assert_eq!(sse.event().await.data.unwrap()["data"]["session_id"], json!(first));
+        assert_eq!(
+            sse.event().await.data.unwrap()["data"]["session_id"],
+            json!(first)
+        );
     }
 
     let reads = app.state.hub.reads();
@@ -125,7 +135,10 @@ async fn fifty_chat_streams_and_a_user_s_notification_streams_share_one_read() {
     let reads = app.state.hub.reads();
     let second = schedule_session(&app, &cast, "Suite").await;
     for sse in &mut notifications {
-        assert_eq!(sse.event().await.data.unwrap()["data"]["session_id"], json!(second));
+        assert_eq!(
+            sse.event().await.data.unwrap()["data"]["session_id"],
+            json!(second)
+        );
     }
     assert_eq!(
         app.state.hub.reads() - reads,
@@ -157,7 +170,10 @@ async fn a_hidden_reply_read_once_reaches_only_staff_and_its_author() {
         assert_eq!(sse.event().await.id, Some(visible.to_string()));
     }
 
-    let classmate_id = app.get("/api/auth/me", Some(&cast.classmate)).await.assert_ok(200)["id"]
+    let classmate_id = app
+        .get("/api/auth/me", Some(&cast.classmate))
+        .await
+        .assert_ok(200)["id"]
         .as_i64()
         .unwrap() as i32;
     let at = chrono::NaiveDate::from_ymd_opt(2026, 1, 15)
