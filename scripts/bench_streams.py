@@ -49,6 +49,8 @@ import urllib.parse
 
 BINARY = os.environ.get("MDSC_BINARY", "target/release/mdsc-gateway")
 PASSWORD = "bench-password-1"
+# Streams each client process opens at once.
+OPEN_BATCH = 100
 
 
 def raise_fd_limit():
@@ -173,32 +175,40 @@ def reader(base, path, tokens, ready, go, results):
     sel = selectors.DefaultSelector()
     buffers = {}
     opened = 0
-    for token in tokens:
-        sock = socket.create_connection((url.hostname, url.port or 80))
-        sock.sendall(
-            (
-                f"GET {path} HTTP/1.1\r\nHost: {url.hostname}\r\n"
-                f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
-            ).encode()
-        )
-        sock.setblocking(False)
-        sel.register(sock, selectors.EVENT_READ)
-        buffers[sock] = bytearray()
-    # Open: the status line and the `retry:` frame have arrived.
-    waiting_open = set(buffers)
-    while waiting_open:
-        for key, _ in sel.select(timeout=60):
-            sock = key.fileobj
-            chunk = sock.recv(65536)
-            if not chunk:
-                sys.exit(f"a stream was closed while opening: {bytes(buffers[sock])[:300]!r}")
-            buffers[sock] += chunk
-            if sock in waiting_open and b"retry:" in buffers[sock]:
-                if not buffers[sock].startswith(b"HTTP/1.1 200"):
-                    sys.exit(f"a stream was refused: {bytes(buffers[sock])[:300]!r}")
-                waiting_open.discard(sock)
-                buffers[sock].clear()
-                opened += 1
+    # Opened a batch at a time: thousands of opens at once would queue
+    # past the gateway's database lanes (503 SERVER_BUSY), which is not
+    # what this measures.
+    for start in range(0, len(tokens), OPEN_BATCH):
+        waiting_open = set()
+        for token in tokens[start : start + OPEN_BATCH]:
+            sock = socket.create_connection((url.hostname, url.port or 80))
+            sock.sendall(
+                (
+                    f"GET {path} HTTP/1.1\r\nHost: {url.hostname}\r\n"
+                    f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+                ).encode()
+            )
+            sock.setblocking(False)
+            sel.register(sock, selectors.EVENT_READ)
+            buffers[sock] = bytearray()
+            waiting_open.add(sock)
+        # Open: the status line and the `retry:` frame have arrived.
+        while waiting_open:
+            events = sel.select(timeout=60)
+            if not events:
+                sys.exit("streams did not open within 60 s")
+            for key, _ in events:
+                sock = key.fileobj
+                chunk = sock.recv(65536)
+                if not chunk:
+                    sys.exit(f"a stream was closed while opening: {bytes(buffers[sock])[:300]!r}")
+                buffers[sock] += chunk
+                if sock in waiting_open and b"retry:" in buffers[sock]:
+                    if not buffers[sock].startswith(b"HTTP/1.1 200"):
+                        sys.exit(f"a stream was refused: {bytes(buffers[sock])[:300]!r}")
+                    waiting_open.discard(sock)
+                    buffers[sock].clear()
+                    opened += 1
     ready.send(opened)
     go.recv()
     arrivals = []
@@ -263,24 +273,38 @@ def main():
         per_stream = [tokens[i % len(tokens)] for i in range(args.streams)]
         shares = [per_stream[i :: args.processes] for i in range(args.processes)]
         workers = []
+
+        def start(group):
+            for share in group:
+                ready_r, ready_w = multiprocessing.Pipe(False)
+                go_r, go_w = multiprocessing.Pipe(False)
+                res_r, res_w = multiprocessing.Pipe(False)
+                p = multiprocessing.Process(target=reader, args=(base, path, share, ready_w, go_r, res_w))
+                p.start()
+                workers.append((p, ready_r, go_w, res_r))
+            return sum(w[1].recv() for w in workers[-len(group) :])
+
+        # Half the streams, then the other half: the second half's growth
+        # is the memory of a stream itself, without what the first opens
+        # leave in the allocator's arenas (and the setup's leftovers).
         started = time.monotonic()
-        for share in shares:
-            ready_r, ready_w = multiprocessing.Pipe(False)
-            go_r, go_w = multiprocessing.Pipe(False)
-            res_r, res_w = multiprocessing.Pipe(False)
-            p = multiprocessing.Process(target=reader, args=(base, path, share, ready_w, go_r, res_w))
-            p.start()
-            workers.append((p, ready_r, go_w, res_r))
-        opened = sum(ready.recv() for _, ready, _, _ in workers)
+        half = max(1, args.processes // 2)
+        opened_half = start(shares[:half])
+        time.sleep(args.settle)
+        rss_half = rss_kb(pid) if pid else 0
+        opened = opened_half + start(shares[half:])
         open_seconds = time.monotonic() - started
         time.sleep(args.settle)
         rss_idle = rss_kb(pid) if pid else 0
 
+        # The readers listen before the reply is posted: its event may
+        # reach them before the POST's answer reaches us.
+        for _, _, go, _ in workers:
+            go.send(True)
+        time.sleep(0.5)
         t0 = time.monotonic()
         request(base, "POST", f"/api/topics/{topic}/replies", {"content": "Hello, everyone"}, poster)
         posted = time.monotonic()
-        for _, _, go, _ in workers:
-            go.send(True)
         arrivals, missing = [], 0
         for _, _, _, res in workers:
             got, lost = res.recv()
@@ -302,7 +326,8 @@ def main():
             print(f"delivery max       {max(latencies):.0f} ms")
         if pid:
             print(f"gateway RSS        {rss_before / 1024:.1f} MB before, {rss_idle / 1024:.1f} MB with the streams idle, {rss_after / 1024:.1f} MB after the reply")
-            print(f"RSS per idle stream {(rss_idle - rss_before) / max(opened, 1):.1f} KB")
+            print(f"RSS per idle stream {(rss_idle - rss_before) / max(opened, 1):.1f} KB (all streams), {(rss_idle - rss_half) / max(opened - opened_half, 1):.1f} KB (second half)")
+            print(f"MALLOC_ARENA_MAX   {os.environ.get('MALLOC_ARENA_MAX', 'unset')}")
     finally:
         if proc:
             proc.terminate()

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::channel::{Channel, Published};
 use super::reads::{BATCH, Fetched, fetch};
+use super::recent::Recent;
 use super::router::Router;
 use crate::state::AppState;
 
@@ -17,18 +18,21 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// Runs until no stream follows the channel. `cursor`: the last id of the
 /// channel when it opened; its first read is what came after.
 pub async fn run(state: AppState, router: Arc<Router>, channel: Arc<Channel>, mut cursor: i32) {
+    // Ids read lately: a commit heard after the read that found its row
+    // (on PostgreSQL, while a later commit's read ran) is not read again.
+    let mut seen = Recent::default();
     loop {
         let pending = channel.take_pending();
         let behind: Vec<i32> = pending
             .ids
             .iter()
             .copied()
-            .filter(|id| *id <= cursor)
+            .filter(|id| *id <= cursor && !seen.contains(*id))
             .collect();
         let ahead = pending.resync || pending.ids.iter().any(|id| *id > cursor);
         let done = async {
             if ahead {
-                cursor = read_ahead(&state, &router, &channel, cursor).await?;
+                cursor = read_ahead(&state, &router, &channel, cursor, &mut seen).await?;
             }
             for id in behind {
                 read_late(&state, &router, &channel, id).await?;
@@ -59,10 +63,14 @@ async fn read_ahead(
     router: &Router,
     channel: &Channel,
     mut cursor: i32,
+    seen: &mut Recent,
 ) -> Result<i32, crate::error::ApiError> {
     loop {
         let fetched = read(state, router, channel, Some(cursor), BATCH, false).await?;
         let more = fetched.more;
+        for item in &fetched.items {
+            seen.push(item.id);
+        }
         if let Some(last) = fetched.last_read {
             cursor = cursor.max(last);
         }

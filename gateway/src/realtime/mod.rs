@@ -19,6 +19,7 @@ mod hub;
 mod listen_pg;
 mod poll_sqlite;
 mod reads;
+mod recent;
 mod router;
 mod signal;
 mod slots;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use actix_web::HttpResponse;
 use actix_web::http::header;
+use actix_web::web::Data;
 use mdsc_core::throttle::address_subject;
 
 use super::sources::{Batch, Source};
@@ -24,7 +25,7 @@ pub const BATCH: i64 = 100;
 /// address at `SSE_MAX_STREAMS_PER_ADDRESS`, is refused first, before any
 /// read.
 pub async fn open(
-    state: &AppState,
+    state: &Data<AppState>,
     user_id: i32,
     client: Option<IpAddr>,
     source: impl Source,
@@ -53,6 +54,7 @@ pub async fn open(
         None => (Vec::new(), false),
     };
     let stream = Stream::new(Opened {
+        // The handler's shared state, not a copy of it: one pointer per stream.
         state: state.clone(),
         source,
         viewer,
