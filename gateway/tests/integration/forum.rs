@@ -869,7 +869,7 @@ async fn replies_nest_and_carry_the_callers_reaction() {
     let page = res.assert_ok(200);
     assert_eq!(
         page["pagination"],
-        json!({"page": 1, "limit": 20, "total": 2, "total_pages": 1, "next_cursor": null})
+        json!({"page": 1, "limit": 20, "total": 2, "total_pages": 1})
     );
     let list = page["data"].as_array().unwrap();
     let order: Vec<i64> = list.iter().map(id_of).collect();
