@@ -205,3 +205,62 @@ async fn a_hidden_reply_read_once_reaches_only_staff_and_its_author() {
         assert_eq!(sse.event().await.id, Some(after.to_string()));
     }
 }
+
+/// A stream that falls further behind its channel than the shared ring
+/// holds (256 items) is not dropped and loses nothing: it catches up from
+/// the database by its last id, in order.
+#[actix_web::test]
+async fn a_stream_behind_the_shared_ring_catches_up_from_the_database() {
+    use mdsc_core::schema::notifications;
+
+    let app = TestApp::new();
+    let (token, user_id) = app
+        .user("student@example.com", mdsc_auth::Role::Student)
+        .await;
+    let mut sse = open_on(&app.state, "/api/notifications/stream", Some(&token), None)
+        .await
+        .unwrap();
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 1, 15)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    let insert = |title: String| {
+        diesel::insert_into(notifications::table)
+            .values((
+                notifications::user_id.eq(user_id as i32),
+                notifications::kind.eq("live_session_started"),
+                notifications::title.eq(title),
+                notifications::body.eq("En direct"),
+                notifications::data.eq("{}"),
+                notifications::created_at.eq(at),
+            ))
+            .execute(&mut *app.db.conn())
+            .unwrap();
+    };
+    // The listener is up once the first arrives.
+    insert("Session 0".to_owned());
+    assert_eq!(sse.event().await.data.unwrap()["title"], json!("Session 0"));
+    // Not read while 400 more are published: the channel reads them in
+    // four batches of 100, each one read (and the ring keeps 256).
+    let reads = app.state.hub.reads();
+    for i in 1..=400 {
+        insert(format!("Session {i}"));
+    }
+    let deadline = tokio::time::Instant::now() + crate::streams::WAIT;
+    while app.state.hub.reads() < reads + 4 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the channel did not read them"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut previous = 0;
+    for i in 1..=400 {
+        let event = sse.event().await;
+        assert_eq!(event.data.unwrap()["title"], json!(format!("Session {i}")));
+        let id: i64 = event.id.unwrap().parse().unwrap();
+        assert!(id > previous);
+        previous = id;
+    }
+}
