@@ -48,3 +48,10 @@ bench-scale:
     cargo build --release --example seed_scale -p mdsc-gateway
     cargo build --release
     python3 scripts/bench_scale.py
+
+# Real-time fan-out against the release binary: N streams (default 2000) on
+# one topic, one reply, p50/max delivery and RSS per idle stream (issue 21;
+# not timed in CI). DATABASE_URL=postgres://… for PostgreSQL
+bench-streams streams="2000":
+    cargo build --release
+    python3 scripts/bench_streams.py --streams {{streams}}

@@ -549,6 +549,18 @@ diesel::joinable!(notification_counters -> users (user_id));
 diesel::joinable!(notification_settings -> users (user_id));
 diesel::joinable!(forum_follows -> courses (course_id));
 
+diesel::table! {
+    /// Access changes for open event streams, written by triggers (SQLite
+    /// only; PostgreSQL sends them by NOTIFY).
+    realtime_access_changes (id) {
+        id -> Integer,
+        /// `user`, `course`, `topic` or `session`.
+        scope -> Text,
+        scope_key -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     courses,
@@ -585,4 +597,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     forum_postings,
     forum_reports,
     throttle_counters,
+    realtime_access_changes,
 );

@@ -198,30 +198,41 @@ fn render_loaded(ctx: &Ctx, rows: Vec<ReplyRow>, loaded: ReplyContext) -> Vec<Fo
                     depth: r.depth,
                 };
             }
-            ForumReply {
-                id: r.id,
-                topic_id: r.topic_id,
-                user_id: r.user_id,
-                parent_reply_id: r.parent_reply_id,
-                content: r.content,
-                is_solution: r.is_solution,
-                upvotes: r.upvotes,
-                downvotes: r.downvotes,
-                like_count: r.like_count,
-                helpful_count: r.helpful_count,
-                created_at: utc(r.created_at),
-                updated_at: utc(r.updated_at),
-                user: people.get(&r.user_id).cloned(),
-                parent_reply: None,
-                replies: None,
-                user_reaction: vote,
-                user_reactions: reactions,
-                is_deleted,
-                is_hidden: r.is_hidden,
-                depth: r.depth,
-            }
+            let user = people.get(&r.user_id).cloned();
+            shown_reply(r, user, vote, reactions)
         })
         .collect()
+}
+
+/// A reply shown in full, with the reader's own reactions.
+pub(crate) fn shown_reply(
+    r: ReplyRow,
+    user: Option<UserSummary>,
+    user_reaction: Option<ReactionType>,
+    user_reactions: Vec<ReactionType>,
+) -> ForumReply {
+    ForumReply {
+        id: r.id,
+        topic_id: r.topic_id,
+        user_id: r.user_id,
+        parent_reply_id: r.parent_reply_id,
+        content: r.content,
+        is_solution: r.is_solution,
+        upvotes: r.upvotes,
+        downvotes: r.downvotes,
+        like_count: r.like_count,
+        helpful_count: r.helpful_count,
+        created_at: utc(r.created_at),
+        updated_at: utc(r.updated_at),
+        user,
+        parent_reply: None,
+        replies: None,
+        user_reaction,
+        user_reactions,
+        is_deleted: r.deleted_at.is_some(),
+        is_hidden: r.is_hidden,
+        depth: r.depth,
+    }
 }
 
 pub(crate) fn render_reply(

@@ -116,11 +116,23 @@ pub fn list_messages(
     query: ChatQuery,
 ) -> Result<Vec<LiveSessionChatMessage>, Error> {
     session_member(conn, actor, session_id)?;
-    let limit = chat_limit(query);
+    messages_after(conn, session_id, query.after_id, chat_limit(query))
+}
+
+/// The session's messages after `after` in id order (without it, the
+/// latest `limit`), whoever reads: a chat message is the same for every
+/// reader, so one read serves every stream of the session. Access is
+/// checked by [`chat_reader`], not here.
+pub fn messages_after(
+    conn: &mut DbConnection,
+    session_id: i32,
+    after: Option<i32>,
+    limit: i64,
+) -> Result<Vec<LiveSessionChatMessage>, Error> {
     let base = live_session_chat::table
         .filter(live_session_chat::session_id.eq(session_id))
         .select(ChatRow::as_select());
-    let rows: Vec<ChatRow> = match query.after_id {
+    let rows: Vec<ChatRow> = match after {
         Some(after) => base
             .filter(live_session_chat::id.gt(after))
             .order(live_session_chat::id.asc())
@@ -136,6 +148,17 @@ pub fn list_messages(
         }
     };
     render(conn, rows)
+}
+
+/// The access rule of [`list_messages`] alone, for a chat stream that
+/// opens or whose reader's access changed: the session's course.
+pub fn chat_reader(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    session_id: i32,
+) -> Result<i32, Error> {
+    let (session, _, _) = session_member(conn, actor, session_id)?;
+    Ok(session.course_id)
 }
 
 /// The `after_id` that reads on from a full page of `messages` (more may

@@ -1,4 +1,4 @@
-//! The actor's notifications in id order, for the event stream: the ones
+//! A user's notifications in id order, for the event stream: the ones
 //! after the last it delivered, or the latest to start from.
 
 use diesel::prelude::*;
@@ -8,16 +8,27 @@ use mdsc_core::{DbConnection, Error};
 
 use crate::model::{Notification, NotificationRow};
 
-/// Notifications after `after` in id order, at most `limit`; without
-/// `after`, the latest `limit`, still in id order.
+/// The actor's notifications after `after` in id order, at most `limit`;
+/// without `after`, the latest `limit`, still in id order.
 pub fn notifications_since(
     conn: &mut DbConnection,
     actor: &Principal,
     after: Option<i32>,
     limit: i64,
 ) -> Result<Vec<Notification>, Error> {
+    notifications_of(conn, actor.user_id, after, limit)
+}
+
+/// [`notifications_since`] for `user_id`: the read every stream of that
+/// user shares (they are all theirs, so there is no access to check).
+pub fn notifications_of(
+    conn: &mut DbConnection,
+    user_id: i32,
+    after: Option<i32>,
+    limit: i64,
+) -> Result<Vec<Notification>, Error> {
     let mine = notifications::table
-        .filter(notifications::user_id.eq(actor.user_id))
+        .filter(notifications::user_id.eq(user_id))
         .select(NotificationRow::as_select());
     let rows: Vec<NotificationRow> = match after {
         Some(after) => mine

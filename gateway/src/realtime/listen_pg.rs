@@ -3,28 +3,27 @@
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
+use super::hub::{pause, stopped};
+use super::router::Router;
+use super::signal::{Signal, parse_payload};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use tokio::sync::broadcast;
-
-use super::hub::{pause, stopped};
-use super::signal::{Signal, parse_payload};
 
 /// How often received notifications are read off the socket: the bound on
 /// the delay this adds. Reading is a non-blocking `PQconsumeInput`.
-const READ_EVERY: Duration = Duration::from_millis(50);
+const READ_EVERY: Duration = Duration::from_millis(10);
 /// A connection that died without a word is noticed by a query this often.
 const CHECK_EVERY: Duration = Duration::from_secs(30);
 const RECONNECT_AFTER: Duration = Duration::from_secs(2);
 
-pub(super) fn run(url: &str, sender: &broadcast::Sender<Signal>, stop: &AtomicBool) {
+pub(super) fn run(url: &str, router: &Router, stop: &AtomicBool) {
     while !stopped(stop) {
         match connect(url) {
             Ok((mut conn, schema)) => {
                 log::info!("real-time: listening on PostgreSQL (schema {schema})");
                 // Whatever committed before LISTEN took effect is read now.
-                let _ = sender.send(Signal::Resync);
-                if let Err(e) = listen(&mut conn, &schema, sender, stop) {
+                router.dispatch(Signal::Resync);
+                if let Err(e) = listen(&mut conn, &schema, router, stop) {
                     log::warn!("real-time: PostgreSQL listener lost ({e}); reconnecting");
                 }
             }
@@ -62,16 +61,15 @@ fn connect(url: &str) -> Result<(PgConnection, String), String> {
 fn listen(
     conn: &mut PgConnection,
     schema: &str,
-    sender: &broadcast::Sender<Signal>,
+    router: &Router,
     stop: &AtomicBool,
 ) -> Result<(), String> {
     let mut checked = Instant::now();
     while !stopped(stop) {
         for notification in conn.notifications_iter() {
             let notification = notification.map_err(|e| e.to_string())?;
-            if let Some(change) = parse_payload(&notification.payload, schema) {
-                // No receiver is not an error: nobody is streaming.
-                let _ = sender.send(Signal::Change(change));
+            if let Some(signal) = parse_payload(&notification.payload, schema) {
+                router.dispatch(signal);
             }
         }
         if checked.elapsed() >= CHECK_EVERY {

@@ -1,36 +1,49 @@
-//! SQLite: poll the streamed tables for ids above the last seen. Writers
-//! take the database lock one at a time and ids grow with each insert, so a
-//! row never commits below an id already seen: polling by id misses none.
+//! SQLite: poll the streamed tables for ids above the last seen, and the
+//! access changes the triggers of `000500_realtime_access` wrote. Writers
+//! take the database lock one at a time and ids grow with each insert, so
+//! a row never commits below an id already seen: polling by id misses none.
 
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use diesel::dsl::max;
 use diesel::prelude::*;
-use mdsc_core::schema::{forum_replies, live_session_chat, notifications};
+use mdsc_core::schema::{forum_replies, live_session_chat, notifications, realtime_access_changes};
 use mdsc_core::{DbConnection, DbPool, Error};
-use tokio::sync::broadcast;
 
 use super::hub::{pause, stopped};
-use super::signal::{Change, Signal, StreamKind};
+use super::router::Router;
+use super::signal::{AccessChange, Change, Signal, StreamKind};
 
-/// The bound on the delay polling adds; three indexed reads each time.
+/// The bound on the delay polling adds; four indexed reads each time.
 const POLL_EVERY: Duration = Duration::from_millis(50);
 /// Rows read per table per poll; more wait for the next poll.
 const BATCH: i64 = 1000;
+/// Access changes are kept this long, for every gateway polling the file
+/// (one normally; tests run two) to read them, then deleted.
+const KEEP_ACCESS_CHANGES: Duration = Duration::from_secs(600);
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Copy)]
 struct Seen {
     notification: i32,
     chat: i32,
     reply: i32,
+    access: i32,
 }
 
-pub(super) fn run(pool: &DbPool, sender: &broadcast::Sender<Signal>, stop: &AtomicBool) {
+pub(super) fn run(pool: &DbPool, router: &Router, stop: &AtomicBool) {
     let mut seen: Option<Seen> = None;
     let mut failing = false;
+    let mut pruned = Instant::now();
     while !stopped(stop) {
-        match poll(pool, &mut seen, sender) {
+        let mut outcome = poll(pool, &mut seen, router);
+        if outcome.is_ok() && pruned.elapsed() >= PRUNE_EVERY {
+            outcome = prune(pool);
+            pruned = Instant::now();
+        }
+        match outcome {
             Ok(()) => failing = false,
             // Logged once per outage, not ten times a second.
             Err(e) if !failing => {
@@ -43,15 +56,11 @@ pub(super) fn run(pool: &DbPool, sender: &broadcast::Sender<Signal>, stop: &Atom
     }
 }
 
-fn poll(
-    pool: &DbPool,
-    seen: &mut Option<Seen>,
-    sender: &broadcast::Sender<Signal>,
-) -> Result<(), Error> {
+fn poll(pool: &DbPool, seen: &mut Option<Seen>, router: &Router) -> Result<(), Error> {
     let mut conn = pool.get()?;
     let Some(marks) = seen else {
         *seen = Some(latest(&mut conn)?);
-        let _ = sender.send(Signal::Resync);
+        router.dispatch(Signal::Resync);
         return Ok(());
     };
     let new: Vec<(i32, i32)> = notifications::table
@@ -61,7 +70,7 @@ fn poll(
         .select((notifications::id, notifications::user_id))
         .load(&mut conn)?;
     publish(
-        sender,
+        router,
         StreamKind::Notification,
         &new,
         &mut marks.notification,
@@ -72,27 +81,49 @@ fn poll(
         .limit(BATCH)
         .select((live_session_chat::id, live_session_chat::session_id))
         .load(&mut conn)?;
-    publish(sender, StreamKind::Chat, &new, &mut marks.chat);
+    publish(router, StreamKind::Chat, &new, &mut marks.chat);
     let new: Vec<(i32, i32)> = forum_replies::table
         .filter(forum_replies::id.gt(marks.reply))
         .order(forum_replies::id.asc())
         .limit(BATCH)
         .select((forum_replies::id, forum_replies::topic_id))
         .load(&mut conn)?;
-    publish(sender, StreamKind::Reply, &new, &mut marks.reply);
+    publish(router, StreamKind::Reply, &new, &mut marks.reply);
+    let changes: Vec<(i32, String, i32)> = realtime_access_changes::table
+        .filter(realtime_access_changes::id.gt(marks.access))
+        .order(realtime_access_changes::id.asc())
+        .limit(BATCH)
+        .select((
+            realtime_access_changes::id,
+            realtime_access_changes::scope,
+            realtime_access_changes::scope_key,
+        ))
+        .load(&mut conn)?;
+    for (id, scope, key) in changes {
+        if let Some(change) = AccessChange::parse(&scope, key) {
+            router.dispatch(Signal::Access(change));
+        }
+        marks.access = id;
+    }
     Ok(())
 }
 
-fn publish(
-    sender: &broadcast::Sender<Signal>,
-    kind: StreamKind,
-    rows: &[(i32, i32)],
-    mark: &mut i32,
-) {
+fn publish(router: &Router, kind: StreamKind, rows: &[(i32, i32)], mark: &mut i32) {
     for &(id, key) in rows {
-        let _ = sender.send(Signal::Change(Change { kind, key, id }));
+        router.dispatch(Signal::Change(Change { kind, key, id }));
         *mark = id;
     }
+}
+
+/// Deletes the access changes every poller has read long ago.
+fn prune(pool: &DbPool) -> Result<(), Error> {
+    let keep = chrono::Duration::from_std(KEEP_ACCESS_CHANGES).unwrap_or_default();
+    let before = Utc::now().naive_utc() - keep;
+    diesel::delete(
+        realtime_access_changes::table.filter(realtime_access_changes::created_at.lt(before)),
+    )
+    .execute(&mut pool.get()?)?;
+    Ok(())
 }
 
 fn latest(conn: &mut DbConnection) -> Result<Seen, Error> {
@@ -107,6 +138,10 @@ fn latest(conn: &mut DbConnection) -> Result<Seen, Error> {
             .unwrap_or(0),
         reply: forum_replies::table
             .select(max(forum_replies::id))
+            .first::<Option<i32>>(conn)?
+            .unwrap_or(0),
+        access: realtime_access_changes::table
+            .select(max(realtime_access_changes::id))
             .first::<Option<i32>>(conn)?
             .unwrap_or(0),
     })

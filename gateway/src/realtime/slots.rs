@@ -1,8 +1,9 @@
 //! How many event streams each user, and each client address, has open in
-//! this process. Every open stream costs a database read per event on its
-//! channel and a few KB of memory, so one account (a tab opened many times,
-//! a client reconnecting in a loop) is held to `SSE_MAX_STREAMS_PER_USER`,
-//! and one address (many fresh accounts) to `SSE_MAX_STREAMS_PER_ADDRESS`.
+//! this process. Every open stream costs memory (its connection, its place
+//! on its channel) and reads when it opens, so one account (a tab opened
+//! many times, a client reconnecting in a loop) is held to
+//! `SSE_MAX_STREAMS_PER_USER`, and one address (many fresh accounts) to
+//! `SSE_MAX_STREAMS_PER_ADDRESS`.
 
 use std::collections::HashMap;
 use std::hash::Hash;

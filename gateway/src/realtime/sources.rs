@@ -1,11 +1,15 @@
-//! What each stream reads when its channel signals: the REST services'
-//! "what is new" queries, run as the stream's user.
+//! Each kind of stream: its channel, its access rule (checked when it
+//! opens and when the reader's access changes), and the REST services'
+//! "what is new" query, run as the stream's user for a replay after
+//! `Last-Event-ID` or a catch-up after falling behind its channel.
 
 use mdsc_auth::Principal;
 use mdsc_core::{DbConnection, Error};
-use mdsc_live::chat::{ChatQuery, list_messages};
+use mdsc_live::chat::{ChatQuery, chat_reader, list_messages};
 
-use super::signal::{Change, StreamKind};
+use super::channel::ChannelKey;
+use super::signal::StreamKind;
+use super::viewer::Viewer;
 
 /// Items after a point, as `(id, JSON)`, and the last id read (which may
 /// pass items the user may not see).
@@ -17,14 +21,14 @@ pub struct Batch {
     pub more: bool,
 }
 
-/// One stream's channel and its read.
+/// One stream's channel, access rule and read.
 pub trait Source: Send + Sync + 'static {
-    /// The SSE `event:` name of its items.
-    fn event(&self) -> &'static str;
-    fn matches(&self, change: &Change) -> bool;
+    fn channel(&self) -> ChannelKey;
+    /// The actor may follow the channel now (else the error the REST
+    /// route gives), and what filtering its items takes.
+    fn admit(&self, conn: &mut DbConnection, actor: &Principal) -> Result<Viewer, Error>;
     /// Items after `after` in id order, at most `limit`; without `after`,
-    /// the latest `limit`. Access is checked on every read, so a user who
-    /// loses access mid-stream gets the error at the next item.
+    /// the latest `limit`; with the REST route's access rules.
     fn since(
         &self,
         conn: &mut DbConnection,
@@ -65,11 +69,19 @@ pub struct Notifications {
 }
 
 impl Source for Notifications {
-    fn event(&self) -> &'static str {
-        "notification"
+    fn channel(&self) -> ChannelKey {
+        ChannelKey {
+            kind: StreamKind::Notification,
+            key: self.user_id,
+        }
     }
-    fn matches(&self, change: &Change) -> bool {
-        change.kind == StreamKind::Notification && change.key == self.user_id
+    /// One's own notifications: the account existing is enough.
+    fn admit(&self, _: &mut DbConnection, actor: &Principal) -> Result<Viewer, Error> {
+        Ok(Viewer {
+            user_id: actor.user_id,
+            course_id: None,
+            staff: false,
+        })
     }
     fn since(
         &self,
@@ -89,11 +101,19 @@ pub struct Chat {
 }
 
 impl Source for Chat {
-    fn event(&self) -> &'static str {
-        "chat_message"
+    fn channel(&self) -> ChannelKey {
+        ChannelKey {
+            kind: StreamKind::Chat,
+            key: self.session_id,
+        }
     }
-    fn matches(&self, change: &Change) -> bool {
-        change.kind == StreamKind::Chat && change.key == self.session_id
+    fn admit(&self, conn: &mut DbConnection, actor: &Principal) -> Result<Viewer, Error> {
+        let course_id = chat_reader(conn, actor, self.session_id)?;
+        Ok(Viewer {
+            user_id: actor.user_id,
+            course_id: Some(course_id),
+            staff: false,
+        })
     }
     fn since(
         &self,
@@ -117,11 +137,19 @@ pub struct TopicReplies {
 }
 
 impl Source for TopicReplies {
-    fn event(&self) -> &'static str {
-        "forum_reply"
+    fn channel(&self) -> ChannelKey {
+        ChannelKey {
+            kind: StreamKind::Reply,
+            key: self.topic_id,
+        }
     }
-    fn matches(&self, change: &Change) -> bool {
-        change.kind == StreamKind::Reply && change.key == self.topic_id
+    fn admit(&self, conn: &mut DbConnection, actor: &Principal) -> Result<Viewer, Error> {
+        let reader = mdsc_forum::reply_feed::topic_reader(conn, actor, self.topic_id)?;
+        Ok(Viewer {
+            user_id: actor.user_id,
+            course_id: Some(reader.course_id),
+            staff: reader.is_staff,
+        })
     }
     fn since(
         &self,

@@ -22,4 +22,6 @@ mod reminders;
 mod roles;
 mod round_trips;
 mod schedule;
+mod stream_access;
+mod stream_fanout;
 mod streams;

@@ -1,0 +1,11 @@
+DROP TABLE realtime_access_changes;
+DROP TRIGGER live_sessions_realtime_access_delete ON live_sessions;
+DROP TRIGGER forum_topics_realtime_access_delete ON forum_topics;
+DROP TRIGGER forum_topics_realtime_access ON forum_topics;
+DROP TRIGGER courses_realtime_access_delete ON courses;
+DROP TRIGGER courses_realtime_access ON courses;
+DROP TRIGGER users_realtime_access_delete ON users;
+DROP TRIGGER users_realtime_access ON users;
+DROP TRIGGER enrollments_realtime_access_delete ON enrollments;
+DROP TRIGGER enrollments_realtime_access ON enrollments;
+DROP FUNCTION mdsc_realtime_access();

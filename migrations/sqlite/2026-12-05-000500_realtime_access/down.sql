@@ -1,0 +1,10 @@
+DROP TRIGGER live_sessions_realtime_access_delete;
+DROP TRIGGER forum_topics_realtime_access_delete;
+DROP TRIGGER forum_topics_realtime_access;
+DROP TRIGGER courses_realtime_access_delete;
+DROP TRIGGER courses_realtime_access;
+DROP TRIGGER users_realtime_access_delete;
+DROP TRIGGER users_realtime_access;
+DROP TRIGGER enrollments_realtime_access_delete;
+DROP TRIGGER enrollments_realtime_access;
+DROP TABLE realtime_access_changes;
