@@ -90,6 +90,17 @@ impl TopicKey {
         }
     }
 
+    /// [`TopicKey::rows_after`] for a query that reads a few rows by id
+    /// (a search's index matches): the same rows, as `NOT (… >= …)`, which
+    /// no index can serve. PostgreSQL estimates a row comparison from its
+    /// first column alone (`is_pinned < false`: nothing), so given the
+    /// plain comparison it walks the list's order index and filters out
+    /// every other topic of the forum (98,901 rows for 99 matches); given
+    /// this one, it reads the matches by primary key and sorts them.
+    pub fn rows_after_among_matches(self) -> TopicCondition {
+        Box::new(diesel::dsl::not(self.rows_up_to()))
+    }
+
     /// The rows up to this one, itself included: the other side of
     /// [`TopicKey::rows_after`].
     pub fn rows_up_to(self) -> TopicCondition {

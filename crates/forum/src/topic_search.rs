@@ -69,7 +69,7 @@ impl Listing {
         {
             let beyond = self
                 .rows_in(conn, part, Via::Index)?
-                .filter(end.rows_after());
+                .filter(end.rows_after_among_matches());
             rows.extend(
                 self.ordered(beyond)
                     .limit(take - found)
@@ -95,7 +95,7 @@ impl Listing {
             Some(end) if found < COUNTED_TOTAL_MAX => {
                 let beyond = self
                     .rows_in(conn, None, Via::Index)?
-                    .filter(end.rows_after());
+                    .filter(end.rows_after_among_matches());
                 Ok(found + counted(conn, beyond, COUNTED_TOTAL_MAX - found)?)
             }
             _ => Ok(found),
