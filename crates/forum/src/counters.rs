@@ -381,6 +381,27 @@ pub fn count_forum_counters(
     })
 }
 
+/// Rebuilds one topic's kept counters from its replies and returns them;
+/// its writers queue behind the caller's transaction.
+pub fn recompute_topic(conn: &mut DbConnection, topic_id: i32) -> Result<TopicCounters, Error> {
+    write_transaction(conn, |conn| -> Result<_, Error> {
+        mdsc_core::lock_row!(conn, forum_topics, topic_id)?;
+        let t = count_topic_counters(conn, topic_id)?;
+        diesel::update(forum_topics::table.find(topic_id))
+            .set((
+                forum_topics::reply_count.eq(t.reply_count),
+                forum_topics::thread_count.eq(t.thread_count),
+                forum_topics::last_reply_at.eq(t.last_reply_at),
+                forum_topics::last_reply_by.eq(t.last_reply_by),
+                forum_topics::has_solution.eq(t.has_solution),
+                forum_topics::last_activity_at.eq(t.last_activity_at),
+                forum_topics::view_count.eq(t.view_count),
+            ))
+            .execute(conn)?;
+        Ok(t)
+    })
+}
+
 /// Rebuilds every counter of a forum, its topics and their replies from the
 /// rows (repair after a manual change in the database).
 pub fn recompute_forum(conn: &mut DbConnection, forum_id: i32) -> Result<ForumCounters, Error> {
@@ -393,19 +414,7 @@ pub fn recompute_forum(conn: &mut DbConnection, forum_id: i32) -> Result<ForumCo
             .select(forum_topics::id)
             .load(conn)?;
         for topic_id in topic_ids {
-            mdsc_core::lock_row!(conn, forum_topics, topic_id)?;
-            let t = count_topic_counters(conn, topic_id)?;
-            diesel::update(forum_topics::table.find(topic_id))
-                .set((
-                    forum_topics::reply_count.eq(t.reply_count),
-                    forum_topics::thread_count.eq(t.thread_count),
-                    forum_topics::last_reply_at.eq(t.last_reply_at),
-                    forum_topics::last_reply_by.eq(t.last_reply_by),
-                    forum_topics::has_solution.eq(t.has_solution),
-                    forum_topics::last_activity_at.eq(t.last_activity_at),
-                    forum_topics::view_count.eq(t.view_count),
-                ))
-                .execute(conn)?;
+            recompute_topic(conn, topic_id)?;
             let reply_ids: Vec<i32> = forum_replies::table
                 .filter(forum_replies::topic_id.eq(topic_id))
                 .select(forum_replies::id)

@@ -33,7 +33,7 @@ use std::time::Instant;
 use chrono::{Duration, NaiveDateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use mdsc_core::schema::{course_forums, forum_topics};
+use mdsc_core::schema::course_forums;
 use mdsc_core::{Backend, DatabaseUrl, DbConnection, build_pool, run_pending_migrations};
 
 type Res<T> = Result<T, Box<dyn StdError>>;
@@ -658,18 +658,7 @@ fn set_counters(conn: &mut DbConnection, f: &Figures) -> Res<()> {
     use mdsc_forum::counters;
     for topic in [BIG_TOPIC, TOPIC_10, TOPIC_10K] {
         let topic = i32::try_from(topic)?;
-        let t = counters::count_topic_counters(conn, topic)?;
-        diesel::update(forum_topics::table.find(topic))
-            .set((
-                forum_topics::reply_count.eq(t.reply_count),
-                forum_topics::thread_count.eq(t.thread_count),
-                forum_topics::last_reply_at.eq(t.last_reply_at),
-                forum_topics::last_reply_by.eq(t.last_reply_by),
-                forum_topics::has_solution.eq(t.has_solution),
-                forum_topics::last_activity_at.eq(t.last_activity_at),
-                forum_topics::view_count.eq(t.view_count),
-            ))
-            .execute(conn)?;
+        let t = counters::recompute_topic(conn, topic)?;
         if counters::kept_topic_counters(conn, topic)? != t {
             return Err(format!("topic {topic}: kept counters differ from a recount").into());
         }
