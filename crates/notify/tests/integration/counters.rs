@@ -4,36 +4,16 @@
 //! repeats or gaps while notifications arrive, and refuses past its bounds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::common::people;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mdsc_auth::{Principal, Role};
-use mdsc_core::schema::users;
 use mdsc_core::testing::{TestDb, expect_err, race};
 use mdsc_core::{Clock, DbConnection, Error, ErrorKind, ManualClock};
 use mdsc_notify::counters::{self, NotificationCounts};
 use mdsc_notify::service::{self, NotificationQuery};
 use mdsc_notify::{Delivery, NotificationKind, Subject, Texts, forum_post_withdrawn, notify};
 use serde_json::json;
-
-fn people(conn: &mut DbConnection, now: NaiveDateTime, count: usize) -> Vec<i32> {
-    (0..count)
-        .map(|n| {
-            diesel::insert_into(users::table)
-                .values((
-                    users::email.eq(format!("reader{n}@example.com")),
-                    users::password_hash.eq("not-a-login"),
-                    users::first_name.eq("First"),
-                    users::last_name.eq("Last"),
-                    users::role.eq("student"),
-                    users::created_at.eq(now),
-                    users::updated_at.eq(now),
-                ))
-                .returning(users::id)
-                .get_result(conn)
-                .unwrap()
-        })
-        .collect()
-}
 
 fn student(user_id: i32) -> Principal {
     Principal {

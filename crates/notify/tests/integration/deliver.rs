@@ -3,33 +3,14 @@
 //! actor, never to someone who turned the type off, once per person.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::common::people;
 use diesel::prelude::*;
-use mdsc_core::schema::{notification_preferences, notifications, users};
+use mdsc_core::schema::{notification_preferences, notifications};
 use mdsc_core::testing::TestDb;
 use mdsc_core::{Clock, DbConnection, Error, ManualClock, write_transaction};
 use mdsc_notify::deliver::INLINE_RECIPIENTS;
 use mdsc_notify::{Delivery, NotificationKind, Subject, Texts, forum_post_withdrawn, jobs, notify};
 use serde_json::json;
-
-fn users(conn: &mut DbConnection, clock: &ManualClock, count: usize) -> Vec<i32> {
-    (0..count)
-        .map(|n| {
-            diesel::insert_into(users::table)
-                .values((
-                    users::email.eq(format!("user{n}@example.com")),
-                    users::password_hash.eq("not-a-login"),
-                    users::first_name.eq("First"),
-                    users::last_name.eq("Last"),
-                    users::role.eq("student"),
-                    users::created_at.eq(clock.now()),
-                    users::updated_at.eq(clock.now()),
-                ))
-                .returning(users::id)
-                .get_result(conn)
-                .unwrap()
-        })
-        .collect()
-}
 
 fn delivery(actor: i32, recipients: Vec<i32>) -> Delivery {
     Delivery {
@@ -56,7 +37,7 @@ fn once_per_recipient_never_the_actor_nor_the_muted() {
     let db = TestDb::new();
     let mut conn = db.conn();
     let clock = ManualClock::starting_at("2026-01-15T10:00:00Z");
-    let people = users(&mut conn, &clock, 4);
+    let people = people(&mut conn, clock.now(), 4);
     let (actor, muted) = (people[0], people[3]);
     diesel::insert_into(notification_preferences::table)
         .values((
@@ -91,7 +72,7 @@ fn a_rolled_back_change_leaves_no_notification() {
     let db = TestDb::new();
     let mut conn = db.conn();
     let clock = ManualClock::starting_at("2026-01-15T10:00:00Z");
-    let people = users(&mut conn, &clock, 3);
+    let people = people(&mut conn, clock.now(), 3);
     let outcome = write_transaction(&mut conn, |conn| -> Result<(), Error> {
         notify(conn, delivery(people[0], people.clone()), clock.now())?;
         Err(Error::conflict(
@@ -112,7 +93,7 @@ fn a_large_audience_is_written_by_the_worker_in_chunks() {
     let db = TestDb::new();
     let mut conn = db.conn();
     let clock = ManualClock::starting_at("2026-01-15T10:00:00Z");
-    let people = users(&mut conn, &clock, 1_201);
+    let people = people(&mut conn, clock.now(), 1_201);
     let written = write_transaction(&mut conn, |conn| {
         notify(conn, delivery(people[0], people.clone()), clock.now())
     })
@@ -145,7 +126,7 @@ fn a_withdrawn_post_stops_its_batch() {
     let db = TestDb::new();
     let mut conn = db.conn();
     let clock = ManualClock::starting_at("2026-01-15T10:00:00Z");
-    let people = users(&mut conn, &clock, INLINE_RECIPIENTS + 50);
+    let people = people(&mut conn, clock.now(), INLINE_RECIPIENTS + 50);
     let mut about_a_topic = delivery(people[0], people.clone());
     about_a_topic.subject = Some(Subject::ForumTopic(7));
     write_transaction(&mut conn, |conn| {

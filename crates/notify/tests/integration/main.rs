@@ -4,6 +4,7 @@
 //! `cargo test -p mdsc-notify --test integration <module>::`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 mod counters;
 mod deliver;
 mod email;

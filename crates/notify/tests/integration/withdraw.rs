@@ -5,9 +5,10 @@
 
 use std::sync::Mutex;
 
+use crate::common::people;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use mdsc_core::schema::{jobs, notifications, users};
+use mdsc_core::schema::{jobs, notifications};
 use mdsc_core::testing::TestDb;
 use mdsc_core::{Clock, DbConnection, DbPool, Error, ManualClock};
 use mdsc_notify::email::{EmailLinks, EmailMessage, Mailer, send_due};
@@ -15,26 +16,6 @@ use mdsc_notify::{
     Delivery, NotificationKind, Subject, Texts, Withdrawn, forum_post_withdrawn, notify,
 };
 use serde_json::json;
-
-fn people(conn: &mut DbConnection, now: NaiveDateTime, count: usize) -> Vec<i32> {
-    (0..count)
-        .map(|n| {
-            diesel::insert_into(users::table)
-                .values((
-                    users::email.eq(format!("user{n}@example.com")),
-                    users::password_hash.eq("not-a-login"),
-                    users::first_name.eq("First"),
-                    users::last_name.eq("Last"),
-                    users::role.eq("student"),
-                    users::created_at.eq(now),
-                    users::updated_at.eq(now),
-                ))
-                .returning(users::id)
-                .get_result(conn)
-                .unwrap()
-        })
-        .collect()
-}
 
 /// A notification titled `title` about `subject`, from `actor` to `to`.
 fn say(
