@@ -1,19 +1,15 @@
 //! The actix application: routes under /api, the OpenAPI document, the docs
 //! page, error handling and middleware. Used by `serve` and by the tests.
 
-use std::sync::OnceLock;
-
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{Condition, ErrorHandlers, Logger};
+use actix_web::middleware::{Condition, ErrorHandlers, Logger, from_fn};
 use actix_web::{App, HttpResponse, web};
-use utoipa::openapi::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{envelope_non_json_errors, json_error, not_found, path_error, query_error};
+use crate::openapi::openapi;
 use crate::routes;
 use crate::state::AppState;
 
@@ -62,6 +58,7 @@ pub fn build_app(
             routes::configure(&mut utoipa_cfg);
         }))
         .default_service(web::to(not_found))
+        .wrap(from_fn(crate::methods::head_as_get))
         .wrap(Condition::new(
             !cors_origins.is_empty(),
             cors(&cors_origins),
@@ -96,19 +93,6 @@ fn redacted_request_line(req: &ServiceRequest) -> String {
     format!("{} {path}{query} {:?}", req.method(), req.version())
 }
 
-/// The OpenAPI document, collected once from the same route table the
-/// application serves, so it cannot drift from the code.
-pub fn openapi() -> &'static OpenApi {
-    static DOC: OnceLock<OpenApi> = OnceLock::new();
-    DOC.get_or_init(|| {
-        let (_, api) = App::new()
-            .into_utoipa_app()
-            .service(utoipa_actix_web::scope("/api").configure(routes::configure))
-            .split_for_parts();
-        document(api)
-    })
-}
-
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
         .allow_any_method()
@@ -133,29 +117,6 @@ fn cors(origins: &[String]) -> Cors {
         };
     }
     cors
-}
-
-/// Title, version and the bearer security scheme on top of the collected paths.
-fn document(mut api: OpenApi) -> OpenApi {
-    api.info.title = "MDSC learning platform API".to_owned();
-    api.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    api.info.description = Some(
-        "Every answer is an envelope: {\"success\": true, \"data\": …} or \
-         {\"success\": false, \"message\", \"code\", \"errors\"?}. Lists are paginated with \
-         ?page= (from 1) and ?limit= (default 20, at most 100)."
-            .to_owned(),
-    );
-    let components = api.components.get_or_insert_with(Default::default);
-    components.add_security_scheme(
-        "bearer",
-        SecurityScheme::Http(
-            HttpBuilder::new()
-                .scheme(HttpAuthScheme::Bearer)
-                .bearer_format("JWT")
-                .build(),
-        ),
-    );
-    api
 }
 
 #[cfg(test)]

@@ -106,7 +106,7 @@ impl ResponseError for ApiError {
 
 /// A body that did not deserialize: 422 on `body` for well-formed JSON whose
 /// values have the wrong type or are missing, 400 `MALFORMED_JSON` otherwise.
-fn deserialize_error(e: &serde_json::Error) -> ApiError {
+pub(crate) fn deserialize_error(e: &serde_json::Error) -> ApiError {
     if e.is_data() {
         let mut api = ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -128,7 +128,7 @@ fn deserialize_error(e: &serde_json::Error) -> ApiError {
 }
 
 /// A body that may be absent (toggle routes: pin, lock, mark-solution):
-/// empty means `None`; otherwise it must be the JSON of `T`, refused as
+/// empty or `null` means `None`; otherwise it must be the JSON of `T`, refused as
 /// `Json` would refuse it, so a typo never passes for "no body".
 pub fn optional_json<T: serde::de::DeserializeOwned>(
     body: &actix_web::web::Bytes,
@@ -136,9 +136,11 @@ pub fn optional_json<T: serde::de::DeserializeOwned>(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice(body)
-        .map(Some)
-        .map_err(|e| deserialize_error(&e))
+    match serde_json::from_slice(body).map_err(|e| deserialize_error(&e))? {
+        // `null` is "no body" too: what a client that always sends JSON sends.
+        serde_json::Value::Null => Ok(None),
+        value => crate::json_input::decode(value).map(Some),
+    }
 }
 
 pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -164,7 +166,12 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
     api.into()
 }
 
-pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+pub fn path_error(err: PathError, req: &HttpRequest) -> actix_web::Error {
+    // `PUT /ratings/stats` reaches `PUT /ratings/{ratingId}`, whose id does
+    // not parse; the path is `GET`-only `/ratings/stats`, so it is a 405.
+    if let Some(res) = crate::methods::method_not_allowed(req) {
+        return actix_web::error::InternalError::from_response(err, res).into();
+    }
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "INVALID_PATH_PARAMETER",
@@ -182,8 +189,12 @@ pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Err
     .into()
 }
 
-/// Unknown routes and methods.
+/// Unknown routes, and known paths asked with a method they do not have
+/// (`405` with `Allow`).
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    if let Some(res) = crate::methods::method_not_allowed(&req) {
+        return res;
+    }
     ApiError::new(
         StatusCode::NOT_FOUND,
         "ROUTE_NOT_FOUND",
@@ -198,12 +209,14 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 pub fn envelope_non_json_errors<B>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_json = res
+    // JSON is the envelope already; HTML is a page of ours meant for a
+    // person (the unsubscribe link's). actix's own errors are plain text.
+    let is_ours = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json {
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if is_ours {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

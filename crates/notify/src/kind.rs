@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::locale::Texts;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NotificationKind {
     /// A new reply in a topic one wrote or replied to.
@@ -46,6 +48,47 @@ impl NotificationKind {
             Self::QuizDeadline => "quiz_deadline",
             Self::RatingModerated => "rating_moderated",
         }
+    }
+}
+
+impl NotificationKind {
+    /// What this type is about, for a person choosing whether to receive
+    /// it (the unsubscribe page says what it turns off).
+    pub fn describe(self) -> Texts {
+        let (fr, en) = match self {
+            Self::ForumReply => (
+                "les nouvelles réponses dans les sujets du forum auxquels vous participez",
+                "new replies in the forum topics you take part in",
+            ),
+            Self::ForumTopic => (
+                "les nouveaux sujets des forums de cours que vous suivez",
+                "new topics in the course forums you follow",
+            ),
+            Self::LiveSessionScheduled => (
+                "les sessions en direct programmées dans vos cours",
+                "live sessions scheduled in your courses",
+            ),
+            Self::LiveSessionRescheduled => (
+                "les sessions en direct déplacées",
+                "live sessions moved to another time",
+            ),
+            Self::LiveSessionCancelled => {
+                ("les sessions en direct annulées", "live sessions cancelled")
+            }
+            Self::LiveSessionStarted => {
+                ("le début des sessions en direct", "live sessions starting")
+            }
+            Self::LiveSessionReminder => (
+                "les rappels avant une session en direct",
+                "reminders before a live session",
+            ),
+            Self::QuizDeadline => ("les rappels d'échéance des quiz", "quiz deadline reminders"),
+            Self::RatingModerated => (
+                "la modération de vos avis sur les cours",
+                "the moderation of your course ratings",
+            ),
+        };
+        Texts::new(fr, en)
     }
 }
 

@@ -9,6 +9,7 @@ use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::kind::NotificationKind;
+use crate::locale::Locale;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct NotificationPreference {
@@ -116,6 +117,36 @@ pub fn update_preferences(
     get_preferences(conn, actor)
 }
 
+/// What an unsubscribe link would turn off, for the page a person sees
+/// when they open it: the type, the recipient's language, and whether
+/// their e-mails of that type are still on. Changes nothing (RFC 8058: a
+/// `GET`, which link scanners follow, must not unsubscribe).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsubscribeOffer {
+    pub kind: NotificationKind,
+    pub locale: Locale,
+    pub email_on: bool,
+}
+
+pub fn unsubscribe_offer(
+    conn: &mut DbConnection,
+    keys: &TokenKeys,
+    clock: &dyn Clock,
+    kind: &str,
+    token: &str,
+) -> Result<UnsubscribeOffer, Error> {
+    let (kind, actor) = unsubscribe_link(conn, keys, clock, kind, token)?;
+    let locale = Locale::from_stored(Some(&crate::language::get_settings(conn, &actor)?.locale));
+    let email_on = get_preferences(conn, &actor)?
+        .into_iter()
+        .any(|p| p.kind == kind.as_str() && p.email);
+    Ok(UnsubscribeOffer {
+        kind,
+        locale,
+        email_on,
+    })
+}
+
 /// The one-click unsubscribe of an e-mail (`List-Unsubscribe`, RFC 8058):
 /// turns e-mail off for the token's user and that one type, leaving in-app
 /// as it is. The token is the credential (the mail client posts it without
@@ -128,11 +159,7 @@ pub fn unsubscribe_email(
     kind: &str,
     token: &str,
 ) -> Result<NotificationPreference, Error> {
-    let kind: NotificationKind = kind
-        .parse()
-        .map_err(|message: String| Error::invalid_field("type", message))?;
-    let user_id = keys.verify_unsubscribe(token, kind.as_str(), clock)?;
-    let actor = mdsc_auth::service::current_principal(conn, user_id)?;
+    let (kind, actor) = unsubscribe_link(conn, keys, clock, kind, token)?;
     let change = PreferenceChange {
         kind: kind.as_str().to_owned(),
         in_app: None,
@@ -149,4 +176,22 @@ pub fn unsubscribe_email(
     all.into_iter()
         .find(|p| p.kind == kind.as_str())
         .ok_or_else(|| Error::internal("an unsubscribed type is missing from the preferences"))
+}
+
+/// An unsubscribe link's type and recipient: `422 type` for an unknown
+/// type, `401` for a token that is not one for this type, or expired, or
+/// whose account is gone.
+fn unsubscribe_link(
+    conn: &mut DbConnection,
+    keys: &TokenKeys,
+    clock: &dyn Clock,
+    kind: &str,
+    token: &str,
+) -> Result<(NotificationKind, Principal), Error> {
+    let kind: NotificationKind = kind
+        .parse()
+        .map_err(|message: String| Error::invalid_field("type", message))?;
+    let user_id = keys.verify_unsubscribe(token, kind.as_str(), clock)?;
+    let actor = mdsc_auth::service::current_principal(conn, user_id)?;
+    Ok((kind, actor))
 }

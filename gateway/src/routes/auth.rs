@@ -1,6 +1,6 @@
 //! /api/auth and /api/admin/users.
 
-use actix_web::web::{Data, Json, Path};
+use actix_web::web::{Data, Path};
 use actix_web::{get, post, put};
 use mdsc_auth::service::{self, LoginInput, RegisterInput, SetRoleInput};
 use mdsc_auth::sign_in;
@@ -9,12 +9,13 @@ use mdsc_auth::{AuthResponse, User};
 use crate::envelope::{Envelope, created, ok};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Auth, ClientAddress};
+use crate::json_input::Json;
 use crate::state::AppState;
 
 /// Create a student account and sign in.
 ///
 /// At most `REGISTRATIONS_PER_ADDRESS_PER_HOUR` (default 10) per client address.
-#[utoipa::path(tag = "auth", request_body = RegisterInput, responses(
+#[utoipa::path(operation_id = "register", tag = "auth", request_body = RegisterInput, responses(
     (status = 201, body = Envelope<AuthResponse>),
     (status = 409, description = "EMAIL_TAKEN", body = ErrorBody),
     (status = 422, body = ErrorBody),
@@ -39,7 +40,7 @@ pub async fn register(
 /// e-mail, or `LOGIN_MAX_FAILURES_PER_ADDRESS` (default 50) from one client
 /// address, in 15 minutes: `429 TOO_MANY_ATTEMPTS` with `Retry-After`. A
 /// success resets the e-mail's count.
-#[utoipa::path(tag = "auth", request_body = LoginInput, responses(
+#[utoipa::path(operation_id = "login", tag = "auth", request_body = LoginInput, responses(
     (status = 200, body = Envelope<AuthResponse>),
     (status = 401, description = "INVALID_CREDENTIALS", body = ErrorBody),
     (status = 429, description = "TOO_MANY_ATTEMPTS, with Retry-After", body = ErrorBody),
@@ -58,7 +59,7 @@ pub async fn login(
 }
 
 /// The signed-in user.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(operation_id = "getCurrentUser", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, body = Envelope<User>),
     (status = 401, body = ErrorBody)))]
 #[get("/auth/me")]
@@ -70,7 +71,7 @@ pub async fn me(state: Data<AppState>, auth: Auth) -> ApiResult {
 }
 
 /// Change a user's role (admins only, not their own).
-#[utoipa::path(tag = "admin", security(("bearer" = [])), request_body = SetRoleInput,
+#[utoipa::path(operation_id = "setUserRole", tag = "admin", security(("bearer" = [])), request_body = SetRoleInput,
     params(("id" = i32, Path, description = "User id")),
     responses(
         (status = 200, body = Envelope<User>),

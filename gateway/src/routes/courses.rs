@@ -1,6 +1,6 @@
 //! /api/courses: the catalogue and course editing.
 
-use actix_web::web::{Data, Json, Path, Query};
+use actix_web::web::{Data, Path, Query};
 use actix_web::{delete, get, post, put};
 use mdsc_core::Page;
 use mdsc_course::course::{self, CourseInput, CourseListQuery, CourseUpdate};
@@ -10,11 +10,12 @@ use mdsc_schedule::hooks;
 use crate::envelope::{Envelope, created, deleted, ok};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Auth, MaybeAuth};
+use crate::json_input::Json;
 use crate::routes::Deleted;
 use crate::state::AppState;
 
 /// Courses, newest first: published ones, plus an instructor's own drafts.
-#[utoipa::path(tag = "courses", params(CourseListQuery), responses((status = 200, body = Envelope<Page<Course>>)))]
+#[utoipa::path(operation_id = "listCourses", tag = "courses", security((), ("bearer" = [])), params(CourseListQuery), responses((status = 200, body = Envelope<Page<Course>>)))]
 #[get("/courses")]
 pub async fn list(
     state: Data<AppState>,
@@ -31,7 +32,7 @@ pub async fn list(
 }
 
 /// Create a course (instructors and admins); the slug comes from the title.
-#[utoipa::path(tag = "courses", security(("bearer" = [])), request_body = CourseInput, responses(
+#[utoipa::path(operation_id = "createCourse", tag = "courses", security(("bearer" = [])), request_body = CourseInput, responses(
     (status = 201, body = Envelope<Course>),
     (status = 403, body = ErrorBody),
     (status = 422, body = ErrorBody)))]
@@ -47,7 +48,7 @@ pub async fn create(state: Data<AppState>, auth: Auth, body: Json<CourseInput>) 
 }
 
 /// One course, by numeric id or by slug.
-#[utoipa::path(tag = "courses", params(("id" = String, Path, description = "Course id, or its slug")),
+#[utoipa::path(operation_id = "getCourse", tag = "courses", security((), ("bearer" = [])), params(("id" = String, Path, description = "Course id, or its slug")),
     responses((status = 200, body = Envelope<Course>), (status = 404, body = ErrorBody)))]
 #[get("/courses/{id}")]
 pub async fn get(state: Data<AppState>, auth: MaybeAuth, id_or_slug: Path<String>) -> ApiResult {
@@ -61,7 +62,7 @@ pub async fn get(state: Data<AppState>, auth: MaybeAuth, id_or_slug: Path<String
 }
 
 /// Change a course (its instructor or an admin); only the fields sent change.
-#[utoipa::path(tag = "courses", security(("bearer" = [])), request_body = CourseUpdate,
+#[utoipa::path(operation_id = "updateCourse", tag = "courses", security(("bearer" = [])), request_body = CourseUpdate,
     params(("id" = i32, Path, description = "Course id")),
     responses((status = 200, body = Envelope<Course>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/courses/{id}")]
@@ -81,7 +82,7 @@ pub async fn update(
 }
 
 /// Delete a course nobody is enrolled in (409 COURSE_HAS_ENROLLMENTS otherwise).
-#[utoipa::path(tag = "courses", security(("bearer" = [])), params(("id" = i32, Path, description = "Course id")),
+#[utoipa::path(operation_id = "deleteCourse", tag = "courses", security(("bearer" = [])), params(("id" = i32, Path, description = "Course id")),
     responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/courses/{id}")]
 pub async fn remove(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
@@ -96,7 +97,7 @@ pub async fn remove(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResu
 
 /// Modules with their ordered lessons and quizzes. Lesson content and
 /// videos only for enrolled students and staff.
-#[utoipa::path(tag = "courses", params(("id" = i32, Path, description = "Course id")),
+#[utoipa::path(operation_id = "getCourseStructure", tag = "courses", security((), ("bearer" = [])), params(("id" = i32, Path, description = "Course id")),
     responses((status = 200, body = Envelope<CourseStructure>), (status = 404, body = ErrorBody)))]
 #[get("/courses/{id}/structure")]
 pub async fn get_structure(state: Data<AppState>, auth: MaybeAuth, id: Path<i32>) -> ApiResult {

@@ -1,6 +1,6 @@
 //! /api/enrollments: enrolling, progress, certificates.
 
-use actix_web::web::{Data, Json, Path, Query};
+use actix_web::web::{Data, Path, Query};
 use actix_web::{delete, get, post};
 use mdsc_core::{Page, PageParams};
 use mdsc_course::enrollment::{self, EnrollInput};
@@ -12,12 +12,13 @@ use mdsc_schedule::hooks;
 use crate::envelope::{Envelope, created, ok};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Auth;
+use crate::json_input::Json;
 use crate::state::AppState;
 
 /// Enroll the signed-in user in a course; the study schedule is generated
 /// right after unless `auto_generate_schedule` is `false`
 /// (`schedule_generated` says whether it was).
-#[utoipa::path(tag = "enrollments", security(("bearer" = [])), request_body = EnrollInput, responses(
+#[utoipa::path(operation_id = "enrollInCourse", tag = "enrollments", security(("bearer" = [])), request_body = EnrollInput, responses(
     (status = 201, body = Envelope<EnrollmentWithSchedule>),
     (status = 404, body = ErrorBody),
     (status = 409, description = "ALREADY_ENROLLED or OWN_COURSE", body = ErrorBody),
@@ -34,7 +35,7 @@ pub async fn enroll(state: Data<AppState>, auth: Auth, body: Json<EnrollInput>) 
 }
 
 /// The signed-in user's enrollments, newest first.
-#[utoipa::path(tag = "enrollments", security(("bearer" = [])), params(PageParams),
+#[utoipa::path(operation_id = "listMyEnrollments", tag = "enrollments", security(("bearer" = [])), params(PageParams),
     responses((status = 200, body = Envelope<Page<Enrollment>>), (status = 401, body = ErrorBody)))]
 #[get("/enrollments")]
 pub async fn list_mine(state: Data<AppState>, auth: Auth, page: Query<PageParams>) -> ApiResult {
@@ -48,7 +49,7 @@ pub async fn list_mine(state: Data<AppState>, auth: Auth, page: Query<PageParams
 }
 
 /// One enrollment: its student or the course's staff; 404 for anyone else.
-#[utoipa::path(tag = "enrollments", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
+#[utoipa::path(operation_id = "getEnrollment", tag = "enrollments", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
     responses((status = 200, body = Envelope<Enrollment>), (status = 404, body = ErrorBody)))]
 #[get("/enrollments/{id}")]
 pub async fn get(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
@@ -62,7 +63,7 @@ pub async fn get(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult 
 }
 
 /// The student leaves the course (status `cancelled`); they may enroll again.
-#[utoipa::path(tag = "enrollments", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
+#[utoipa::path(operation_id = "cancelEnrollment", tag = "enrollments", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
     responses((status = 200, body = Envelope<Enrollment>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/enrollments/{id}")]
 pub async fn cancel(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
@@ -76,7 +77,7 @@ pub async fn cancel(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResu
 }
 
 /// Completed lessons and passed quizzes.
-#[utoipa::path(tag = "enrollments", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
+#[utoipa::path(operation_id = "getEnrollmentProgress", tag = "enrollments", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
     responses((status = 200, body = Envelope<EnrollmentProgress>), (status = 404, body = ErrorBody)))]
 #[get("/enrollments/{id}/progress")]
 pub async fn get_progress(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
@@ -90,7 +91,7 @@ pub async fn get_progress(state: Data<AppState>, auth: Auth, id: Path<i32>) -> A
 }
 
 /// Mark a lesson done (the enrolled student; idempotent).
-#[utoipa::path(tag = "enrollments", security(("bearer" = [])),
+#[utoipa::path(operation_id = "completeLesson", tag = "enrollments", security(("bearer" = [])),
     params(("id" = i32, Path, description = "Enrollment id"), ("lessonId" = i32, Path, description = "Lesson id")),
     responses((status = 200, body = Envelope<Enrollment>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/enrollments/{id}/lessons/{lessonId}/complete")]
@@ -109,7 +110,7 @@ pub async fn complete_lesson(
 }
 
 /// Record a quiz score (percent); passed when at least the passing score.
-#[utoipa::path(tag = "enrollments", security(("bearer" = [])), request_body = QuizSubmitInput,
+#[utoipa::path(operation_id = "submitQuizResult", tag = "enrollments", security(("bearer" = [])), request_body = QuizSubmitInput,
     params(("id" = i32, Path, description = "Enrollment id"), ("quizId" = i32, Path, description = "Quiz id")),
     responses((status = 200, body = Envelope<QuizSubmission>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/enrollments/{id}/quizzes/{quizId}/submit")]

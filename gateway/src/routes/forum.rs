@@ -1,7 +1,7 @@
 //! Course forums (seed §4.2.2): the forum, topics, replies, reactions,
 //! solutions, pin and lock, reports and the staff's queue.
 
-use actix_web::web::{Bytes, Data, Json, Path, Query};
+use actix_web::web::{Bytes, Data, Path, Query};
 use actix_web::{delete, get, post, put};
 use mdsc_core::Page;
 use mdsc_forum::forum::{self, CreateForumInput, UpdateForumInput};
@@ -15,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::envelope::{Envelope, created, deleted, ok};
 use crate::error::{ApiResult, ErrorBody, optional_json};
 use crate::extract::Auth;
+use crate::json_input::Json;
 use crate::routes::Deleted;
 use crate::state::AppState;
 
@@ -49,7 +50,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 // --- the forum -----------------------------------------------------------
 
 /// The course's forum, created on first use. Enrolled students and staff.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), params(("courseId" = i32, Path, description = "Course id")),
+#[utoipa::path(operation_id = "getCourseForum", tag = "forum", security(("bearer" = [])), params(("courseId" = i32, Path, description = "Course id")),
     responses((status = 200, body = Envelope<CourseForum>), (status = 401, body = ErrorBody),
         (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/courses/{courseId}/forum")]
@@ -64,7 +65,7 @@ pub async fn get_forum(state: Data<AppState>, auth: Auth, course_id: Path<i32>) 
 }
 
 /// Staff create the course's forum with a title and description.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = CreateForumInput,
+#[utoipa::path(operation_id = "createCourseForum", tag = "forum", security(("bearer" = [])), request_body = CreateForumInput,
     params(("courseId" = i32, Path, description = "Course id")),
     responses((status = 201, body = Envelope<CourseForum>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "FORUM_EXISTS", body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -85,7 +86,7 @@ pub async fn create_forum(
 }
 
 /// Staff change the forum's title or description, or lock it (read-only for students).
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = UpdateForumInput,
+#[utoipa::path(operation_id = "updateCourseForum", tag = "forum", security(("bearer" = [])), request_body = UpdateForumInput,
     params(("courseId" = i32, Path, description = "Course id")),
     responses((status = 200, body = Envelope<CourseForum>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -108,7 +109,7 @@ pub async fn update_forum(
 // --- topics --------------------------------------------------------------
 
 /// Topics, pinned first; `sort=recent|popular|pinned`, `search`, `filter`, `lesson_id`.
-#[utoipa::path(tag = "forum", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listForumTopics", tag = "forum", security(("bearer" = [])),
     params(("forumId" = i32, Path, description = "Forum id"), TopicListQuery),
     responses((status = 200, body = Envelope<Page<ForumTopic>>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -129,7 +130,7 @@ pub async fn list_topics(
 }
 
 /// Open a topic (rate limited per user).
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = CreateTopicInput,
+#[utoipa::path(operation_id = "createForumTopic", tag = "forum", security(("bearer" = [])), request_body = CreateTopicInput,
     params(("forumId" = i32, Path, description = "Forum id")),
     responses((status = 201, body = Envelope<ForumTopic>), (status = 403, description = "NOT_ENROLLED, FORUM_LOCKED", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED", body = ErrorBody)))]
@@ -150,7 +151,7 @@ pub async fn create_topic(
 }
 
 /// A topic; counts the caller among its viewers.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), params(("topicId" = i32, Path, description = "Topic id")),
+#[utoipa::path(operation_id = "getForumTopic", tag = "forum", security(("bearer" = [])), params(("topicId" = i32, Path, description = "Topic id")),
     responses((status = 200, body = Envelope<ForumTopic>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/topics/{topicId}")]
 pub async fn get_topic(state: Data<AppState>, auth: Auth, topic_id: Path<i32>) -> ApiResult {
@@ -164,7 +165,7 @@ pub async fn get_topic(state: Data<AppState>, auth: Auth, topic_id: Path<i32>) -
 }
 
 /// Its author or staff edit a topic.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = UpdateTopicInput,
+#[utoipa::path(operation_id = "updateForumTopic", tag = "forum", security(("bearer" = [])), request_body = UpdateTopicInput,
     params(("topicId" = i32, Path, description = "Topic id")),
     responses((status = 200, body = Envelope<ForumTopic>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -185,7 +186,7 @@ pub async fn update_topic(
 }
 
 /// Its author or staff delete a topic and its replies.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), params(("topicId" = i32, Path, description = "Topic id")),
+#[utoipa::path(operation_id = "deleteForumTopic", tag = "forum", security(("bearer" = [])), params(("topicId" = i32, Path, description = "Topic id")),
     responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/topics/{topicId}")]
 pub async fn delete_topic(state: Data<AppState>, auth: Auth, topic_id: Path<i32>) -> ApiResult {
@@ -199,7 +200,7 @@ pub async fn delete_topic(state: Data<AppState>, auth: Auth, topic_id: Path<i32>
 }
 
 /// Staff pin a topic: `{"value": bool}` sets it, an empty body toggles it.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body(content = Option<FlagInput>, description = "optional"),
+#[utoipa::path(operation_id = "pinForumTopic", tag = "forum", security(("bearer" = [])), request_body(content = Option<FlagInput>, description = "optional"),
     params(("topicId" = i32, Path, description = "Topic id")),
     responses((status = 200, body = Envelope<ForumTopic>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/topics/{topicId}/pin")]
@@ -220,7 +221,7 @@ pub async fn pin_topic(
 }
 
 /// Staff lock a topic (no new replies from students): `{"value": bool}` sets it, an empty body toggles it.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body(content = Option<FlagInput>, description = "optional"),
+#[utoipa::path(operation_id = "lockForumTopic", tag = "forum", security(("bearer" = [])), request_body(content = Option<FlagInput>, description = "optional"),
     params(("topicId" = i32, Path, description = "Topic id")),
     responses((status = 200, body = Envelope<ForumTopic>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/topics/{topicId}/lock")]
@@ -241,7 +242,7 @@ pub async fn lock_topic(
 }
 
 /// Flag a topic for the staff (once per user).
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = ReportInput,
+#[utoipa::path(operation_id = "reportForumTopic", tag = "forum", security(("bearer" = [])), request_body = ReportInput,
     params(("topicId" = i32, Path, description = "Topic id")),
     responses((status = 201, body = Envelope<ForumReport>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "ALREADY_REPORTED", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
@@ -264,7 +265,7 @@ pub async fn report_topic(
 // --- replies -------------------------------------------------------------
 
 /// A page of top-level replies with their nested replies; `sort=recent|oldest|votes`.
-#[utoipa::path(tag = "forum", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listForumReplies", tag = "forum", security(("bearer" = [])),
     params(("topicId" = i32, Path, description = "Topic id"), ReplyListQuery),
     responses((status = 200, body = Envelope<Page<ForumReply>>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/topics/{topicId}/replies")]
@@ -284,7 +285,7 @@ pub async fn list_replies(
 }
 
 /// Answer the topic or, with `parent_reply_id`, one of its replies (rate limited per user).
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = CreateReplyInput,
+#[utoipa::path(operation_id = "createForumReply", tag = "forum", security(("bearer" = [])), request_body = CreateReplyInput,
     params(("topicId" = i32, Path, description = "Topic id")),
     responses((status = 201, body = Envelope<ForumReply>), (status = 403, description = "NOT_ENROLLED, FORUM_LOCKED, TOPIC_LOCKED", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED", body = ErrorBody)))]
@@ -305,7 +306,7 @@ pub async fn create_reply(
 }
 
 /// Its author or staff edit a reply.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = UpdateReplyInput,
+#[utoipa::path(operation_id = "updateForumReply", tag = "forum", security(("bearer" = [])), request_body = UpdateReplyInput,
     params(("replyId" = i32, Path, description = "Reply id")),
     responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -326,7 +327,7 @@ pub async fn update_reply(
 }
 
 /// Its author or staff delete a reply; one with answers keeps its place, its content removed.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), params(("replyId" = i32, Path, description = "Reply id")),
+#[utoipa::path(operation_id = "deleteForumReply", tag = "forum", security(("bearer" = [])), params(("replyId" = i32, Path, description = "Reply id")),
     responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/replies/{replyId}")]
 pub async fn delete_reply(state: Data<AppState>, auth: Auth, reply_id: Path<i32>) -> ApiResult {
@@ -341,7 +342,7 @@ pub async fn delete_reply(state: Data<AppState>, auth: Auth, reply_id: Path<i32>
 
 /// The topic's author or staff mark the solution (moving it from another
 /// reply); `{"value": false}` takes the mark back.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body(content = Option<SolutionInput>, description = "optional"),
+#[utoipa::path(operation_id = "markForumReplySolution", tag = "forum", security(("bearer" = [])), request_body(content = Option<SolutionInput>, description = "optional"),
     params(("replyId" = i32, Path, description = "Reply id")),
     responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/replies/{replyId}/mark-solution")]
@@ -362,7 +363,7 @@ pub async fn mark_solution(
 }
 
 /// React to a reply (not one's own): an upvote replaces a downvote and back.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = ReactionInput,
+#[utoipa::path(operation_id = "addForumReaction", tag = "forum", security(("bearer" = [])), request_body = ReactionInput,
     params(("replyId" = i32, Path, description = "Reply id")),
     responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, description = "OWN_REPLY", body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
@@ -383,7 +384,7 @@ pub async fn add_reaction(
 }
 
 /// Remove one of the caller's reactions; `reaction_type` in the query string or the body.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body(content = Option<RemoveReactionInput>, description = "optional"),
+#[utoipa::path(operation_id = "removeForumReaction", tag = "forum", security(("bearer" = [])), request_body(content = Option<RemoveReactionInput>, description = "optional"),
     params(("replyId" = i32, Path, description = "Reply id"), RemoveReactionInput),
     responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -411,7 +412,7 @@ pub async fn remove_reaction(
 }
 
 /// Flag a reply for the staff (once per user).
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = ReportInput,
+#[utoipa::path(operation_id = "reportForumReply", tag = "forum", security(("bearer" = [])), request_body = ReportInput,
     params(("replyId" = i32, Path, description = "Reply id")),
     responses((status = 201, body = Envelope<ForumReport>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "ALREADY_REPORTED", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
@@ -434,7 +435,7 @@ pub async fn report_reply(
 // --- moderation ----------------------------------------------------------
 
 /// The staff's queue of reports; `status=open|resolved|all` (default open).
-#[utoipa::path(tag = "forum", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listForumReports", tag = "forum", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ReportListQuery),
     responses((status = 200, body = Envelope<Page<ForumReport>>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/courses/{courseId}/forum/reports")]
@@ -454,7 +455,7 @@ pub async fn list_reports(
 }
 
 /// Staff resolve a report: `hide` the post, `restore` it, or `dismiss` the report.
-#[utoipa::path(tag = "forum", security(("bearer" = [])), request_body = ResolveReportInput,
+#[utoipa::path(operation_id = "resolveForumReport", tag = "forum", security(("bearer" = [])), request_body = ResolveReportInput,
     params(("courseId" = i32, Path, description = "Course id"), ("reportId" = i32, Path, description = "Report id")),
     responses((status = 200, body = Envelope<ForumReport>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]

@@ -17,7 +17,7 @@ pub struct Health {
     pub version: &'static str,
 }
 
-#[utoipa::path(tag = "health", responses(
+#[utoipa::path(operation_id = "getHealth", tag = "health", responses(
     (status = 200, body = Envelope<Health>),
     (status = 503, description = "DATABASE_UNAVAILABLE", body = ErrorBody)))]
 #[get("/health")]

@@ -1,7 +1,7 @@
 //! Live sessions on Jitsi Meet (seed §1.2.2 and §1.4.4), the recording
 //! hook, JaaS webhooks and the instructor dashboard.
 
-use actix_web::web::{Bytes, Data, Json, Path, Query};
+use actix_web::web::{Bytes, Data, Path, Query};
 use actix_web::{HttpRequest, delete, get, post, put};
 use mdsc_core::{Page, PageParams};
 use mdsc_live::chat::{self, ChatInput, ChatQuery, PinInput};
@@ -19,6 +19,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::envelope::{Envelope, created, deleted, ok};
 use crate::error::{ApiResult, ErrorBody, optional_json};
 use crate::extract::Auth;
+use crate::json_input::Json;
 use crate::page_headers::{array_page, array_polled};
 use crate::routes::Deleted;
 use crate::state::AppState;
@@ -55,7 +56,7 @@ fn hook_secret(req: &HttpRequest) -> Option<String> {
 }
 
 /// Schedule a live session (course staff); the Jitsi room name is generated.
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])), request_body = CreateSessionInput,
+#[utoipa::path(operation_id = "createLiveSession", tag = "live-sessions", security(("bearer" = [])), request_body = CreateSessionInput,
     params(("courseId" = i32, Path, description = "Course id")),
     responses((status = 201, body = Envelope<LiveSession>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -77,7 +78,7 @@ pub async fn create(
 
 /// A course's sessions by start time (staff and enrolled students); a plain
 /// array, a page at a time (`X-Total-Count`, `Link` with `rel="next"`).
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listCourseLiveSessions", tag = "live-sessions", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), SessionListQuery),
     responses((status = 200, body = Envelope<Vec<LiveSession>>, headers(
             ("X-Total-Count" = i64, description = "Sessions in the list"),
@@ -101,7 +102,7 @@ pub async fn list_for_course(
 }
 
 /// The caller's sessions across their courses (admins: all), paginated.
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])), params(DashboardQuery),
+#[utoipa::path(operation_id = "listInstructorLiveSessions", tag = "live-sessions", security(("bearer" = [])), params(DashboardQuery),
     responses((status = 200, body = Envelope<Page<LiveSession>>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/instructor/live-sessions")]
 pub async fn instructor_dashboard(
@@ -119,7 +120,7 @@ pub async fn instructor_dashboard(
 }
 
 /// One session, with its course, instructor, participant count and whether the caller joined.
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getLiveSession", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
     responses((status = 200, body = Envelope<LiveSession>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/live-sessions/{sessionId}")]
@@ -135,7 +136,7 @@ pub async fn get(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> Ap
 
 /// Change a session (course staff): details, times and capacity while
 /// scheduled, `status: cancelled`, `recording_url` once ended.
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])), request_body = UpdateSessionInput,
+#[utoipa::path(operation_id = "updateLiveSession", tag = "live-sessions", security(("bearer" = [])), request_body = UpdateSessionInput,
     params(("sessionId" = i32, Path, description = "Live session id")),
     responses((status = 200, body = Envelope<LiveSession>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "INVALID_STATUS_TRANSITION, SESSION_NOT_SCHEDULED, SESSION_CLOSED, RECORDING_DISABLED, SESSION_NOT_ENDED", body = ErrorBody),
@@ -157,7 +158,7 @@ pub async fn update(
 }
 
 /// Delete a session nobody attended (course staff); otherwise cancel it.
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
+#[utoipa::path(operation_id = "deleteLiveSession", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
     responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "SESSION_ATTENDED, SESSION_LIVE", body = ErrorBody)))]
@@ -183,7 +184,7 @@ async fn join_handler(state: Data<AppState>, auth: Auth, session_id: i32) -> Api
 
 /// Join a session: the Jitsi room, the caller's name, moderator rights and
 /// (with token-checking servers) the room token.
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
+#[utoipa::path(operation_id = "joinLiveSession", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
     responses((status = 200, body = Envelope<JoinSessionData>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "SESSION_NOT_LIVE, SESSION_NOT_OPEN, SESSION_FULL, SESSION_ENDED, SESSION_CANCELLED", body = ErrorBody)))]
@@ -193,7 +194,7 @@ pub async fn join(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> A
 }
 
 /// The same as `POST …/join`, as seed §1.4.4 spells it.
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getLiveSessionJoinInfo", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
     responses((status = 200, body = Envelope<JoinSessionData>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "SESSION_NOT_LIVE, SESSION_NOT_OPEN, SESSION_FULL, SESSION_ENDED, SESSION_CANCELLED", body = ErrorBody)))]
@@ -203,7 +204,7 @@ pub async fn join_get(state: Data<AppState>, auth: Auth, session_id: Path<i32>) 
 }
 
 /// Leave a session; the time spent is added to the caller's attendance.
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
+#[utoipa::path(operation_id = "leaveLiveSession", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
     responses((status = 200, body = Envelope<LiveSessionParticipant>), (status = 403, description = "NOT_ENROLLED", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "NOT_A_PARTICIPANT", body = ErrorBody)))]
@@ -220,7 +221,7 @@ pub async fn leave(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> 
 
 /// Everyone admitted, with attendance (course staff); a plain array, a page
 /// at a time (`X-Total-Count`, `Link` with `rel="next"`).
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listLiveSessionParticipants", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id"), PageParams),
     responses((status = 200, body = Envelope<Vec<LiveSessionParticipant>>, headers(
             ("X-Total-Count" = i64, description = "Participants of the session"),
@@ -243,7 +244,7 @@ pub async fn participants(
 }
 
 /// Post in the session chat (staff, and students who joined).
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])), request_body = ChatInput,
+#[utoipa::path(operation_id = "postLiveChatMessage", tag = "live-sessions", security(("bearer" = [])), request_body = ChatInput,
     params(("sessionId" = i32, Path, description = "Live session id")),
     responses((status = 201, body = Envelope<LiveSessionChatMessage>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
@@ -265,7 +266,7 @@ pub async fn post_chat(
 
 /// Chat messages in order: `after_id` for polling, else the latest; a plain
 /// array, with a `Link` `rel="next"` to the messages after a full page.
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listLiveChatMessages", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id"), ChatQuery),
     responses((status = 200, body = Envelope<Vec<LiveSessionChatMessage>>, headers(
             ("Link" = String, description = "RFC 8288 link to the messages after this page, when it is full"))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -288,7 +289,7 @@ pub async fn list_chat(
 }
 
 /// Pin or unpin a chat message (course staff): `{"value": bool}`, or no body to toggle.
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])), request_body(content = Option<PinInput>),
+#[utoipa::path(operation_id = "pinLiveChatMessage", tag = "live-sessions", security(("bearer" = [])), request_body(content = Option<PinInput>),
     params(("sessionId" = i32, Path, description = "Live session id"), ("messageId" = i32, Path, description = "Chat message id")),
     responses((status = 200, body = Envelope<LiveSessionChatMessage>), (status = 400, description = "MALFORMED_JSON", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -311,7 +312,7 @@ pub async fn pin_chat(
 }
 
 /// Start the session (course staff, from 15 minutes before its start).
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
+#[utoipa::path(operation_id = "startLiveSession", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
     responses((status = 200, body = Envelope<LiveSession>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "INVALID_STATUS_TRANSITION, SESSION_NOT_OPEN", body = ErrorBody)))]
@@ -327,7 +328,7 @@ pub async fn start(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> 
 }
 
 /// End the session (course staff); everyone still in it leaves now.
-#[utoipa::path(tag = "live-sessions", security(("bearer" = [])),
+#[utoipa::path(operation_id = "endLiveSession", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
     responses((status = 200, body = Envelope<LiveSession>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "INVALID_STATUS_TRANSITION", body = ErrorBody)))]
@@ -344,7 +345,7 @@ pub async fn end(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> Ap
 
 /// Jibri finalize hook: a recording's address for a room. Authorized by
 /// `Authorization: Bearer <JITSI_WEBHOOK_SECRET>`.
-#[utoipa::path(tag = "live-sessions", request_body = RecordingHookInput,
+#[utoipa::path(operation_id = "receiveRecordingHook", tag = "live-sessions", request_body = RecordingHookInput,
     responses((status = 200, body = Envelope<HookOutcome>), (status = 401, description = "INVALID_WEBHOOK_SECRET", body = ErrorBody),
         (status = 403, description = "WEBHOOKS_DISABLED", body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "RECORDING_DISABLED, SESSION_NOT_STARTED", body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -366,7 +367,7 @@ pub async fn recording_hook(
 /// JaaS webhooks: PARTICIPANT_JOINED / PARTICIPANT_LEFT feed attendance,
 /// RECORDING_UPLOADED sets `recording_url`; each `idempotencyKey` once.
 /// Authorized by the `Authorization` header configured in the JaaS console.
-#[utoipa::path(tag = "live-sessions", request_body = JaasEvent,
+#[utoipa::path(operation_id = "receiveJaasWebhook", tag = "live-sessions", request_body = JaasEvent,
     responses((status = 200, body = Envelope<HookOutcome>), (status = 401, description = "INVALID_WEBHOOK_SECRET", body = ErrorBody),
         (status = 403, description = "WEBHOOKS_DISABLED", body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/live-sessions/webhooks/jaas")]

@@ -16,6 +16,8 @@ pub mod ratings;
 pub mod schedule;
 pub mod streams;
 pub mod structure;
+pub mod unsubscribe;
+pub mod unsubscribe_html;
 
 /// The answer to a delete: `{"success": true, "data": null}`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -75,5 +77,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(forum::configure)
         .configure(schedule::configure)
         .configure(notifications::configure)
+        .service(unsubscribe::show_page)
+        .service(unsubscribe::unsubscribe)
         .configure(streams::configure);
 }

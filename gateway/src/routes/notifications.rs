@@ -2,7 +2,7 @@
 //! marking read, per-type preferences (in-app, e-mail), the language they
 //! are written in, and following course forums.
 
-use actix_web::web::{Data, Json, Path, Query};
+use actix_web::web::{Data, Path, Query};
 use actix_web::{delete, get, post, put};
 use mdsc_core::Page;
 use mdsc_notify::Notification;
@@ -10,12 +10,12 @@ use mdsc_notify::follow::{self as forum_follow, ForumFollow};
 use mdsc_notify::language::{self, NotificationSettings, NotificationSettingsUpdate};
 use mdsc_notify::preferences::{self, NotificationPreference, PreferencesUpdate};
 use mdsc_notify::service::{self, MarkedRead, NotificationQuery, UnreadCount};
-use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::envelope::{Envelope, ok};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Auth;
+use crate::json_input::Json;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -24,7 +24,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(read_all)
         .service(get_preferences)
         .service(update_preferences)
-        .service(unsubscribe)
         .service(get_settings)
         .service(update_settings)
         .service(read_one)
@@ -34,7 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// The signed-in user's notifications, newest first (`?unread=true` for the unread ones).
-#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(NotificationQuery),
+#[utoipa::path(operation_id = "listNotifications", tag = "notifications", security(("bearer" = [])), params(NotificationQuery),
     responses((status = 200, body = Envelope<Page<Notification>>), (status = 401, body = ErrorBody)))]
 #[get("/notifications")]
 pub async fn list(state: Data<AppState>, auth: Auth, query: Query<NotificationQuery>) -> ApiResult {
@@ -48,7 +47,7 @@ pub async fn list(state: Data<AppState>, auth: Auth, query: Query<NotificationQu
 }
 
 /// How many notifications the signed-in user has not read.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getUnreadNotificationCount", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = Envelope<UnreadCount>), (status = 401, body = ErrorBody)))]
 #[get("/notifications/unread-count")]
 pub async fn unread_count(state: Data<AppState>, auth: Auth) -> ApiResult {
@@ -61,7 +60,7 @@ pub async fn unread_count(state: Data<AppState>, auth: Auth) -> ApiResult {
 }
 
 /// Mark one notification read (the first reading time is kept).
-#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(operation_id = "markNotificationRead", tag = "notifications", security(("bearer" = [])),
     params(("id" = i32, Path, description = "Notification id")),
     responses((status = 200, body = Envelope<Notification>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/notifications/{id}/read")]
@@ -76,7 +75,7 @@ pub async fn read_one(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiRe
 }
 
 /// Mark every notification of the signed-in user read.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(operation_id = "markAllNotificationsRead", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = Envelope<MarkedRead>), (status = 401, body = ErrorBody)))]
 #[post("/notifications/read-all")]
 pub async fn read_all(state: Data<AppState>, auth: Auth) -> ApiResult {
@@ -89,7 +88,7 @@ pub async fn read_all(state: Data<AppState>, auth: Auth) -> ApiResult {
 }
 
 /// Per-type preferences: in-app and e-mail, on unless turned off.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getNotificationPreferences", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = Envelope<Vec<NotificationPreference>>), (status = 401, body = ErrorBody)))]
 #[get("/notifications/preferences")]
 pub async fn get_preferences(state: Data<AppState>, auth: Auth) -> ApiResult {
@@ -101,36 +100,8 @@ pub async fn get_preferences(state: Data<AppState>, auth: Auth) -> ApiResult {
     Ok(ok(data))
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UnsubscribeQuery {
-    /// The notification type whose e-mails stop.
-    #[serde(rename = "type")]
-    #[param(rename = "type")]
-    pub kind: String,
-    /// The signed token of the e-mail's link.
-    pub token: String,
-}
-
-/// One-click unsubscribe (RFC 8058): the URL of every notification
-/// e-mail's `List-Unsubscribe` header, which mail clients post to. Turns
-/// off e-mail for that type for the e-mail's recipient; in-app stays as it
-/// is. The token is the credential; any body is ignored.
-#[utoipa::path(tag = "notifications", params(UnsubscribeQuery),
-    responses((status = 200, body = Envelope<NotificationPreference>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-#[post("/notifications/unsubscribe")]
-pub async fn unsubscribe(state: Data<AppState>, query: Query<UnsubscribeQuery>) -> ApiResult {
-    let query = query.into_inner();
-    let data = state
-        .db(move |conn, st| {
-            preferences::unsubscribe_email(conn, &st.keys, st.clock(), &query.kind, &query.token)
-        })
-        .await?;
-    Ok(ok(data))
-}
-
 /// Change some types' preferences; answers them all.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])), request_body = PreferencesUpdate,
+#[utoipa::path(operation_id = "updateNotificationPreferences", tag = "notifications", security(("bearer" = [])), request_body = PreferencesUpdate,
     responses((status = 200, body = Envelope<Vec<NotificationPreference>>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/notifications/preferences")]
 pub async fn update_preferences(
@@ -148,7 +119,7 @@ pub async fn update_preferences(
 }
 
 /// The signed-in user's notification settings: the language (`fr` or `en`).
-#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getNotificationSettings", tag = "notifications", security(("bearer" = [])),
     responses((status = 200, body = Envelope<NotificationSettings>), (status = 401, body = ErrorBody)))]
 #[get("/notifications/settings")]
 pub async fn get_settings(state: Data<AppState>, auth: Auth) -> ApiResult {
@@ -161,7 +132,7 @@ pub async fn get_settings(state: Data<AppState>, auth: Auth) -> ApiResult {
 }
 
 /// Choose the language of new notifications and e-mails: `fr` (default) or `en`.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])), request_body = NotificationSettingsUpdate,
+#[utoipa::path(operation_id = "updateNotificationSettings", tag = "notifications", security(("bearer" = [])), request_body = NotificationSettingsUpdate,
     responses((status = 200, body = Envelope<NotificationSettings>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/notifications/settings")]
 pub async fn update_settings(
@@ -179,7 +150,7 @@ pub async fn update_settings(
 }
 
 /// Whether the signed-in member follows the course's forum (new topics notified).
-#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getForumFollowStatus", tag = "notifications", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id")),
     responses((status = 200, body = Envelope<ForumFollow>), (status = 401, body = ErrorBody),
         (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -195,7 +166,7 @@ pub async fn follow_status(state: Data<AppState>, auth: Auth, course_id: Path<i3
 }
 
 /// Follow the course's forum: its new topics are notified.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(operation_id = "followForum", tag = "notifications", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id")),
     responses((status = 200, body = Envelope<ForumFollow>), (status = 401, body = ErrorBody),
         (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -211,7 +182,7 @@ pub async fn follow(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> 
 }
 
 /// Stop following the course's forum.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(operation_id = "unfollowForum", tag = "notifications", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id")),
     responses((status = 200, body = Envelope<ForumFollow>), (status = 401, body = ErrorBody),
         (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]

@@ -1,6 +1,6 @@
 //! Course ratings (seed §3.2.3) and the rating step of the certificate flow.
 
-use actix_web::web::{Data, Json, Path, Query};
+use actix_web::web::{Data, Path, Query};
 use actix_web::{delete, get, post, put};
 use mdsc_core::Page;
 use mdsc_rating::helpful;
@@ -14,11 +14,12 @@ use mdsc_rating::{CanRate, CourseRating, CourseRatingStats, stats};
 use crate::envelope::{Envelope, created, deleted, ok};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Auth, MaybeAuth};
+use crate::json_input::Json;
 use crate::routes::Deleted;
 use crate::state::AppState;
 
 /// Rate a completed course (once per course).
-#[utoipa::path(tag = "ratings", security(("bearer" = [])), request_body = CreateRatingInput,
+#[utoipa::path(operation_id = "createCourseRating", tag = "ratings", security(("bearer" = [])), request_body = CreateRatingInput,
     params(("courseId" = i32, Path, description = "Course id")),
     responses((status = 201, body = Envelope<CourseRating>), (status = 403, description = "COURSE_NOT_COMPLETED", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "ALREADY_RATED", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
@@ -39,7 +40,7 @@ pub async fn create(
 }
 
 /// Approved ratings (and the caller's own), paginated; `sort=recent|helpful|rating`.
-#[utoipa::path(tag = "ratings", params(("courseId" = i32, Path, description = "Course id"), RatingListQuery),
+#[utoipa::path(operation_id = "listCourseRatings", tag = "ratings", security((), ("bearer" = [])), params(("courseId" = i32, Path, description = "Course id"), RatingListQuery),
     responses((status = 200, body = Envelope<Page<CourseRating>>), (status = 404, body = ErrorBody)))]
 #[get("/courses/{courseId}/ratings")]
 pub async fn list(
@@ -58,7 +59,7 @@ pub async fn list(
 }
 
 /// Average, count, distribution and recommendation rate of approved ratings.
-#[utoipa::path(tag = "ratings", params(("courseId" = i32, Path, description = "Course id")),
+#[utoipa::path(operation_id = "getCourseRatingStats", tag = "ratings", security((), ("bearer" = [])), params(("courseId" = i32, Path, description = "Course id")),
     responses((status = 200, body = Envelope<CourseRatingStats>), (status = 404, body = ErrorBody)))]
 #[get("/courses/{courseId}/ratings/stats")]
 pub async fn get_stats(state: Data<AppState>, auth: MaybeAuth, course_id: Path<i32>) -> ApiResult {
@@ -71,7 +72,7 @@ pub async fn get_stats(state: Data<AppState>, auth: MaybeAuth, course_id: Path<i
     Ok(ok(data))
 }
 
-#[utoipa::path(tag = "ratings",
+#[utoipa::path(operation_id = "getCourseRating", tag = "ratings", security((), ("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
     responses((status = 200, body = Envelope<CourseRating>), (status = 404, body = ErrorBody)))]
 #[get("/courses/{courseId}/ratings/{ratingId}")]
@@ -86,7 +87,7 @@ pub async fn get(state: Data<AppState>, auth: MaybeAuth, path: Path<(i32, i32)>)
 }
 
 /// The author edits their rating.
-#[utoipa::path(tag = "ratings", security(("bearer" = [])), request_body = UpdateRatingInput,
+#[utoipa::path(operation_id = "updateCourseRating", tag = "ratings", security(("bearer" = [])), request_body = UpdateRatingInput,
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
     responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[put("/courses/{courseId}/ratings/{ratingId}")]
@@ -114,7 +115,7 @@ pub async fn update(
 }
 
 /// The author (or an admin) deletes a rating.
-#[utoipa::path(tag = "ratings", security(("bearer" = [])),
+#[utoipa::path(operation_id = "deleteCourseRating", tag = "ratings", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
     responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/courses/{courseId}/ratings/{ratingId}")]
@@ -129,7 +130,7 @@ pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<(i32, i32)>) -
 }
 
 /// Course staff approve or reject a rating.
-#[utoipa::path(tag = "ratings", security(("bearer" = [])), request_body = ModerateInput,
+#[utoipa::path(operation_id = "moderateCourseRating", tag = "ratings", security(("bearer" = [])), request_body = ModerateInput,
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
     responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/courses/{courseId}/ratings/{ratingId}/moderate")]
@@ -149,7 +150,7 @@ pub async fn moderate(
 }
 
 /// Mark a rating helpful (once; not one's own).
-#[utoipa::path(tag = "ratings", security(("bearer" = [])),
+#[utoipa::path(operation_id = "markRatingHelpful", tag = "ratings", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
     responses((status = 200, body = Envelope<CourseRating>), (status = 404, body = ErrorBody),
         (status = 409, description = "ALREADY_VOTED", body = ErrorBody), (status = 422, description = "OWN_RATING", body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
@@ -172,7 +173,7 @@ pub async fn mark_helpful(state: Data<AppState>, auth: Auth, path: Path<(i32, i3
 }
 
 /// Take a helpful vote back.
-#[utoipa::path(tag = "ratings", security(("bearer" = [])),
+#[utoipa::path(operation_id = "unmarkRatingHelpful", tag = "ratings", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
     responses((status = 200, body = Envelope<CourseRating>), (status = 404, body = ErrorBody)))]
 #[delete("/courses/{courseId}/ratings/{ratingId}/helpful")]
@@ -191,7 +192,7 @@ pub async fn unmark_helpful(
 }
 
 /// Course staff publish (or replace) their public response to a rating.
-#[utoipa::path(tag = "ratings", security(("bearer" = [])), request_body = ResponseInput,
+#[utoipa::path(operation_id = "setRatingResponse", tag = "ratings", security(("bearer" = [])), request_body = ResponseInput,
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
     responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[put("/courses/{courseId}/ratings/{ratingId}/response")]
@@ -211,7 +212,7 @@ pub async fn set_response(
 }
 
 /// Remove the response.
-#[utoipa::path(tag = "ratings", security(("bearer" = [])),
+#[utoipa::path(operation_id = "deleteRatingResponse", tag = "ratings", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
     responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/courses/{courseId}/ratings/{ratingId}/response")]
@@ -230,7 +231,7 @@ pub async fn remove_response(
 }
 
 /// May the student rate the course of this enrollment?
-#[utoipa::path(tag = "ratings", security(("bearer" = [])), params(("enrollmentId" = i32, Path, description = "Enrollment id")),
+#[utoipa::path(operation_id = "getRatingEligibility", tag = "ratings", security(("bearer" = [])), params(("enrollmentId" = i32, Path, description = "Enrollment id")),
     responses((status = 200, body = Envelope<CanRate>), (status = 403, description = "course staff", body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/enrollments/{enrollmentId}/can-rate")]
 pub async fn can_rate(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
@@ -245,7 +246,7 @@ pub async fn can_rate(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiRe
 
 /// "Plus tard": put the rating prompt off (`RATING_PROMPT_DELAY_HOURS`).
 /// Answers the updated certificate status.
-#[utoipa::path(tag = "ratings", security(("bearer" = [])), params(("enrollmentId" = i32, Path, description = "Enrollment id")),
+#[utoipa::path(operation_id = "dismissRatingPrompt", tag = "ratings", security(("bearer" = [])), params(("enrollmentId" = i32, Path, description = "Enrollment id")),
     responses((status = 200, body = Envelope<mdsc_course::CertificateStatus>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/enrollments/{enrollmentId}/rating-prompt/dismiss")]
 pub async fn dismiss_prompt(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {

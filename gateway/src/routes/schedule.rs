@@ -3,7 +3,7 @@
 //! in-app calendar.
 
 use actix_web::http::header;
-use actix_web::web::{Bytes, Data, Json, Path, Query};
+use actix_web::web::{Bytes, Data, Path, Query};
 use actix_web::{HttpRequest, HttpResponse, get, post, put};
 use mdsc_schedule::events::{self, EventsQuery};
 use mdsc_schedule::feed::{self, FileAccess, SyncCalendarInput};
@@ -17,6 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::envelope::{Envelope, created, ok};
 use crate::error::{ApiResult, ErrorBody, optional_json};
 use crate::extract::{Auth, MaybeAuth};
+use crate::json_input::Json;
 use crate::page_headers::array_page;
 use crate::state::AppState;
 
@@ -34,7 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Generate (or re-plan) the enrollment's study schedule; the body
 /// (preferences) is optional. 201 when created, 200 when re-planned.
-#[utoipa::path(tag = "schedules", security(("bearer" = [])), request_body(content = Option<PreferencesInput>),
+#[utoipa::path(operation_id = "generateStudySchedule", tag = "schedules", security(("bearer" = [])), request_body(content = Option<PreferencesInput>),
     params(("enrollmentId" = i32, Path, description = "Enrollment id")),
     responses((status = 201, body = Envelope<CourseSchedule>), (status = 200, body = Envelope<CourseSchedule>),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -68,7 +69,7 @@ pub async fn generate(
 }
 
 /// The enrollment's schedule: its student and the course's staff.
-#[utoipa::path(tag = "schedules", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getStudySchedule", tag = "schedules", security(("bearer" = [])),
     params(("enrollmentId" = i32, Path, description = "Enrollment id")),
     responses((status = 200, body = Envelope<CourseSchedule>), (status = 401, body = ErrorBody),
         (status = 404, description = "Not found, or SCHEDULE_NOT_FOUND before generation", body = ErrorBody)))]
@@ -89,7 +90,7 @@ pub async fn get_schedule(
 
 /// The student moves items, marks them done or skipped, adds their own or
 /// changes preferences; the rest is re-planned.
-#[utoipa::path(tag = "schedules", security(("bearer" = [])), request_body = UpdateScheduleInput,
+#[utoipa::path(operation_id = "updateStudySchedule", tag = "schedules", security(("bearer" = [])), request_body = UpdateScheduleInput,
     params(("enrollmentId" = i32, Path, description = "Enrollment id")),
     responses((status = 200, body = Envelope<CourseSchedule>), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -126,7 +127,7 @@ pub struct FileQuery {
 
 /// The schedule as an iCalendar file (`text/calendar`), for the student and
 /// the course's staff, or with the student's feed secret in `?token=`.
-#[utoipa::path(tag = "schedules", security((), ("bearer" = [])),
+#[utoipa::path(operation_id = "downloadStudyScheduleIcs", tag = "schedules", security((), ("bearer" = [])),
     params(("enrollmentId" = i32, Path, description = "Enrollment id"), FileQuery),
     responses((status = 200, description = "RFC 5545 calendar", content_type = "text/calendar", body = String),
         (status = 304, description = "Not modified (If-None-Match)"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -160,7 +161,7 @@ pub async fn download(
 
 /// Links that put the schedule in Google Calendar, Outlook or any iCal
 /// client (seed `syncWithExternalCalendar`); the enrollment's student only.
-#[utoipa::path(tag = "schedules", security(("bearer" = [])), request_body = SyncCalendarInput,
+#[utoipa::path(operation_id = "syncStudyScheduleCalendar", tag = "schedules", security(("bearer" = [])), request_body = SyncCalendarInput,
     params(("enrollmentId" = i32, Path, description = "Enrollment id")),
     responses((status = 200, body = Envelope<CalendarSync>), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -188,7 +189,7 @@ pub async fn sync_calendar(
 }
 
 /// The signed-in user's subscription feed URLs (created on first use).
-#[utoipa::path(tag = "calendar", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getCalendarFeedUrls", tag = "calendar", security(("bearer" = [])),
     responses((status = 200, body = Envelope<FeedToken>), (status = 401, body = ErrorBody)))]
 #[get("/calendar/feed-token")]
 pub async fn feed_urls(state: Data<AppState>, auth: Auth) -> ApiResult {
@@ -201,7 +202,7 @@ pub async fn feed_urls(state: Data<AppState>, auth: Auth) -> ApiResult {
 }
 
 /// Replace the feed secret: the old feed URL stops working at once.
-#[utoipa::path(tag = "calendar", security(("bearer" = [])),
+#[utoipa::path(operation_id = "rotateCalendarFeedToken", tag = "calendar", security(("bearer" = [])),
     responses((status = 200, body = Envelope<FeedToken>), (status = 401, body = ErrorBody)))]
 #[post("/calendar/feed-token/rotate")]
 pub async fn rotate_feed_token(state: Data<AppState>, auth: Auth) -> ApiResult {
@@ -216,7 +217,7 @@ pub async fn rotate_feed_token(state: Data<AppState>, auth: Auth) -> ApiResult {
 /// The subscription feed of all the student's courses, for Google
 /// Calendar, Outlook and Apple Calendar. The secret in the path is the only
 /// credential; `ETag` / `If-None-Match` make polling cheap.
-#[utoipa::path(tag = "calendar",
+#[utoipa::path(operation_id = "getCalendarFeed", tag = "calendar",
     params(("file" = String, Path, description = "`{token}.ics`")),
     responses((status = 200, description = "RFC 5545 calendar", content_type = "text/calendar", body = String),
         (status = 304, description = "Not modified (If-None-Match)"), (status = 404, body = ErrorBody)))]
@@ -236,7 +237,7 @@ pub async fn subscription_feed(
 /// The signed-in student's calendar events across courses, overlapping
 /// `[from, to)` (default: the next 31 days; at most 366); a plain array, a
 /// page at a time (`X-Total-Count`, `Link` with `rel="next"`).
-#[utoipa::path(tag = "calendar", security(("bearer" = [])), params(EventsQuery),
+#[utoipa::path(operation_id = "listCalendarEvents", tag = "calendar", security(("bearer" = [])), params(EventsQuery),
     responses((status = 200, body = Envelope<Vec<CalendarEvent>>, headers(
             ("X-Total-Count" = i64, description = "Events in the range"),
             ("Link" = String, description = "RFC 8288 links to the next and previous pages"))), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -24,6 +24,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(topic_stream);
 }
 
+/// One event of a stream, as an `EventSource` hands it over (before
+/// OpenAPI 3.2, a `text/event-stream` schema describes each event).
+#[derive(Debug, utoipa::ToSchema)]
+pub struct ServerSentEvent {
+    /// The item's id, to send back as `Last-Event-ID`; absent on
+    /// `stream_closed` and on an item older than one already sent.
+    pub id: Option<String>,
+    /// `notification`, `chat_message` or `forum_reply` for an item;
+    /// `stream_closed` when the stream ends for good (access lost, the
+    /// session or topic gone).
+    pub event: String,
+    /// JSON: the item, or for `stream_closed` `{"status", "code", "message"}`.
+    pub data: String,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StreamQuery {
@@ -37,7 +52,7 @@ pub struct StreamQuery {
 
 /// A stream token for `EventSource`: valid `STREAM_TOKEN_TTL_SECONDS`
 /// (default 300) to open streams, and nothing else.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(operation_id = "createStreamToken", tag = "notifications", security(("bearer" = [])),
     responses((status = 201, body = Envelope<StreamToken>), (status = 401, body = ErrorBody),
         (status = 429, description = "RATE_LIMITED", body = ErrorBody)))]
 #[post("/notifications/stream-token")]
@@ -62,8 +77,8 @@ pub async fn stream_token(state: Data<AppState>, auth: Auth) -> ApiResult {
 /// (`event: notification`, `id:` the notification id, `data:` a
 /// `Notification`). With `Last-Event-ID` (or `?last_event_id=`), those
 /// after it first.
-#[utoipa::path(tag = "notifications", security((), ("bearer" = [])), params(StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
-    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = String),
+#[utoipa::path(operation_id = "streamNotifications", tag = "notifications", security((), ("bearer" = [])), params(StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
+    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = ServerSentEvent),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[get("/notifications/stream")]
 pub async fn notification_stream(
@@ -81,9 +96,9 @@ pub async fn notification_stream(
 /// A live session's new chat messages as Server-Sent Events
 /// (`event: chat_message`, `data:` a `LiveSessionChatMessage`), for those
 /// who may read the chat: the course's staff and enrolled students.
-#[utoipa::path(tag = "live-sessions", security((), ("bearer" = [])),
+#[utoipa::path(operation_id = "streamLiveChat", tag = "live-sessions", security((), ("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Session id"), StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
-    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = String),
+    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = ServerSentEvent),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[get("/live-sessions/{sessionId}/chat/stream")]
 pub async fn chat_stream(
@@ -104,9 +119,9 @@ pub async fn chat_stream(
 /// A topic's new replies as Server-Sent Events (`event: forum_reply`,
 /// `data:` a `ForumReply` without its `replies`; `parent_reply_id` places
 /// it), for those who may read the topic.
-#[utoipa::path(tag = "forum", security((), ("bearer" = [])),
+#[utoipa::path(operation_id = "streamForumTopic", tag = "forum", security((), ("bearer" = [])),
     params(("topicId" = i32, Path, description = "Topic id"), StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
-    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = String),
+    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = ServerSentEvent),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[get("/topics/{topicId}/stream")]
 pub async fn topic_stream(

@@ -1,6 +1,6 @@
 //! Modules, lessons and quizzes (course staff only).
 
-use actix_web::web::{Data, Json, Path};
+use actix_web::web::{Data, Path};
 use actix_web::{delete, post, put};
 use mdsc_course::structure::{self, LessonInput, ModuleInput, QuizInput};
 use mdsc_course::{Lesson, Module, Quiz};
@@ -9,11 +9,12 @@ use mdsc_schedule::hooks;
 use crate::envelope::{Envelope, created, deleted, ok};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Auth;
+use crate::json_input::Json;
 use crate::routes::Deleted;
 use crate::state::AppState;
 
 /// Add a module to a course; `position` defaults to after the last one.
-#[utoipa::path(tag = "structure", security(("bearer" = [])), request_body = ModuleInput,
+#[utoipa::path(operation_id = "createModule", tag = "structure", security(("bearer" = [])), request_body = ModuleInput,
     params(("id" = i32, Path, description = "Course id")),
     responses((status = 201, body = Envelope<Module>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/courses/{id}/modules")]
@@ -32,7 +33,7 @@ pub async fn create_module(
     Ok(created(data))
 }
 
-#[utoipa::path(tag = "structure", security(("bearer" = [])), request_body = ModuleInput,
+#[utoipa::path(operation_id = "updateModule", tag = "structure", security(("bearer" = [])), request_body = ModuleInput,
     params(("id" = i32, Path, description = "Module id")),
     responses((status = 200, body = Envelope<Module>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/modules/{id}")]
@@ -52,7 +53,7 @@ pub async fn update_module(
 }
 
 /// Delete a module with its lessons and quizzes.
-#[utoipa::path(tag = "structure", security(("bearer" = [])), params(("id" = i32, Path, description = "Module id")),
+#[utoipa::path(operation_id = "deleteModule", tag = "structure", security(("bearer" = [])), params(("id" = i32, Path, description = "Module id")),
     responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/modules/{id}")]
 pub async fn delete_module(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
@@ -65,7 +66,7 @@ pub async fn delete_module(state: Data<AppState>, auth: Auth, id: Path<i32>) -> 
     Ok(deleted())
 }
 
-#[utoipa::path(tag = "structure", security(("bearer" = [])), request_body = LessonInput,
+#[utoipa::path(operation_id = "createLesson", tag = "structure", security(("bearer" = [])), request_body = LessonInput,
     params(("id" = i32, Path, description = "Module id")),
     responses((status = 201, body = Envelope<Lesson>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/modules/{id}/lessons")]
@@ -84,7 +85,7 @@ pub async fn create_lesson(
     Ok(created(data))
 }
 
-#[utoipa::path(tag = "structure", security(("bearer" = [])), request_body = LessonInput,
+#[utoipa::path(operation_id = "updateLesson", tag = "structure", security(("bearer" = [])), request_body = LessonInput,
     params(("id" = i32, Path, description = "Lesson id")),
     responses((status = 200, body = Envelope<Lesson>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/lessons/{id}")]
@@ -103,7 +104,7 @@ pub async fn update_lesson(
     Ok(ok(data))
 }
 
-#[utoipa::path(tag = "structure", security(("bearer" = [])), params(("id" = i32, Path, description = "Lesson id")),
+#[utoipa::path(operation_id = "deleteLesson", tag = "structure", security(("bearer" = [])), params(("id" = i32, Path, description = "Lesson id")),
     responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/lessons/{id}")]
 pub async fn delete_lesson(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
@@ -117,7 +118,7 @@ pub async fn delete_lesson(state: Data<AppState>, auth: Auth, id: Path<i32>) -> 
 }
 
 /// Add a quiz to a module: `due_date` (fixed) or `due_offset_days` (after enrollment).
-#[utoipa::path(tag = "structure", security(("bearer" = [])), request_body = QuizInput,
+#[utoipa::path(operation_id = "createQuiz", tag = "structure", security(("bearer" = [])), request_body = QuizInput,
     params(("id" = i32, Path, description = "Module id")),
     responses((status = 201, body = Envelope<Quiz>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/modules/{id}/quizzes")]
@@ -136,7 +137,7 @@ pub async fn create_quiz(
     Ok(created(data))
 }
 
-#[utoipa::path(tag = "structure", security(("bearer" = [])), request_body = QuizInput,
+#[utoipa::path(operation_id = "updateQuiz", tag = "structure", security(("bearer" = [])), request_body = QuizInput,
     params(("id" = i32, Path, description = "Quiz id")),
     responses((status = 200, body = Envelope<Quiz>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/quizzes/{id}")]
@@ -155,7 +156,7 @@ pub async fn update_quiz(
     Ok(ok(data))
 }
 
-#[utoipa::path(tag = "structure", security(("bearer" = [])), params(("id" = i32, Path, description = "Quiz id")),
+#[utoipa::path(operation_id = "deleteQuiz", tag = "structure", security(("bearer" = [])), params(("id" = i32, Path, description = "Quiz id")),
     responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/quizzes/{id}")]
 pub async fn delete_quiz(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {

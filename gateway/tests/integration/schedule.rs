@@ -7,6 +7,7 @@
 
 use crate::common;
 
+use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use chrono::{DateTime, Duration, NaiveDateTime, SecondsFormat, Utc};
 use common::{CourseFixture, Response, TestApp, assert_invalid, id_of};
@@ -545,6 +546,28 @@ async fn the_ics_file_and_the_feed_parse_and_answer_304_when_unchanged() {
         )
         .await;
     assert_eq!(stale.status.as_u16(), 200);
+    // Calendar clients and uptime checks ask with HEAD: the same headers,
+    // the same 304 on a known ETag, never a body.
+    let head = app
+        .raw(
+            TestRequest::default()
+                .method(Method::HEAD)
+                .uri(&path_of(&feed_url)),
+        )
+        .await;
+    assert_eq!(head.status.as_u16(), 200);
+    assert!(head.body.is_null());
+    assert_eq!(header(&head, "etag"), etag);
+    assert_eq!(header(&head, "content-type"), header(&feed, "content-type"));
+    let head = app
+        .raw(
+            TestRequest::default()
+                .method(Method::HEAD)
+                .uri(&path_of(&feed_url))
+                .insert_header(("If-None-Match", etag.clone())),
+        )
+        .await;
+    assert_eq!(head.status.as_u16(), 304);
 
     // An unknown secret is a JSON 404.
     app.get(&format!("/api/calendar/feed/{}.ics", "0".repeat(64)), None)
