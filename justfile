@@ -55,3 +55,11 @@ bench-scale:
 bench-streams streams="2000":
     cargo build --release
     python3 scripts/bench_streams.py --streams {{streams}}
+
+# Contract fuzzing (issue 18): openapi-spec-validator on the document, then
+# schemathesis with every check for FUZZ_SECONDS (default 120) against a
+# fresh release binary on SQLite with the demo data; schemathesis is
+# installed into target/fuzz-venv on first use. Reports in target/fuzz/
+fuzz:
+    cargo build --release
+    bash scripts/fuzz.sh

@@ -17,13 +17,25 @@ pub const MIN_PASSWORD_LENGTH: u64 = 8;
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct RegisterInput {
     #[validate(email, length(max = 255))]
+    #[schema(max_length = 255, format = Email)]
     pub email: String,
     /// At least 8 characters.
     #[validate(length(min = 8, max = 1024))]
+    #[schema(min_length = 8, max_length = 1024)]
     pub password: String,
     #[validate(length(min = 1, max = 100), custom(function = validate_not_blank), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub first_name: String,
     #[validate(length(min = 1, max = 100), custom(function = validate_not_blank), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub last_name: String,
 }
 

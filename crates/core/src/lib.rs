@@ -13,6 +13,7 @@ pub mod random;
 pub mod schema;
 pub mod sqlite_writers;
 pub mod text;
+pub mod text_patterns;
 pub mod throttle;
 pub mod time;
 pub mod total;

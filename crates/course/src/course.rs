@@ -21,25 +21,58 @@ use crate::model::{Course, CourseRow};
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CourseInput {
     #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub title: String,
     #[validate(length(max = 50000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 50000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub description: Option<String>,
     #[validate(length(max = 500), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 500,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub short_description: Option<String>,
     #[validate(url, length(max = 2000), custom(function = validate_single_line), custom(function = mdsc_core::text::validate_http_url))]
+    #[schema(
+        max_length = 2000,
+        pattern = "^ *[hH][tT][tT][pP][sS]?://[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub thumbnail_url: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub category: Option<String>,
     #[validate(length(min = 1, max = 20), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 20,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub level: Option<String>,
     /// A language tag such as `fr` or `en` (default `fr`).
     #[validate(length(min = 2, max = 10), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 2,
+        max_length = 10,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub language: Option<String>,
     /// Unpublished courses are visible to their staff only. Default: published.
     pub is_published: Option<bool>,
     pub start_date: Option<DateTime<FixedOffset>>,
     pub end_date: Option<DateTime<FixedOffset>>,
     #[validate(range(min = 1, max = 520))]
+    #[schema(minimum = 1, maximum = 520)]
     pub estimated_duration_weeks: Option<i32>,
 }
 
@@ -47,23 +80,56 @@ pub struct CourseInput {
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CourseUpdate {
     #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub title: Option<String>,
     #[validate(length(max = 50000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 50000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub description: Option<String>,
     #[validate(length(max = 500), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 500,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub short_description: Option<String>,
     #[validate(url, length(max = 2000), custom(function = validate_single_line), custom(function = mdsc_core::text::validate_http_url))]
+    #[schema(
+        max_length = 2000,
+        pattern = "^ *[hH][tT][tT][pP][sS]?://[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub thumbnail_url: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub category: Option<String>,
     #[validate(length(min = 1, max = 20), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 20,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub level: Option<String>,
     #[validate(length(min = 2, max = 10), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 2,
+        max_length = 10,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub language: Option<String>,
     pub is_published: Option<bool>,
     pub start_date: Option<DateTime<FixedOffset>>,
     pub end_date: Option<DateTime<FixedOffset>>,
     #[validate(range(min = 1, max = 520))]
+    #[schema(minimum = 1, maximum = 520)]
     pub estimated_duration_weeks: Option<i32>,
 }
 

@@ -16,6 +16,11 @@ pub struct EnrollInput {
     pub course_id: i32,
     /// A payment reference from the payment provider, stored as given.
     #[validate(length(min = 1, max = 255), custom(function = mdsc_core::text::validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub payment_id: Option<String>,
     /// Generate the study schedule right away (default true).
     pub auto_generate_schedule: Option<bool>,

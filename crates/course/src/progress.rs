@@ -19,6 +19,7 @@ use crate::model::{
 pub struct QuizSubmitInput {
     /// The score obtained, in percent.
     #[validate(range(min = 0.0, max = 100.0))]
+    #[schema(minimum = 0.0, maximum = 100.0)]
     pub score: f64,
 }
 

@@ -22,44 +22,81 @@ use crate::progress::refresh_course_progress;
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ModuleInput {
     #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub title: Option<String>,
     #[validate(length(max = 10000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 10000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub description: Option<String>,
     /// Order within the course; default: after the last module.
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub position: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct LessonInput {
     #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub title: Option<String>,
     #[validate(length(max = 200000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 200000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub content: Option<String>,
     #[validate(url, length(max = 2000), custom(function = validate_single_line), custom(function = mdsc_core::text::validate_http_url))]
+    #[schema(
+        max_length = 2000,
+        pattern = "^ *[hH][tT][tT][pP][sS]?://[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub video_url: Option<String>,
     /// Estimated study time, 0 to 1440 minutes.
     #[validate(range(min = 0, max = 1440))]
+    #[schema(minimum = 0, maximum = 1440)]
     pub duration_minutes: Option<i32>,
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub position: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct QuizInput {
     #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub title: Option<String>,
     #[validate(length(max = 10000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 10000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub description: Option<String>,
     /// Minimum score in percent (default 50).
     #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
     pub passing_score: Option<i32>,
     /// A fixed deadline; exclusive with `due_offset_days`.
     pub due_date: Option<DateTime<FixedOffset>>,
     /// A deadline this many days after each student's enrollment.
     #[validate(range(min = 0, max = 3650))]
+    #[schema(minimum = 0, maximum = 3650)]
     pub due_offset_days: Option<i32>,
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub position: Option<i32>,
 }
 

@@ -29,6 +29,11 @@ pub const MAX_DEPTH: i32 = 10;
 pub struct CreateReplyInput {
     /// Markdown, 1 to 20,000 characters.
     #[validate(length(min = 1, max = 20000), custom(function = validate_markdown))]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000](?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub content: String,
     /// The reply answered, of the same topic; none for a top-level reply.
     pub parent_reply_id: Option<i32>,
@@ -37,6 +42,11 @@ pub struct CreateReplyInput {
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct UpdateReplyInput {
     #[validate(length(min = 1, max = 20000), custom(function = validate_markdown))]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000](?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub content: String,
 }
 

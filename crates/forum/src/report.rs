@@ -33,6 +33,10 @@ pub struct ReportInput {
     pub reason: ReportReason,
     /// Up to 1000 characters.
     #[validate(length(max = 1000), custom(function = validate_markdown))]
+    #[schema(
+        max_length = 1000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000](?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub details: Option<String>,
 }
 

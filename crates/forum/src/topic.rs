@@ -24,9 +24,19 @@ pub use crate::topic_list::{TopicFilter, TopicListQuery, TopicSort, list_topics}
 pub struct CreateTopicInput {
     /// 1 to 255 characters, one line.
     #[validate(length(min = 1, max = 255), custom(function = validate_title))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub title: String,
     /// Markdown, 1 to 20,000 characters.
     #[validate(length(min = 1, max = 20000), custom(function = validate_markdown))]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000](?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub content: String,
     /// A lesson of the same course, for a question asked from it.
     pub lesson_id: Option<i32>,
@@ -36,8 +46,18 @@ pub struct CreateTopicInput {
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct UpdateTopicInput {
     #[validate(length(min = 1, max = 255), custom(function = validate_title))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub title: Option<String>,
     #[validate(length(min = 1, max = 20000), custom(function = validate_markdown))]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000](?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub content: Option<String>,
     pub lesson_id: Option<i32>,
 }

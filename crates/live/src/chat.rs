@@ -25,6 +25,11 @@ pub const MAX_CHAT_LIMIT: i64 = 200;
 pub struct ChatInput {
     /// 1 to 2000 characters.
     #[validate(length(min = 1, max = 2000), custom(function = validate_not_blank), custom(function = validate_multi_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000](?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub message: String,
     /// `message` (default), `question` or `answer`.
     pub message_type: Option<MessageType>,

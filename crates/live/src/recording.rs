@@ -17,8 +17,17 @@ pub struct RecordingHookInput {
     /// The session's `jitsi_room_name`; with JaaS, `{appId}/{room}` with
     /// the configured app id is accepted too.
     #[validate(length(min = 1, max = 512), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 512,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub room_name: String,
     #[validate(url, length(max = 2048), custom(function = validate_single_line), custom(function = mdsc_core::text::validate_http_url))]
+    #[schema(
+        max_length = 2048,
+        pattern = "^ *[hH][tT][tT][pP][sS]?://[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub recording_url: String,
 }
 

@@ -31,8 +31,17 @@ pub const COURSE_LIST_DEFAULT_LIMIT: i64 = MAX_LIMIT;
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CreateSessionInput {
     #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub title: String,
     #[validate(length(max = 10000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 10000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub description: Option<String>,
     pub scheduled_start_time: DateTime<FixedOffset>,
     pub scheduled_end_time: DateTime<FixedOffset>,
@@ -46,8 +55,17 @@ pub struct CreateSessionInput {
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct UpdateSessionInput {
     #[validate(length(min = 1, max = 255), custom(function = validate_not_blank), custom(function = validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub title: Option<String>,
     #[validate(length(max = 10000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 10000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub description: Option<String>,
     pub scheduled_start_time: Option<DateTime<FixedOffset>>,
     pub scheduled_end_time: Option<DateTime<FixedOffset>>,
@@ -57,6 +75,10 @@ pub struct UpdateSessionInput {
     pub status: Option<SessionStatus>,
     /// The recording's address, once the session has ended.
     #[validate(url, length(max = 2048), custom(function = validate_single_line), custom(function = mdsc_core::text::validate_http_url))]
+    #[schema(
+        max_length = 2048,
+        pattern = "^ *[hH][tT][tT][pP][sS]?://[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub recording_url: Option<String>,
 }
 

@@ -14,6 +14,11 @@ use crate::render::render_one;
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ResponseInput {
     #[validate(length(min = 1, max = 5000), custom(function = validate_not_blank), custom(function = validate_multi_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 5000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000](?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub content: String,
 }
 

@@ -22,12 +22,25 @@ pub struct CreateRatingInput {
     pub enrollment_id: i32,
     /// 1 to 5 stars.
     #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: i32,
     #[validate(length(max = 5000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 5000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub comment: Option<String>,
     #[validate(length(max = 2000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 2000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub pros: Option<String>,
     #[validate(length(max = 2000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 2000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub cons: Option<String>,
     /// Default true.
     pub would_recommend: Option<bool>,
@@ -38,12 +51,25 @@ pub struct CreateRatingInput {
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct UpdateRatingInput {
     #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: Option<i32>,
     #[validate(length(max = 5000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 5000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub comment: Option<String>,
     #[validate(length(max = 2000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 2000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub pros: Option<String>,
     #[validate(length(max = 2000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 2000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub cons: Option<String>,
     pub would_recommend: Option<bool>,
     pub is_anonymous: Option<bool>,
@@ -54,6 +80,10 @@ pub struct ModerateInput {
     /// `approved` or `rejected`.
     pub status: RatingStatus,
     #[validate(length(max = 1000), custom(function = validate_multi_line))]
+    #[schema(
+        max_length = 1000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub reason: Option<String>,
 }
 

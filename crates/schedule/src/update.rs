@@ -34,9 +34,11 @@ pub struct UpdateScheduleInput {
     pub preferences: Option<PreferencesInput>,
     /// Changes to existing items.
     #[validate(length(max = 500))]
+    #[schema(max_items = 500)]
     pub items: Option<Vec<ItemChange>>,
     /// The student's own items (type `custom`): reminders, revision time…
     #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
     pub add_items: Option<Vec<CustomItemInput>>,
 }
 
@@ -56,8 +58,17 @@ pub struct ItemChange {
 #[serde(deny_unknown_fields)]
 pub struct CustomItemInput {
     #[validate(length(min = 1, max = 255), custom(function = mdsc_core::text::validate_single_line))]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$"
+    )]
     pub title: String,
     #[validate(length(max = 2000), custom(function = mdsc_core::text::validate_multi_line))]
+    #[schema(
+        max_length = 2000,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
+    )]
     pub description: Option<String>,
     pub start_time: DateTime<FixedOffset>,
     pub end_time: DateTime<FixedOffset>,

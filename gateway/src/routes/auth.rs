@@ -18,7 +18,6 @@ use crate::state::AppState;
 #[utoipa::path(operation_id = "register", tag = "auth", request_body = RegisterInput, responses(
     (status = 201, body = Envelope<AuthResponse>),
     (status = 409, description = "EMAIL_TAKEN", body = ErrorBody),
-    (status = 422, body = ErrorBody),
     (status = 429, description = "TOO_MANY_REGISTRATIONS, with Retry-After", body = ErrorBody),
     (status = 503, description = "SERVER_BUSY: every password hasher is busy, with Retry-After", body = ErrorBody)))]
 #[post("/auth/register")]
@@ -60,8 +59,7 @@ pub async fn login(
 
 /// The signed-in user.
 #[utoipa::path(operation_id = "getCurrentUser", tag = "auth", security(("bearer" = [])), responses(
-    (status = 200, body = Envelope<User>),
-    (status = 401, body = ErrorBody)))]
+    (status = 200, body = Envelope<User>)))]
 #[get("/auth/me")]
 pub async fn me(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
@@ -76,7 +74,6 @@ pub async fn me(state: Data<AppState>, auth: Auth) -> ApiResult {
     responses(
         (status = 200, body = Envelope<User>),
         (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
         (status = 409, description = "OWN_ROLE", body = ErrorBody)))]
 #[put("/admin/users/{id}/role")]
 pub async fn set_role(

@@ -13,7 +13,7 @@ use crate::state::AppState;
 /// Whether the course is complete, the certificate if issued, and whether
 /// to show the rating prompt first.
 #[utoipa::path(operation_id = "getCertificateStatus", tag = "certificates", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
-    responses((status = 200, body = Envelope<CertificateStatus>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CertificateStatus>)))]
 #[get("/enrollments/{id}/certificate-status")]
 pub async fn status(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
@@ -27,7 +27,7 @@ pub async fn status(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResu
 
 /// Issue the certificate of a completed course (idempotent).
 #[utoipa::path(operation_id = "issueCertificate", tag = "certificates", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
-    responses((status = 200, body = Envelope<Certificate>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Envelope<Certificate>), (status = 403, body = ErrorBody),
         (status = 409, description = "COURSE_NOT_COMPLETED", body = ErrorBody)))]
 #[post("/enrollments/{id}/certificate")]
 pub async fn issue(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
@@ -42,7 +42,7 @@ pub async fn issue(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResul
 
 /// Public: check a certificate by its verification code.
 #[utoipa::path(operation_id = "verifyCertificate", tag = "certificates", params(("code" = String, Path, description = "Verification code")),
-    responses((status = 200, body = Envelope<CertificateVerification>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CertificateVerification>)))]
 #[get("/certificates/verify/{code}")]
 pub async fn verify(state: Data<AppState>, code: Path<String>) -> ApiResult {
     let code = code.into_inner();

@@ -34,8 +34,7 @@ pub async fn list(
 /// Create a course (instructors and admins); the slug comes from the title.
 #[utoipa::path(operation_id = "createCourse", tag = "courses", security(("bearer" = [])), request_body = CourseInput, responses(
     (status = 201, body = Envelope<Course>),
-    (status = 403, body = ErrorBody),
-    (status = 422, body = ErrorBody)))]
+    (status = 403, body = ErrorBody)))]
 #[post("/courses")]
 pub async fn create(state: Data<AppState>, auth: Auth, body: Json<CourseInput>) -> ApiResult {
     let input = body.into_inner();
@@ -49,7 +48,7 @@ pub async fn create(state: Data<AppState>, auth: Auth, body: Json<CourseInput>) 
 
 /// One course, by numeric id or by slug.
 #[utoipa::path(operation_id = "getCourse", tag = "courses", security((), ("bearer" = [])), params(("id" = String, Path, description = "Course id, or its slug")),
-    responses((status = 200, body = Envelope<Course>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Course>)))]
 #[get("/courses/{id}")]
 pub async fn get(state: Data<AppState>, auth: MaybeAuth, id_or_slug: Path<String>) -> ApiResult {
     let key = id_or_slug.into_inner();
@@ -64,7 +63,7 @@ pub async fn get(state: Data<AppState>, auth: MaybeAuth, id_or_slug: Path<String
 /// Change a course (its instructor or an admin); only the fields sent change.
 #[utoipa::path(operation_id = "updateCourse", tag = "courses", security(("bearer" = [])), request_body = CourseUpdate,
     params(("id" = i32, Path, description = "Course id")),
-    responses((status = 200, body = Envelope<Course>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Course>), (status = 403, body = ErrorBody)))]
 #[put("/courses/{id}")]
 pub async fn update(
     state: Data<AppState>,
@@ -83,7 +82,7 @@ pub async fn update(
 
 /// Delete a course nobody is enrolled in (409 COURSE_HAS_ENROLLMENTS otherwise).
 #[utoipa::path(operation_id = "deleteCourse", tag = "courses", security(("bearer" = [])), params(("id" = i32, Path, description = "Course id")),
-    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/courses/{id}")]
 pub async fn remove(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
@@ -98,7 +97,7 @@ pub async fn remove(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResu
 /// Modules with their ordered lessons and quizzes. Lesson content and
 /// videos only for enrolled students and staff.
 #[utoipa::path(operation_id = "getCourseStructure", tag = "courses", security((), ("bearer" = [])), params(("id" = i32, Path, description = "Course id")),
-    responses((status = 200, body = Envelope<CourseStructure>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseStructure>)))]
 #[get("/courses/{id}/structure")]
 pub async fn get_structure(state: Data<AppState>, auth: MaybeAuth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();

@@ -20,9 +20,8 @@ use crate::state::AppState;
 /// (`schedule_generated` says whether it was).
 #[utoipa::path(operation_id = "enrollInCourse", tag = "enrollments", security(("bearer" = [])), request_body = EnrollInput, responses(
     (status = 201, body = Envelope<EnrollmentWithSchedule>),
-    (status = 404, body = ErrorBody),
-    (status = 409, description = "ALREADY_ENROLLED or OWN_COURSE", body = ErrorBody),
-    (status = 422, body = ErrorBody)))]
+    (status = 404, description = "NOT_FOUND: no such course, or not published", body = ErrorBody),
+    (status = 409, description = "ALREADY_ENROLLED or OWN_COURSE", body = ErrorBody)))]
 #[post("/enrollments")]
 pub async fn enroll(state: Data<AppState>, auth: Auth, body: Json<EnrollInput>) -> ApiResult {
     let input = body.into_inner();
@@ -36,7 +35,7 @@ pub async fn enroll(state: Data<AppState>, auth: Auth, body: Json<EnrollInput>) 
 
 /// The signed-in user's enrollments, newest first.
 #[utoipa::path(operation_id = "listMyEnrollments", tag = "enrollments", security(("bearer" = [])), params(PageParams),
-    responses((status = 200, body = Envelope<Page<Enrollment>>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Page<Enrollment>>)))]
 #[get("/enrollments")]
 pub async fn list_mine(state: Data<AppState>, auth: Auth, page: Query<PageParams>) -> ApiResult {
     let page = page.into_inner();
@@ -50,7 +49,7 @@ pub async fn list_mine(state: Data<AppState>, auth: Auth, page: Query<PageParams
 
 /// One enrollment: its student or the course's staff; 404 for anyone else.
 #[utoipa::path(operation_id = "getEnrollment", tag = "enrollments", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
-    responses((status = 200, body = Envelope<Enrollment>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Enrollment>)))]
 #[get("/enrollments/{id}")]
 pub async fn get(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
@@ -64,7 +63,7 @@ pub async fn get(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult 
 
 /// The student leaves the course (status `cancelled`); they may enroll again.
 #[utoipa::path(operation_id = "cancelEnrollment", tag = "enrollments", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
-    responses((status = 200, body = Envelope<Enrollment>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Enrollment>), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/enrollments/{id}")]
 pub async fn cancel(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
@@ -78,7 +77,7 @@ pub async fn cancel(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResu
 
 /// Completed lessons and passed quizzes.
 #[utoipa::path(operation_id = "getEnrollmentProgress", tag = "enrollments", security(("bearer" = [])), params(("id" = i32, Path, description = "Enrollment id")),
-    responses((status = 200, body = Envelope<EnrollmentProgress>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<EnrollmentProgress>)))]
 #[get("/enrollments/{id}/progress")]
 pub async fn get_progress(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
@@ -93,7 +92,7 @@ pub async fn get_progress(state: Data<AppState>, auth: Auth, id: Path<i32>) -> A
 /// Mark a lesson done (the enrolled student; idempotent).
 #[utoipa::path(operation_id = "completeLesson", tag = "enrollments", security(("bearer" = [])),
     params(("id" = i32, Path, description = "Enrollment id"), ("lessonId" = i32, Path, description = "Lesson id")),
-    responses((status = 200, body = Envelope<Enrollment>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Enrollment>), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/enrollments/{id}/lessons/{lessonId}/complete")]
 pub async fn complete_lesson(
     state: Data<AppState>,
@@ -112,7 +111,7 @@ pub async fn complete_lesson(
 /// Record a quiz score (percent); passed when at least the passing score.
 #[utoipa::path(operation_id = "submitQuizResult", tag = "enrollments", security(("bearer" = [])), request_body = QuizSubmitInput,
     params(("id" = i32, Path, description = "Enrollment id"), ("quizId" = i32, Path, description = "Quiz id")),
-    responses((status = 200, body = Envelope<QuizSubmission>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<QuizSubmission>), (status = 403, body = ErrorBody)))]
 #[post("/enrollments/{id}/quizzes/{quizId}/submit")]
 pub async fn submit_quiz(
     state: Data<AppState>,

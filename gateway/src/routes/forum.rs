@@ -51,8 +51,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// The course's forum, created on first use. Enrolled students and staff.
 #[utoipa::path(operation_id = "getCourseForum", tag = "forum", security(("bearer" = [])), params(("courseId" = i32, Path, description = "Course id")),
-    responses((status = 200, body = Envelope<CourseForum>), (status = 401, body = ErrorBody),
-        (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseForum>),
+        (status = 403, description = "NOT_ENROLLED", body = ErrorBody)))]
 #[get("/courses/{courseId}/forum")]
 pub async fn get_forum(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> ApiResult {
     let course_id = course_id.into_inner();
@@ -67,8 +67,8 @@ pub async fn get_forum(state: Data<AppState>, auth: Auth, course_id: Path<i32>) 
 /// Staff create the course's forum with a title and description.
 #[utoipa::path(operation_id = "createCourseForum", tag = "forum", security(("bearer" = [])), request_body = CreateForumInput,
     params(("courseId" = i32, Path, description = "Course id")),
-    responses((status = 201, body = Envelope<CourseForum>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "FORUM_EXISTS", body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Envelope<CourseForum>), (status = 403, body = ErrorBody),
+        (status = 409, description = "FORUM_EXISTS", body = ErrorBody)))]
 #[post("/courses/{courseId}/forum")]
 pub async fn create_forum(
     state: Data<AppState>,
@@ -88,8 +88,7 @@ pub async fn create_forum(
 /// Staff change the forum's title or description, or lock it (read-only for students).
 #[utoipa::path(operation_id = "updateCourseForum", tag = "forum", security(("bearer" = [])), request_body = UpdateForumInput,
     params(("courseId" = i32, Path, description = "Course id")),
-    responses((status = 200, body = Envelope<CourseForum>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseForum>), (status = 403, body = ErrorBody)))]
 #[put("/courses/{courseId}/forum")]
 pub async fn update_forum(
     state: Data<AppState>,
@@ -111,8 +110,7 @@ pub async fn update_forum(
 /// Topics, pinned first; `sort=recent|popular|pinned`, `search`, `filter`, `lesson_id`.
 #[utoipa::path(operation_id = "listForumTopics", tag = "forum", security(("bearer" = [])),
     params(("forumId" = i32, Path, description = "Forum id"), TopicListQuery),
-    responses((status = 200, body = Envelope<Page<ForumTopic>>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Page<ForumTopic>>), (status = 403, body = ErrorBody)))]
 #[get("/forums/{forumId}/topics")]
 pub async fn list_topics(
     state: Data<AppState>,
@@ -132,8 +130,7 @@ pub async fn list_topics(
 /// Open a topic (rate limited per user).
 #[utoipa::path(operation_id = "createForumTopic", tag = "forum", security(("bearer" = [])), request_body = CreateTopicInput,
     params(("forumId" = i32, Path, description = "Forum id")),
-    responses((status = 201, body = Envelope<ForumTopic>), (status = 403, description = "NOT_ENROLLED, FORUM_LOCKED", body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED", body = ErrorBody)))]
+    responses((status = 201, body = Envelope<ForumTopic>), (status = 403, description = "NOT_ENROLLED, FORUM_LOCKED", body = ErrorBody), (status = 429, description = "RATE_LIMITED", body = ErrorBody)))]
 #[post("/forums/{forumId}/topics")]
 pub async fn create_topic(
     state: Data<AppState>,
@@ -152,7 +149,7 @@ pub async fn create_topic(
 
 /// A topic; counts the caller among its viewers.
 #[utoipa::path(operation_id = "getForumTopic", tag = "forum", security(("bearer" = [])), params(("topicId" = i32, Path, description = "Topic id")),
-    responses((status = 200, body = Envelope<ForumTopic>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<ForumTopic>), (status = 403, body = ErrorBody)))]
 #[get("/topics/{topicId}")]
 pub async fn get_topic(state: Data<AppState>, auth: Auth, topic_id: Path<i32>) -> ApiResult {
     let topic_id = topic_id.into_inner();
@@ -167,8 +164,7 @@ pub async fn get_topic(state: Data<AppState>, auth: Auth, topic_id: Path<i32>) -
 /// Its author or staff edit a topic.
 #[utoipa::path(operation_id = "updateForumTopic", tag = "forum", security(("bearer" = [])), request_body = UpdateTopicInput,
     params(("topicId" = i32, Path, description = "Topic id")),
-    responses((status = 200, body = Envelope<ForumTopic>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<ForumTopic>), (status = 403, body = ErrorBody)))]
 #[put("/topics/{topicId}")]
 pub async fn update_topic(
     state: Data<AppState>,
@@ -187,7 +183,7 @@ pub async fn update_topic(
 
 /// Its author or staff delete a topic and its replies.
 #[utoipa::path(operation_id = "deleteForumTopic", tag = "forum", security(("bearer" = [])), params(("topicId" = i32, Path, description = "Topic id")),
-    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody)))]
 #[delete("/topics/{topicId}")]
 pub async fn delete_topic(state: Data<AppState>, auth: Auth, topic_id: Path<i32>) -> ApiResult {
     let topic_id = topic_id.into_inner();
@@ -202,7 +198,7 @@ pub async fn delete_topic(state: Data<AppState>, auth: Auth, topic_id: Path<i32>
 /// Staff pin a topic: `{"value": bool}` sets it, an empty body toggles it.
 #[utoipa::path(operation_id = "pinForumTopic", tag = "forum", security(("bearer" = [])), request_body(content = Option<FlagInput>, description = "optional"),
     params(("topicId" = i32, Path, description = "Topic id")),
-    responses((status = 200, body = Envelope<ForumTopic>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<ForumTopic>), (status = 403, body = ErrorBody)))]
 #[post("/topics/{topicId}/pin")]
 pub async fn pin_topic(
     state: Data<AppState>,
@@ -223,7 +219,7 @@ pub async fn pin_topic(
 /// Staff lock a topic (no new replies from students): `{"value": bool}` sets it, an empty body toggles it.
 #[utoipa::path(operation_id = "lockForumTopic", tag = "forum", security(("bearer" = [])), request_body(content = Option<FlagInput>, description = "optional"),
     params(("topicId" = i32, Path, description = "Topic id")),
-    responses((status = 200, body = Envelope<ForumTopic>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<ForumTopic>), (status = 403, body = ErrorBody)))]
 #[post("/topics/{topicId}/lock")]
 pub async fn lock_topic(
     state: Data<AppState>,
@@ -244,8 +240,8 @@ pub async fn lock_topic(
 /// Flag a topic for the staff (once per user).
 #[utoipa::path(operation_id = "reportForumTopic", tag = "forum", security(("bearer" = [])), request_body = ReportInput,
     params(("topicId" = i32, Path, description = "Topic id")),
-    responses((status = 201, body = Envelope<ForumReport>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "ALREADY_REPORTED", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
+    responses((status = 201, body = Envelope<ForumReport>), (status = 403, body = ErrorBody),
+        (status = 409, description = "ALREADY_REPORTED", body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/topics/{topicId}/report")]
 pub async fn report_topic(
     state: Data<AppState>,
@@ -267,7 +263,7 @@ pub async fn report_topic(
 /// A page of top-level replies with their nested replies; `sort=recent|oldest|votes`.
 #[utoipa::path(operation_id = "listForumReplies", tag = "forum", security(("bearer" = [])),
     params(("topicId" = i32, Path, description = "Topic id"), ReplyListQuery),
-    responses((status = 200, body = Envelope<Page<ForumReply>>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Page<ForumReply>>), (status = 403, body = ErrorBody)))]
 #[get("/topics/{topicId}/replies")]
 pub async fn list_replies(
     state: Data<AppState>,
@@ -287,8 +283,7 @@ pub async fn list_replies(
 /// Answer the topic or, with `parent_reply_id`, one of its replies (rate limited per user).
 #[utoipa::path(operation_id = "createForumReply", tag = "forum", security(("bearer" = [])), request_body = CreateReplyInput,
     params(("topicId" = i32, Path, description = "Topic id")),
-    responses((status = 201, body = Envelope<ForumReply>), (status = 403, description = "NOT_ENROLLED, FORUM_LOCKED, TOPIC_LOCKED", body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED", body = ErrorBody)))]
+    responses((status = 201, body = Envelope<ForumReply>), (status = 403, description = "NOT_ENROLLED, FORUM_LOCKED, TOPIC_LOCKED", body = ErrorBody), (status = 429, description = "RATE_LIMITED", body = ErrorBody)))]
 #[post("/topics/{topicId}/replies")]
 pub async fn create_reply(
     state: Data<AppState>,
@@ -308,8 +303,7 @@ pub async fn create_reply(
 /// Its author or staff edit a reply.
 #[utoipa::path(operation_id = "updateForumReply", tag = "forum", security(("bearer" = [])), request_body = UpdateReplyInput,
     params(("replyId" = i32, Path, description = "Reply id")),
-    responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody)))]
 #[put("/replies/{replyId}")]
 pub async fn update_reply(
     state: Data<AppState>,
@@ -328,7 +322,7 @@ pub async fn update_reply(
 
 /// Its author or staff delete a reply; one with answers keeps its place, its content removed.
 #[utoipa::path(operation_id = "deleteForumReply", tag = "forum", security(("bearer" = [])), params(("replyId" = i32, Path, description = "Reply id")),
-    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody)))]
 #[delete("/replies/{replyId}")]
 pub async fn delete_reply(state: Data<AppState>, auth: Auth, reply_id: Path<i32>) -> ApiResult {
     let reply_id = reply_id.into_inner();
@@ -344,7 +338,7 @@ pub async fn delete_reply(state: Data<AppState>, auth: Auth, reply_id: Path<i32>
 /// reply); `{"value": false}` takes the mark back.
 #[utoipa::path(operation_id = "markForumReplySolution", tag = "forum", security(("bearer" = [])), request_body(content = Option<SolutionInput>, description = "optional"),
     params(("replyId" = i32, Path, description = "Reply id")),
-    responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody)))]
 #[post("/replies/{replyId}/mark-solution")]
 pub async fn mark_solution(
     state: Data<AppState>,
@@ -365,7 +359,7 @@ pub async fn mark_solution(
 /// React to a reply (not one's own): an upvote replaces a downvote and back.
 #[utoipa::path(operation_id = "addForumReaction", tag = "forum", security(("bearer" = [])), request_body = ReactionInput,
     params(("replyId" = i32, Path, description = "Reply id")),
-    responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody),
         (status = 422, description = "OWN_REPLY", body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/replies/{replyId}/reactions")]
 pub async fn add_reaction(
@@ -386,8 +380,7 @@ pub async fn add_reaction(
 /// Remove one of the caller's reactions; `reaction_type` in the query string or the body.
 #[utoipa::path(operation_id = "removeForumReaction", tag = "forum", security(("bearer" = [])), request_body(content = Option<RemoveReactionInput>, description = "optional"),
     params(("replyId" = i32, Path, description = "Reply id"), RemoveReactionInput),
-    responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<ForumReply>), (status = 403, body = ErrorBody)))]
 #[delete("/replies/{replyId}/reactions")]
 pub async fn remove_reaction(
     state: Data<AppState>,
@@ -414,8 +407,8 @@ pub async fn remove_reaction(
 /// Flag a reply for the staff (once per user).
 #[utoipa::path(operation_id = "reportForumReply", tag = "forum", security(("bearer" = [])), request_body = ReportInput,
     params(("replyId" = i32, Path, description = "Reply id")),
-    responses((status = 201, body = Envelope<ForumReport>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "ALREADY_REPORTED", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
+    responses((status = 201, body = Envelope<ForumReport>), (status = 403, body = ErrorBody),
+        (status = 409, description = "ALREADY_REPORTED", body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/replies/{replyId}/report")]
 pub async fn report_reply(
     state: Data<AppState>,
@@ -437,7 +430,7 @@ pub async fn report_reply(
 /// The staff's queue of reports; `status=open|resolved|all` (default open).
 #[utoipa::path(operation_id = "listForumReports", tag = "forum", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ReportListQuery),
-    responses((status = 200, body = Envelope<Page<ForumReport>>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Page<ForumReport>>), (status = 403, body = ErrorBody)))]
 #[get("/courses/{courseId}/forum/reports")]
 pub async fn list_reports(
     state: Data<AppState>,
@@ -457,8 +450,7 @@ pub async fn list_reports(
 /// Staff resolve a report: `hide` the post, `restore` it, or `dismiss` the report.
 #[utoipa::path(operation_id = "resolveForumReport", tag = "forum", security(("bearer" = [])), request_body = ResolveReportInput,
     params(("courseId" = i32, Path, description = "Course id"), ("reportId" = i32, Path, description = "Report id")),
-    responses((status = 200, body = Envelope<ForumReport>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<ForumReport>), (status = 403, body = ErrorBody)))]
 #[post("/courses/{courseId}/forum/reports/{reportId}/resolve")]
 pub async fn resolve_report(
     state: Data<AppState>,

@@ -58,8 +58,7 @@ fn hook_secret(req: &HttpRequest) -> Option<String> {
 /// Schedule a live session (course staff); the Jitsi room name is generated.
 #[utoipa::path(operation_id = "createLiveSession", tag = "live-sessions", security(("bearer" = [])), request_body = CreateSessionInput,
     params(("courseId" = i32, Path, description = "Course id")),
-    responses((status = 201, body = Envelope<LiveSession>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Envelope<LiveSession>), (status = 403, body = ErrorBody)))]
 #[post("/courses/{courseId}/live-sessions")]
 pub async fn create(
     state: Data<AppState>,
@@ -82,8 +81,8 @@ pub async fn create(
     params(("courseId" = i32, Path, description = "Course id"), SessionListQuery),
     responses((status = 200, body = Envelope<Vec<LiveSession>>, headers(
             ("X-Total-Count" = i64, description = "Sessions in the list"),
-            ("Link" = String, description = "RFC 8288 links to the next and previous pages"))), (status = 401, body = ErrorBody),
-        (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]
+            ("Link" = String, description = "RFC 8288 links to the next and previous pages"))),
+        (status = 403, description = "NOT_ENROLLED", body = ErrorBody)))]
 #[get("/courses/{courseId}/live-sessions")]
 pub async fn list_for_course(
     req: HttpRequest,
@@ -103,7 +102,7 @@ pub async fn list_for_course(
 
 /// The caller's sessions across their courses (admins: all), paginated.
 #[utoipa::path(operation_id = "listInstructorLiveSessions", tag = "live-sessions", security(("bearer" = [])), params(DashboardQuery),
-    responses((status = 200, body = Envelope<Page<LiveSession>>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Page<LiveSession>>), (status = 403, body = ErrorBody)))]
 #[get("/instructor/live-sessions")]
 pub async fn instructor_dashboard(
     state: Data<AppState>,
@@ -122,7 +121,7 @@ pub async fn instructor_dashboard(
 /// One session, with its course, instructor, participant count and whether the caller joined.
 #[utoipa::path(operation_id = "getLiveSession", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
-    responses((status = 200, body = Envelope<LiveSession>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<LiveSession>), (status = 403, body = ErrorBody)))]
 #[get("/live-sessions/{sessionId}")]
 pub async fn get(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
     let session_id = session_id.into_inner();
@@ -138,9 +137,8 @@ pub async fn get(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> Ap
 /// scheduled, `status: cancelled`, `recording_url` once ended.
 #[utoipa::path(operation_id = "updateLiveSession", tag = "live-sessions", security(("bearer" = [])), request_body = UpdateSessionInput,
     params(("sessionId" = i32, Path, description = "Live session id")),
-    responses((status = 200, body = Envelope<LiveSession>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "INVALID_STATUS_TRANSITION, SESSION_NOT_SCHEDULED, SESSION_CLOSED, RECORDING_DISABLED, SESSION_NOT_ENDED", body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<LiveSession>), (status = 403, body = ErrorBody),
+        (status = 409, description = "INVALID_STATUS_TRANSITION, SESSION_NOT_SCHEDULED, SESSION_CLOSED, RECORDING_DISABLED, SESSION_NOT_ENDED", body = ErrorBody)))]
 #[put("/live-sessions/{sessionId}")]
 pub async fn update(
     state: Data<AppState>,
@@ -160,7 +158,7 @@ pub async fn update(
 /// Delete a session nobody attended (course staff); otherwise cancel it.
 #[utoipa::path(operation_id = "deleteLiveSession", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
-    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody),
         (status = 409, description = "SESSION_ATTENDED, SESSION_LIVE", body = ErrorBody)))]
 #[delete("/live-sessions/{sessionId}")]
 pub async fn remove(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
@@ -186,7 +184,7 @@ async fn join_handler(state: Data<AppState>, auth: Auth, session_id: i32) -> Api
 /// (with token-checking servers) the room token.
 #[utoipa::path(operation_id = "joinLiveSession", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
-    responses((status = 200, body = Envelope<JoinSessionData>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Envelope<JoinSessionData>), (status = 403, body = ErrorBody),
         (status = 409, description = "SESSION_NOT_LIVE, SESSION_NOT_OPEN, SESSION_FULL, SESSION_ENDED, SESSION_CANCELLED", body = ErrorBody)))]
 #[post("/live-sessions/{sessionId}/join")]
 pub async fn join(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
@@ -196,7 +194,7 @@ pub async fn join(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> A
 /// The same as `POST …/join`, as seed §1.4.4 spells it.
 #[utoipa::path(operation_id = "getLiveSessionJoinInfo", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
-    responses((status = 200, body = Envelope<JoinSessionData>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Envelope<JoinSessionData>), (status = 403, body = ErrorBody),
         (status = 409, description = "SESSION_NOT_LIVE, SESSION_NOT_OPEN, SESSION_FULL, SESSION_ENDED, SESSION_CANCELLED", body = ErrorBody)))]
 #[get("/live-sessions/{sessionId}/join")]
 pub async fn join_get(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
@@ -206,8 +204,7 @@ pub async fn join_get(state: Data<AppState>, auth: Auth, session_id: Path<i32>) 
 /// Leave a session; the time spent is added to the caller's attendance.
 #[utoipa::path(operation_id = "leaveLiveSession", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
-    responses((status = 200, body = Envelope<LiveSessionParticipant>), (status = 403, description = "NOT_ENROLLED", body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, description = "NOT_A_PARTICIPANT", body = ErrorBody)))]
+    responses((status = 200, body = Envelope<LiveSessionParticipant>), (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 409, description = "NOT_A_PARTICIPANT", body = ErrorBody)))]
 #[post("/live-sessions/{sessionId}/leave")]
 pub async fn leave(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
     let session_id = session_id.into_inner();
@@ -225,7 +222,7 @@ pub async fn leave(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> 
     params(("sessionId" = i32, Path, description = "Live session id"), PageParams),
     responses((status = 200, body = Envelope<Vec<LiveSessionParticipant>>, headers(
             ("X-Total-Count" = i64, description = "Participants of the session"),
-            ("Link" = String, description = "RFC 8288 links to the next and previous pages"))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+            ("Link" = String, description = "RFC 8288 links to the next and previous pages"))), (status = 403, body = ErrorBody)))]
 #[get("/live-sessions/{sessionId}/participants")]
 pub async fn participants(
     req: HttpRequest,
@@ -246,8 +243,8 @@ pub async fn participants(
 /// Post in the session chat (staff, and students who joined).
 #[utoipa::path(operation_id = "postLiveChatMessage", tag = "live-sessions", security(("bearer" = [])), request_body = ChatInput,
     params(("sessionId" = i32, Path, description = "Live session id")),
-    responses((status = 201, body = Envelope<LiveSessionChatMessage>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
+    responses((status = 201, body = Envelope<LiveSessionChatMessage>), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/live-sessions/{sessionId}/chat")]
 pub async fn post_chat(
     state: Data<AppState>,
@@ -269,7 +266,7 @@ pub async fn post_chat(
 #[utoipa::path(operation_id = "listLiveChatMessages", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id"), ChatQuery),
     responses((status = 200, body = Envelope<Vec<LiveSessionChatMessage>>, headers(
-            ("Link" = String, description = "RFC 8288 link to the messages after this page, when it is full"))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+            ("Link" = String, description = "RFC 8288 link to the messages after this page, when it is full"))), (status = 403, body = ErrorBody)))]
 #[get("/live-sessions/{sessionId}/chat")]
 pub async fn list_chat(
     req: HttpRequest,
@@ -292,7 +289,7 @@ pub async fn list_chat(
 #[utoipa::path(operation_id = "pinLiveChatMessage", tag = "live-sessions", security(("bearer" = [])), request_body(content = Option<PinInput>),
     params(("sessionId" = i32, Path, description = "Live session id"), ("messageId" = i32, Path, description = "Chat message id")),
     responses((status = 200, body = Envelope<LiveSessionChatMessage>), (status = 400, description = "MALFORMED_JSON", body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 403, body = ErrorBody)))]
 #[post("/live-sessions/{sessionId}/chat/{messageId}/pin")]
 pub async fn pin_chat(
     state: Data<AppState>,
@@ -314,7 +311,7 @@ pub async fn pin_chat(
 /// Start the session (course staff, from 15 minutes before its start).
 #[utoipa::path(operation_id = "startLiveSession", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
-    responses((status = 200, body = Envelope<LiveSession>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Envelope<LiveSession>), (status = 403, body = ErrorBody),
         (status = 409, description = "INVALID_STATUS_TRANSITION, SESSION_NOT_OPEN", body = ErrorBody)))]
 #[post("/live-sessions/{sessionId}/start")]
 pub async fn start(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
@@ -330,7 +327,7 @@ pub async fn start(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> 
 /// End the session (course staff); everyone still in it leaves now.
 #[utoipa::path(operation_id = "endLiveSession", tag = "live-sessions", security(("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Live session id")),
-    responses((status = 200, body = Envelope<LiveSession>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Envelope<LiveSession>), (status = 403, body = ErrorBody),
         (status = 409, description = "INVALID_STATUS_TRANSITION", body = ErrorBody)))]
 #[post("/live-sessions/{sessionId}/end")]
 pub async fn end(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> ApiResult {
@@ -347,8 +344,9 @@ pub async fn end(state: Data<AppState>, auth: Auth, session_id: Path<i32>) -> Ap
 /// `Authorization: Bearer <JITSI_WEBHOOK_SECRET>`.
 #[utoipa::path(operation_id = "receiveRecordingHook", tag = "live-sessions", request_body = RecordingHookInput,
     responses((status = 200, body = Envelope<HookOutcome>), (status = 401, description = "INVALID_WEBHOOK_SECRET", body = ErrorBody),
-        (status = 403, description = "WEBHOOKS_DISABLED", body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "RECORDING_DISABLED, SESSION_NOT_STARTED", body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 403, description = "WEBHOOKS_DISABLED", body = ErrorBody),
+        (status = 404, description = "NOT_FOUND: no session has this room", body = ErrorBody),
+        (status = 409, description = "RECORDING_DISABLED, SESSION_NOT_STARTED", body = ErrorBody)))]
 #[post("/live-sessions/recordings")]
 pub async fn recording_hook(
     state: Data<AppState>,
@@ -369,7 +367,7 @@ pub async fn recording_hook(
 /// Authorized by the `Authorization` header configured in the JaaS console.
 #[utoipa::path(operation_id = "receiveJaasWebhook", tag = "live-sessions", request_body = JaasEvent,
     responses((status = 200, body = Envelope<HookOutcome>), (status = 401, description = "INVALID_WEBHOOK_SECRET", body = ErrorBody),
-        (status = 403, description = "WEBHOOKS_DISABLED", body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 403, description = "WEBHOOKS_DISABLED", body = ErrorBody)))]
 #[post("/live-sessions/webhooks/jaas")]
 pub async fn jaas_webhook(
     state: Data<AppState>,

@@ -34,7 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// The signed-in user's notifications, newest first (`?unread=true` for the unread ones).
 #[utoipa::path(operation_id = "listNotifications", tag = "notifications", security(("bearer" = [])), params(NotificationQuery),
-    responses((status = 200, body = Envelope<Page<Notification>>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Page<Notification>>)))]
 #[get("/notifications")]
 pub async fn list(state: Data<AppState>, auth: Auth, query: Query<NotificationQuery>) -> ApiResult {
     let query = query.into_inner();
@@ -48,7 +48,7 @@ pub async fn list(state: Data<AppState>, auth: Auth, query: Query<NotificationQu
 
 /// How many notifications the signed-in user has not read.
 #[utoipa::path(operation_id = "getUnreadNotificationCount", tag = "notifications", security(("bearer" = [])),
-    responses((status = 200, body = Envelope<UnreadCount>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<UnreadCount>)))]
 #[get("/notifications/unread-count")]
 pub async fn unread_count(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
@@ -62,7 +62,7 @@ pub async fn unread_count(state: Data<AppState>, auth: Auth) -> ApiResult {
 /// Mark one notification read (the first reading time is kept).
 #[utoipa::path(operation_id = "markNotificationRead", tag = "notifications", security(("bearer" = [])),
     params(("id" = i32, Path, description = "Notification id")),
-    responses((status = 200, body = Envelope<Notification>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Notification>)))]
 #[post("/notifications/{id}/read")]
 pub async fn read_one(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
@@ -76,7 +76,7 @@ pub async fn read_one(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiRe
 
 /// Mark every notification of the signed-in user read.
 #[utoipa::path(operation_id = "markAllNotificationsRead", tag = "notifications", security(("bearer" = [])),
-    responses((status = 200, body = Envelope<MarkedRead>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<MarkedRead>)))]
 #[post("/notifications/read-all")]
 pub async fn read_all(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
@@ -89,7 +89,7 @@ pub async fn read_all(state: Data<AppState>, auth: Auth) -> ApiResult {
 
 /// Per-type preferences: in-app and e-mail, on unless turned off.
 #[utoipa::path(operation_id = "getNotificationPreferences", tag = "notifications", security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Vec<NotificationPreference>>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Vec<NotificationPreference>>)))]
 #[get("/notifications/preferences")]
 pub async fn get_preferences(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
@@ -102,7 +102,7 @@ pub async fn get_preferences(state: Data<AppState>, auth: Auth) -> ApiResult {
 
 /// Change some types' preferences; answers them all.
 #[utoipa::path(operation_id = "updateNotificationPreferences", tag = "notifications", security(("bearer" = [])), request_body = PreferencesUpdate,
-    responses((status = 200, body = Envelope<Vec<NotificationPreference>>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Vec<NotificationPreference>>)))]
 #[put("/notifications/preferences")]
 pub async fn update_preferences(
     state: Data<AppState>,
@@ -120,7 +120,7 @@ pub async fn update_preferences(
 
 /// The signed-in user's notification settings: the language (`fr` or `en`).
 #[utoipa::path(operation_id = "getNotificationSettings", tag = "notifications", security(("bearer" = [])),
-    responses((status = 200, body = Envelope<NotificationSettings>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<NotificationSettings>)))]
 #[get("/notifications/settings")]
 pub async fn get_settings(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
@@ -133,7 +133,7 @@ pub async fn get_settings(state: Data<AppState>, auth: Auth) -> ApiResult {
 
 /// Choose the language of new notifications and e-mails: `fr` (default) or `en`.
 #[utoipa::path(operation_id = "updateNotificationSettings", tag = "notifications", security(("bearer" = [])), request_body = NotificationSettingsUpdate,
-    responses((status = 200, body = Envelope<NotificationSettings>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<NotificationSettings>)))]
 #[put("/notifications/settings")]
 pub async fn update_settings(
     state: Data<AppState>,
@@ -152,8 +152,8 @@ pub async fn update_settings(
 /// Whether the signed-in member follows the course's forum (new topics notified).
 #[utoipa::path(operation_id = "getForumFollowStatus", tag = "notifications", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id")),
-    responses((status = 200, body = Envelope<ForumFollow>), (status = 401, body = ErrorBody),
-        (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<ForumFollow>),
+        (status = 403, description = "NOT_ENROLLED", body = ErrorBody)))]
 #[get("/courses/{courseId}/forum/follow")]
 pub async fn follow_status(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> ApiResult {
     let course_id = course_id.into_inner();
@@ -168,8 +168,8 @@ pub async fn follow_status(state: Data<AppState>, auth: Auth, course_id: Path<i3
 /// Follow the course's forum: its new topics are notified.
 #[utoipa::path(operation_id = "followForum", tag = "notifications", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id")),
-    responses((status = 200, body = Envelope<ForumFollow>), (status = 401, body = ErrorBody),
-        (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<ForumFollow>),
+        (status = 403, description = "NOT_ENROLLED", body = ErrorBody)))]
 #[post("/courses/{courseId}/forum/follow")]
 pub async fn follow(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> ApiResult {
     let course_id = course_id.into_inner();
@@ -184,8 +184,8 @@ pub async fn follow(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> 
 /// Stop following the course's forum.
 #[utoipa::path(operation_id = "unfollowForum", tag = "notifications", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id")),
-    responses((status = 200, body = Envelope<ForumFollow>), (status = 401, body = ErrorBody),
-        (status = 403, description = "NOT_ENROLLED", body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<ForumFollow>),
+        (status = 403, description = "NOT_ENROLLED", body = ErrorBody)))]
 #[delete("/courses/{courseId}/forum/follow")]
 pub async fn unfollow(state: Data<AppState>, auth: Auth, course_id: Path<i32>) -> ApiResult {
     let course_id = course_id.into_inner();

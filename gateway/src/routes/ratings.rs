@@ -21,8 +21,7 @@ use crate::state::AppState;
 /// Rate a completed course (once per course).
 #[utoipa::path(operation_id = "createCourseRating", tag = "ratings", security(("bearer" = [])), request_body = CreateRatingInput,
     params(("courseId" = i32, Path, description = "Course id")),
-    responses((status = 201, body = Envelope<CourseRating>), (status = 403, description = "COURSE_NOT_COMPLETED", body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, description = "ALREADY_RATED", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
+    responses((status = 201, body = Envelope<CourseRating>), (status = 403, description = "COURSE_NOT_COMPLETED", body = ErrorBody), (status = 409, description = "ALREADY_RATED", body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/courses/{courseId}/ratings")]
 pub async fn create(
     state: Data<AppState>,
@@ -41,7 +40,7 @@ pub async fn create(
 
 /// Approved ratings (and the caller's own), paginated; `sort=recent|helpful|rating`.
 #[utoipa::path(operation_id = "listCourseRatings", tag = "ratings", security((), ("bearer" = [])), params(("courseId" = i32, Path, description = "Course id"), RatingListQuery),
-    responses((status = 200, body = Envelope<Page<CourseRating>>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Page<CourseRating>>)))]
 #[get("/courses/{courseId}/ratings")]
 pub async fn list(
     state: Data<AppState>,
@@ -60,7 +59,7 @@ pub async fn list(
 
 /// Average, count, distribution and recommendation rate of approved ratings.
 #[utoipa::path(operation_id = "getCourseRatingStats", tag = "ratings", security((), ("bearer" = [])), params(("courseId" = i32, Path, description = "Course id")),
-    responses((status = 200, body = Envelope<CourseRatingStats>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseRatingStats>)))]
 #[get("/courses/{courseId}/ratings/stats")]
 pub async fn get_stats(state: Data<AppState>, auth: MaybeAuth, course_id: Path<i32>) -> ApiResult {
     let course_id = course_id.into_inner();
@@ -74,7 +73,7 @@ pub async fn get_stats(state: Data<AppState>, auth: MaybeAuth, course_id: Path<i
 
 #[utoipa::path(operation_id = "getCourseRating", tag = "ratings", security((), ("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
-    responses((status = 200, body = Envelope<CourseRating>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseRating>)))]
 #[get("/courses/{courseId}/ratings/{ratingId}")]
 pub async fn get(state: Data<AppState>, auth: MaybeAuth, path: Path<(i32, i32)>) -> ApiResult {
     let (course_id, rating_id) = path.into_inner();
@@ -89,7 +88,7 @@ pub async fn get(state: Data<AppState>, auth: MaybeAuth, path: Path<(i32, i32)>)
 /// The author edits their rating.
 #[utoipa::path(operation_id = "updateCourseRating", tag = "ratings", security(("bearer" = [])), request_body = UpdateRatingInput,
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
-    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[put("/courses/{courseId}/ratings/{ratingId}")]
 pub async fn update(
     state: Data<AppState>,
@@ -117,7 +116,7 @@ pub async fn update(
 /// The author (or an admin) deletes a rating.
 #[utoipa::path(operation_id = "deleteCourseRating", tag = "ratings", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
-    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody)))]
 #[delete("/courses/{courseId}/ratings/{ratingId}")]
 pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<(i32, i32)>) -> ApiResult {
     let (course_id, rating_id) = path.into_inner();
@@ -132,7 +131,7 @@ pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<(i32, i32)>) -
 /// Course staff approve or reject a rating.
 #[utoipa::path(operation_id = "moderateCourseRating", tag = "ratings", security(("bearer" = [])), request_body = ModerateInput,
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
-    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/courses/{courseId}/ratings/{ratingId}/moderate")]
 pub async fn moderate(
     state: Data<AppState>,
@@ -152,7 +151,7 @@ pub async fn moderate(
 /// Mark a rating helpful (once; not one's own).
 #[utoipa::path(operation_id = "markRatingHelpful", tag = "ratings", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
-    responses((status = 200, body = Envelope<CourseRating>), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Envelope<CourseRating>),
         (status = 409, description = "ALREADY_VOTED", body = ErrorBody), (status = 422, description = "OWN_RATING", body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[post("/courses/{courseId}/ratings/{ratingId}/helpful")]
 pub async fn mark_helpful(state: Data<AppState>, auth: Auth, path: Path<(i32, i32)>) -> ApiResult {
@@ -175,7 +174,7 @@ pub async fn mark_helpful(state: Data<AppState>, auth: Auth, path: Path<(i32, i3
 /// Take a helpful vote back.
 #[utoipa::path(operation_id = "unmarkRatingHelpful", tag = "ratings", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
-    responses((status = 200, body = Envelope<CourseRating>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseRating>)))]
 #[delete("/courses/{courseId}/ratings/{ratingId}/helpful")]
 pub async fn unmark_helpful(
     state: Data<AppState>,
@@ -194,7 +193,7 @@ pub async fn unmark_helpful(
 /// Course staff publish (or replace) their public response to a rating.
 #[utoipa::path(operation_id = "setRatingResponse", tag = "ratings", security(("bearer" = [])), request_body = ResponseInput,
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
-    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 429, description = "RATE_LIMITED, with Retry-After", body = ErrorBody)))]
 #[put("/courses/{courseId}/ratings/{ratingId}/response")]
 pub async fn set_response(
     state: Data<AppState>,
@@ -214,7 +213,7 @@ pub async fn set_response(
 /// Remove the response.
 #[utoipa::path(operation_id = "deleteRatingResponse", tag = "ratings", security(("bearer" = [])),
     params(("courseId" = i32, Path, description = "Course id"), ("ratingId" = i32, Path, description = "Rating id")),
-    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseRating>), (status = 403, body = ErrorBody)))]
 #[delete("/courses/{courseId}/ratings/{ratingId}/response")]
 pub async fn remove_response(
     state: Data<AppState>,
@@ -232,7 +231,7 @@ pub async fn remove_response(
 
 /// May the student rate the course of this enrollment?
 #[utoipa::path(operation_id = "getRatingEligibility", tag = "ratings", security(("bearer" = [])), params(("enrollmentId" = i32, Path, description = "Enrollment id")),
-    responses((status = 200, body = Envelope<CanRate>), (status = 403, description = "course staff", body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CanRate>), (status = 403, description = "course staff", body = ErrorBody)))]
 #[get("/enrollments/{enrollmentId}/can-rate")]
 pub async fn can_rate(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
@@ -247,7 +246,7 @@ pub async fn can_rate(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiRe
 /// "Plus tard": put the rating prompt off (`RATING_PROMPT_DELAY_HOURS`).
 /// Answers the updated certificate status.
 #[utoipa::path(operation_id = "dismissRatingPrompt", tag = "ratings", security(("bearer" = [])), params(("enrollmentId" = i32, Path, description = "Enrollment id")),
-    responses((status = 200, body = Envelope<mdsc_course::CertificateStatus>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<mdsc_course::CertificateStatus>), (status = 403, body = ErrorBody)))]
 #[post("/enrollments/{enrollmentId}/rating-prompt/dismiss")]
 pub async fn dismiss_prompt(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();

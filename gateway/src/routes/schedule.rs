@@ -37,9 +37,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// (preferences) is optional. 201 when created, 200 when re-planned.
 #[utoipa::path(operation_id = "generateStudySchedule", tag = "schedules", security(("bearer" = [])), request_body(content = Option<PreferencesInput>),
     params(("enrollmentId" = i32, Path, description = "Enrollment id")),
-    responses((status = 201, body = Envelope<CourseSchedule>), (status = 200, body = Envelope<CourseSchedule>),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "ENROLLMENT_CANCELLED", body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Envelope<CourseSchedule>), (status = 200, body = Envelope<CourseSchedule>), (status = 403, description = "FORBIDDEN: not the enrolled student", body = ErrorBody),
+        (status = 409, description = "ENROLLMENT_CANCELLED", body = ErrorBody)))]
 #[post("/enrollments/{enrollmentId}/generate-schedule")]
 pub async fn generate(
     state: Data<AppState>,
@@ -71,7 +70,7 @@ pub async fn generate(
 /// The enrollment's schedule: its student and the course's staff.
 #[utoipa::path(operation_id = "getStudySchedule", tag = "schedules", security(("bearer" = [])),
     params(("enrollmentId" = i32, Path, description = "Enrollment id")),
-    responses((status = 200, body = Envelope<CourseSchedule>), (status = 401, body = ErrorBody),
+    responses((status = 200, body = Envelope<CourseSchedule>),
         (status = 404, description = "Not found, or SCHEDULE_NOT_FOUND before generation", body = ErrorBody)))]
 #[get("/enrollments/{enrollmentId}/schedule")]
 pub async fn get_schedule(
@@ -92,8 +91,9 @@ pub async fn get_schedule(
 /// changes preferences; the rest is re-planned.
 #[utoipa::path(operation_id = "updateStudySchedule", tag = "schedules", security(("bearer" = [])), request_body = UpdateScheduleInput,
     params(("enrollmentId" = i32, Path, description = "Enrollment id")),
-    responses((status = 200, body = Envelope<CourseSchedule>), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CourseSchedule>),
+        (status = 403, body = ErrorBody),
+        (status = 409, description = "ENROLLMENT_CANCELLED", body = ErrorBody)))]
 #[put("/enrollments/{enrollmentId}/schedule")]
 pub async fn update_schedule(
     state: Data<AppState>,
@@ -130,7 +130,7 @@ pub struct FileQuery {
 #[utoipa::path(operation_id = "downloadStudyScheduleIcs", tag = "schedules", security((), ("bearer" = [])),
     params(("enrollmentId" = i32, Path, description = "Enrollment id"), FileQuery),
     responses((status = 200, description = "RFC 5545 calendar", content_type = "text/calendar", body = String),
-        (status = 304, description = "Not modified (If-None-Match)"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 304, description = "Not modified (If-None-Match)")))]
 #[get("/enrollments/{enrollmentId}/schedule.ics")]
 pub async fn download(
     req: HttpRequest,
@@ -163,8 +163,8 @@ pub async fn download(
 /// client (seed `syncWithExternalCalendar`); the enrollment's student only.
 #[utoipa::path(operation_id = "syncStudyScheduleCalendar", tag = "schedules", security(("bearer" = [])), request_body = SyncCalendarInput,
     params(("enrollmentId" = i32, Path, description = "Enrollment id")),
-    responses((status = 200, body = Envelope<CalendarSync>), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<CalendarSync>),
+        (status = 403, body = ErrorBody)))]
 #[post("/enrollments/{enrollmentId}/sync-calendar")]
 pub async fn sync_calendar(
     state: Data<AppState>,
@@ -190,7 +190,7 @@ pub async fn sync_calendar(
 
 /// The signed-in user's subscription feed URLs (created on first use).
 #[utoipa::path(operation_id = "getCalendarFeedUrls", tag = "calendar", security(("bearer" = [])),
-    responses((status = 200, body = Envelope<FeedToken>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<FeedToken>)))]
 #[get("/calendar/feed-token")]
 pub async fn feed_urls(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
@@ -203,7 +203,7 @@ pub async fn feed_urls(state: Data<AppState>, auth: Auth) -> ApiResult {
 
 /// Replace the feed secret: the old feed URL stops working at once.
 #[utoipa::path(operation_id = "rotateCalendarFeedToken", tag = "calendar", security(("bearer" = [])),
-    responses((status = 200, body = Envelope<FeedToken>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<FeedToken>)))]
 #[post("/calendar/feed-token/rotate")]
 pub async fn rotate_feed_token(state: Data<AppState>, auth: Auth) -> ApiResult {
     let data = state
@@ -220,7 +220,7 @@ pub async fn rotate_feed_token(state: Data<AppState>, auth: Auth) -> ApiResult {
 #[utoipa::path(operation_id = "getCalendarFeed", tag = "calendar",
     params(("file" = String, Path, description = "`{token}.ics`")),
     responses((status = 200, description = "RFC 5545 calendar", content_type = "text/calendar", body = String),
-        (status = 304, description = "Not modified (If-None-Match)"), (status = 404, body = ErrorBody)))]
+        (status = 304, description = "Not modified (If-None-Match)")))]
 #[get("/calendar/feed/{file}")]
 pub async fn subscription_feed(
     req: HttpRequest,
@@ -240,7 +240,7 @@ pub async fn subscription_feed(
 #[utoipa::path(operation_id = "listCalendarEvents", tag = "calendar", security(("bearer" = [])), params(EventsQuery),
     responses((status = 200, body = Envelope<Vec<CalendarEvent>>, headers(
             ("X-Total-Count" = i64, description = "Events in the range"),
-            ("Link" = String, description = "RFC 8288 links to the next and previous pages"))), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+            ("Link" = String, description = "RFC 8288 links to the next and previous pages")))))]
 #[get("/calendar/events")]
 pub async fn list_events(
     req: HttpRequest,

@@ -53,7 +53,7 @@ pub struct StreamQuery {
 /// A stream token for `EventSource`: valid `STREAM_TOKEN_TTL_SECONDS`
 /// (default 300) to open streams, and nothing else.
 #[utoipa::path(operation_id = "createStreamToken", tag = "notifications", security(("bearer" = [])),
-    responses((status = 201, body = Envelope<StreamToken>), (status = 401, body = ErrorBody),
+    responses((status = 201, body = Envelope<StreamToken>),
         (status = 429, description = "RATE_LIMITED", body = ErrorBody)))]
 #[post("/notifications/stream-token")]
 pub async fn stream_token(state: Data<AppState>, auth: Auth) -> ApiResult {
@@ -78,8 +78,7 @@ pub async fn stream_token(state: Data<AppState>, auth: Auth) -> ApiResult {
 /// `Notification`). With `Last-Event-ID` (or `?last_event_id=`), those
 /// after it first.
 #[utoipa::path(operation_id = "streamNotifications", tag = "notifications", security((), ("bearer" = [])), params(StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
-    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = ServerSentEvent),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = ServerSentEvent), (status = 429, body = ErrorBody)))]
 #[get("/notifications/stream")]
 pub async fn notification_stream(
     state: Data<AppState>,
@@ -98,8 +97,7 @@ pub async fn notification_stream(
 /// who may read the chat: the course's staff and enrolled students.
 #[utoipa::path(operation_id = "streamLiveChat", tag = "live-sessions", security((), ("bearer" = [])),
     params(("sessionId" = i32, Path, description = "Session id"), StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
-    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = ServerSentEvent),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = ServerSentEvent), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[get("/live-sessions/{sessionId}/chat/stream")]
 pub async fn chat_stream(
     state: Data<AppState>,
@@ -121,8 +119,7 @@ pub async fn chat_stream(
 /// it), for those who may read the topic.
 #[utoipa::path(operation_id = "streamForumTopic", tag = "forum", security((), ("bearer" = [])),
     params(("topicId" = i32, Path, description = "Topic id"), StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
-    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = ServerSentEvent),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = ServerSentEvent), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[get("/topics/{topicId}/stream")]
 pub async fn topic_stream(
     state: Data<AppState>,

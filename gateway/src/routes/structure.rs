@@ -16,7 +16,7 @@ use crate::state::AppState;
 /// Add a module to a course; `position` defaults to after the last one.
 #[utoipa::path(operation_id = "createModule", tag = "structure", security(("bearer" = [])), request_body = ModuleInput,
     params(("id" = i32, Path, description = "Course id")),
-    responses((status = 201, body = Envelope<Module>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Envelope<Module>), (status = 403, body = ErrorBody)))]
 #[post("/courses/{id}/modules")]
 pub async fn create_module(
     state: Data<AppState>,
@@ -35,7 +35,7 @@ pub async fn create_module(
 
 #[utoipa::path(operation_id = "updateModule", tag = "structure", security(("bearer" = [])), request_body = ModuleInput,
     params(("id" = i32, Path, description = "Module id")),
-    responses((status = 200, body = Envelope<Module>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Module>), (status = 403, body = ErrorBody)))]
 #[put("/modules/{id}")]
 pub async fn update_module(
     state: Data<AppState>,
@@ -54,7 +54,7 @@ pub async fn update_module(
 
 /// Delete a module with its lessons and quizzes.
 #[utoipa::path(operation_id = "deleteModule", tag = "structure", security(("bearer" = [])), params(("id" = i32, Path, description = "Module id")),
-    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody)))]
 #[delete("/modules/{id}")]
 pub async fn delete_module(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
@@ -68,7 +68,7 @@ pub async fn delete_module(state: Data<AppState>, auth: Auth, id: Path<i32>) -> 
 
 #[utoipa::path(operation_id = "createLesson", tag = "structure", security(("bearer" = [])), request_body = LessonInput,
     params(("id" = i32, Path, description = "Module id")),
-    responses((status = 201, body = Envelope<Lesson>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Envelope<Lesson>), (status = 403, body = ErrorBody)))]
 #[post("/modules/{id}/lessons")]
 pub async fn create_lesson(
     state: Data<AppState>,
@@ -87,7 +87,7 @@ pub async fn create_lesson(
 
 #[utoipa::path(operation_id = "updateLesson", tag = "structure", security(("bearer" = [])), request_body = LessonInput,
     params(("id" = i32, Path, description = "Lesson id")),
-    responses((status = 200, body = Envelope<Lesson>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Lesson>), (status = 403, body = ErrorBody)))]
 #[put("/lessons/{id}")]
 pub async fn update_lesson(
     state: Data<AppState>,
@@ -105,7 +105,7 @@ pub async fn update_lesson(
 }
 
 #[utoipa::path(operation_id = "deleteLesson", tag = "structure", security(("bearer" = [])), params(("id" = i32, Path, description = "Lesson id")),
-    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody)))]
 #[delete("/lessons/{id}")]
 pub async fn delete_lesson(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();
@@ -120,7 +120,7 @@ pub async fn delete_lesson(state: Data<AppState>, auth: Auth, id: Path<i32>) -> 
 /// Add a quiz to a module: `due_date` (fixed) or `due_offset_days` (after enrollment).
 #[utoipa::path(operation_id = "createQuiz", tag = "structure", security(("bearer" = [])), request_body = QuizInput,
     params(("id" = i32, Path, description = "Module id")),
-    responses((status = 201, body = Envelope<Quiz>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Envelope<Quiz>), (status = 403, body = ErrorBody)))]
 #[post("/modules/{id}/quizzes")]
 pub async fn create_quiz(
     state: Data<AppState>,
@@ -139,7 +139,7 @@ pub async fn create_quiz(
 
 #[utoipa::path(operation_id = "updateQuiz", tag = "structure", security(("bearer" = [])), request_body = QuizInput,
     params(("id" = i32, Path, description = "Quiz id")),
-    responses((status = 200, body = Envelope<Quiz>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<Quiz>), (status = 403, body = ErrorBody)))]
 #[put("/quizzes/{id}")]
 pub async fn update_quiz(
     state: Data<AppState>,
@@ -157,7 +157,7 @@ pub async fn update_quiz(
 }
 
 #[utoipa::path(operation_id = "deleteQuiz", tag = "structure", security(("bearer" = [])), params(("id" = i32, Path, description = "Quiz id")),
-    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Deleted), (status = 403, body = ErrorBody)))]
 #[delete("/quizzes/{id}")]
 pub async fn delete_quiz(state: Data<AppState>, auth: Auth, id: Path<i32>) -> ApiResult {
     let id = id.into_inner();

@@ -108,7 +108,7 @@ pub async fn unsubscribe(
         (Ok((offer, _)), true) => Ok(unsubscribe_html::done(&offer)),
         (Ok((_, preference)), false) => Ok(ok(preference)),
         (Err(err), true) => Ok(refused_page(&req, err)),
-        (Err(err), false) => Err(err.into()),
+        (Err(err), false) => Err(err),
     }
 }
 

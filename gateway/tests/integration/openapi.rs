@@ -220,3 +220,36 @@ async fn every_operation_declares_the_errors_its_input_can_produce() {
         }
     }
 }
+
+/// Input fields carry their text rules as `pattern`s, spelled out in each
+/// `#[schema]` (utoipa takes only literals): each must be one of the
+/// patterns `mdsc_core::text_patterns` holds to the validators.
+#[actix_web::test]
+async fn every_pattern_in_the_document_is_a_known_text_rule() {
+    let app = TestApp::new();
+    let doc = app.get("/api/openapi.json", None).await.body;
+    let mut patterns = Vec::new();
+    collect_patterns(&doc, &mut patterns);
+    assert!(patterns.len() >= 40, "only {} patterns", patterns.len());
+    for pattern in patterns {
+        assert!(
+            mdsc_core::text_patterns::ALL.contains(&pattern.as_str()),
+            "unknown pattern {pattern}"
+        );
+    }
+}
+
+fn collect_patterns(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("pattern", Value::String(p)) => out.push(p.clone()),
+                    _ => collect_patterns(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_patterns(v, out)),
+        _ => {}
+    }
+}
