@@ -8,6 +8,7 @@ pub mod cursor;
 pub mod db;
 pub mod error;
 pub mod migrations;
+pub mod openapi_names;
 pub mod page;
 pub mod random;
 pub mod schema;

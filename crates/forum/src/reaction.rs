@@ -26,7 +26,8 @@ fn default_reaction() -> ReactionType {
     ReactionType::Upvote
 }
 
-/// `reaction_type` of the reaction to remove (query string or body).
+/// `reaction_type` of the reaction to remove (query string or body);
+/// without it, every reaction of the caller on the reply.
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RemoveReactionInput {
@@ -143,21 +144,25 @@ pub fn add_reaction(
     render_reply(conn, &ctx, row)
 }
 
-/// Removes one of the caller's reactions; removing one they do not have
-/// changes nothing. Also on a reply hidden since, or in a forum locked
-/// since: taking one's vote back is always possible.
+/// Removes one of the caller's reactions, or without a type all of them
+/// ("take my vote back" needs no memory of which one it was); removing
+/// one they do not have changes nothing. Also on a reply hidden since, or
+/// in a forum locked since: taking one's vote back is always possible.
 pub fn remove_reaction(
     conn: &mut DbConnection,
     actor: &Principal,
     reply_id: i32,
     input: RemoveReactionInput,
 ) -> Result<ForumReply, Error> {
-    let kind = input
-        .reaction_type
-        .ok_or_else(|| Error::invalid_field("reaction_type", "is required"))?;
+    let kinds: &[ReactionType] = match &input.reaction_type {
+        Some(kind) => std::slice::from_ref(kind),
+        None => &ReactionType::ALL,
+    };
     let (ctx, row) = write_transaction(conn, |conn| -> Result<_, Error> {
         let (ctx, _) = locked_reply(conn, actor, reply_id)?;
-        remove(conn, actor, reply_id, kind)?;
+        for kind in kinds {
+            remove(conn, actor, reply_id, *kind)?;
+        }
         Ok((ctx, find_reply(conn, reply_id)?))
     })?;
     render_reply(conn, &ctx, row)

@@ -5,7 +5,11 @@ use std::str::FromStr;
 
 use crate::locale::Texts;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+// The document names the kinds as `as_str` does: a test below holds the
+// two together.
+/// A kind of notification, as `Notification.type` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
 pub enum NotificationKind {
     /// A new reply in a topic one wrote or replied to.
     ForumReply,
@@ -112,6 +116,14 @@ impl FromStr for NotificationKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_document_names_the_kinds_as_the_api_does() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(NotificationKind::schema()).unwrap();
+        let names: Vec<&str> = NotificationKind::ALL.map(NotificationKind::as_str).to_vec();
+        assert_eq!(schema["enum"], serde_json::json!(names));
+    }
 
     #[test]
     fn every_kind_reads_back_from_its_name() {

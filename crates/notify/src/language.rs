@@ -20,6 +20,7 @@ pub struct NotificationSettings {
 #[serde(deny_unknown_fields)]
 pub struct NotificationSettingsUpdate {
     /// `fr` or `en`.
+    #[schema(schema_with = crate::locale::locale_schema)]
     pub locale: String,
 }
 

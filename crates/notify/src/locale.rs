@@ -32,6 +32,11 @@ impl Locale {
     }
 }
 
+/// The document's schema for a field that takes a locale.
+pub fn locale_schema() -> utoipa::openapi::schema::Object {
+    mdsc_core::openapi_names::one_of_names(Locale::ALL.map(Locale::as_str))
+}
+
 impl fmt::Display for Locale {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

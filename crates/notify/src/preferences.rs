@@ -33,6 +33,7 @@ pub struct PreferencesUpdate {
 #[serde(deny_unknown_fields)]
 pub struct PreferenceChange {
     #[serde(rename = "type")]
+    #[schema(value_type = crate::kind::NotificationKind)]
     pub kind: String,
     pub in_app: Option<bool>,
     pub email: Option<bool>,

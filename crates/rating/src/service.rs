@@ -78,6 +78,7 @@ pub struct UpdateRatingInput {
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ModerateInput {
     /// `approved` or `rejected`.
+    #[schema(schema_with = moderation_decision_schema)]
     pub status: RatingStatus,
     #[validate(length(max = 1000), custom(function = validate_multi_line))]
     #[schema(
@@ -85,6 +86,13 @@ pub struct ModerateInput {
         pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]|\\r\\n)*$"
     )]
     pub reason: Option<String>,
+}
+
+/// What a moderator may decide (`pending` is where a rating starts).
+fn moderation_decision_schema() -> utoipa::openapi::schema::Object {
+    mdsc_core::openapi_names::one_of_names(
+        [RatingStatus::Approved, RatingStatus::Rejected].map(RatingStatus::as_str),
+    )
 }
 
 fn find_rating(

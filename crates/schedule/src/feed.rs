@@ -29,9 +29,17 @@ const TOKEN_BYTES: usize = 32;
 /// The name calendars show for the feed.
 pub const FEED_NAME: &str = "MDSC – Mon planning";
 
+/// The calendars a feed link is made for.
+pub const CALENDAR_TYPES: [&str; 3] = ["google", "outlook", "ical"];
+
+fn calendar_type_schema() -> utoipa::openapi::schema::Object {
+    mdsc_core::openapi_names::one_of_names(CALENDAR_TYPES)
+}
+
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct SyncCalendarInput {
     /// `google`, `outlook` or `ical`.
+    #[schema(schema_with = calendar_type_schema)]
     pub calendar_type: String,
 }
 
@@ -143,7 +151,7 @@ pub fn sync_calendar(
 ) -> Result<CalendarSync, Error> {
     let enrollment = own_enrollment(conn, actor, enrollment_id)?;
     let kind = input.calendar_type.trim();
-    if !["google", "outlook", "ical"].contains(&kind) {
+    if !CALENDAR_TYPES.contains(&kind) {
         return Err(Error::invalid_field(
             "calendar_type",
             "must be google, outlook or ical",

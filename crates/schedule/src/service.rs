@@ -28,11 +28,32 @@ pub struct PreferencesInput {
     /// IANA time zone, e.g. `Europe/Paris`.
     pub timezone: Option<String>,
     /// ISO weekdays, 1 (Monday) to 7 (Sunday), at least one, no repeats.
+    #[schema(schema_with = study_days_schema)]
     pub study_days: Option<Vec<u32>>,
     /// 1 to 60.
+    #[schema(minimum = 1, maximum = 60)]
     pub hours_per_week: Option<i32>,
     /// `morning`, `afternoon` or `evening`.
+    #[schema(value_type = Option<crate::plan::TimeOfDay>)]
     pub preferred_time: Option<String>,
+}
+
+fn study_days_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    let weekday = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .maximum(Some(7));
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .description(Some(
+            "ISO weekdays, 1 (Monday) to 7 (Sunday), at least one, no repeats.",
+        ))
+        .items(weekday)
+        .min_items(Some(1))
+        .max_items(Some(7))
+        .unique_items(true)
+        .build()
 }
 
 impl PreferencesInput {

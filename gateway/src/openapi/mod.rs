@@ -5,6 +5,7 @@
 //! read (see [`common_responses`]).
 
 mod common_responses;
+mod creation_bodies;
 
 use std::sync::OnceLock;
 
@@ -40,6 +41,7 @@ fn document(mut api: OpenApi) -> OpenApi {
                 .build(),
         ),
     );
+    creation_bodies::require_on_create(&mut api);
     common_responses::complete(&mut api);
     api
 }

@@ -47,6 +47,7 @@ pub struct StreamQuery {
     pub token: Option<String>,
     /// Replay what came after this event id, like the `Last-Event-ID`
     /// header (which wins when both are given).
+    #[param(value_type = Option<i32>, minimum = 0, nullable = false)]
     pub last_event_id: Option<String>,
 }
 
@@ -77,7 +78,7 @@ pub async fn stream_token(state: Data<AppState>, auth: Auth) -> ApiResult {
 /// (`event: notification`, `id:` the notification id, `data:` a
 /// `Notification`). With `Last-Event-ID` (or `?last_event_id=`), those
 /// after it first.
-#[utoipa::path(operation_id = "streamNotifications", tag = "notifications", security((), ("bearer" = [])), params(StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
+#[utoipa::path(operation_id = "streamNotifications", tag = "notifications", security((), ("bearer" = [])), params(StreamQuery, ("Last-Event-ID" = Option<i32>, Header, minimum = 0, nullable = false, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
     responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = ServerSentEvent), (status = 429, body = ErrorBody)))]
 #[get("/notifications/stream")]
 pub async fn notification_stream(
@@ -96,7 +97,7 @@ pub async fn notification_stream(
 /// (`event: chat_message`, `data:` a `LiveSessionChatMessage`), for those
 /// who may read the chat: the course's staff and enrolled students.
 #[utoipa::path(operation_id = "streamLiveChat", tag = "live-sessions", security((), ("bearer" = [])),
-    params(("sessionId" = i32, Path, description = "Session id"), StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
+    params(("sessionId" = i32, Path, description = "Session id"), StreamQuery, ("Last-Event-ID" = Option<i32>, Header, minimum = 0, nullable = false, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
     responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = ServerSentEvent), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[get("/live-sessions/{sessionId}/chat/stream")]
 pub async fn chat_stream(
@@ -118,7 +119,7 @@ pub async fn chat_stream(
 /// `data:` a `ForumReply` without its `replies`; `parent_reply_id` places
 /// it), for those who may read the topic.
 #[utoipa::path(operation_id = "streamForumTopic", tag = "forum", security((), ("bearer" = [])),
-    params(("topicId" = i32, Path, description = "Topic id"), StreamQuery, ("Last-Event-ID" = Option<String>, Header, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
+    params(("topicId" = i32, Path, description = "Topic id"), StreamQuery, ("Last-Event-ID" = Option<i32>, Header, minimum = 0, nullable = false, description = "The last event id received: what came after it is sent first (EventSource sends it when it reconnects)")),
     responses((status = 200, description = "Server-Sent Events", content_type = "text/event-stream", body = ServerSentEvent), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[get("/topics/{topicId}/stream")]
 pub async fn topic_stream(
@@ -139,18 +140,24 @@ pub async fn topic_stream(
 /// `Last-Event-ID` (what `EventSource` sends when it reconnects), else
 /// `?last_event_id=`: an id this stream sent, so a positive integer.
 fn last_event_id(req: &HttpRequest, query: &StreamQuery) -> Result<Option<i32>, Error> {
-    let header = req
-        .headers()
-        .get("Last-Event-ID")
-        .map(|v| v.to_str().unwrap_or("?").trim().to_owned());
-    let Some(raw) = header.or_else(|| query.last_event_id.clone()) else {
-        return Ok(None);
+    // Both are read, so a malformed one is refused even when the other
+    // would win.
+    let header = match req.headers().get("Last-Event-ID") {
+        Some(value) => Some(event_id(value.to_str().unwrap_or("?"))?),
+        None => None,
     };
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    match raw.parse::<i32>() {
-        Ok(id) if id >= 0 => Ok(Some(id)),
+    let query = match &query.last_event_id {
+        Some(raw) => Some(event_id(raw)?),
+        None => None,
+    };
+    Ok(header.or(query))
+}
+
+/// An event id this API sends: a non-negative integer. (`EventSource`
+/// sends no header at all rather than an empty one.)
+fn event_id(raw: &str) -> Result<i32, Error> {
+    match raw.trim().parse::<i32>() {
+        Ok(id) if id >= 0 => Ok(id),
         _ => Err(Error::invalid_field(
             "last_event_id",
             "Last-Event-ID must be an event id this stream sent (a non-negative integer)",

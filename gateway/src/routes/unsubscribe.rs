@@ -19,11 +19,13 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UnsubscribeQuery {
-    /// The notification type whose e-mails stop.
+    /// The notification type whose e-mails stop. Required: a link cut
+    /// short is answered `422` (an HTML page saying so for a browser).
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", value_type = mdsc_notify::kind::NotificationKind, required = true)]
     pub kind: Option<String>,
-    /// The signed token of the e-mail's link.
+    /// The signed token of the e-mail's link. Required, as `type`.
+    #[param(required = true)]
     pub token: Option<String>,
 }
 

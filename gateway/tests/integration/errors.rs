@@ -88,9 +88,14 @@ async fn unknown_route_is_404_in_the_envelope() {
     app.get("/api/nothing-here", None)
         .await
         .assert_error(404, "ROUTE_NOT_FOUND");
-    app.call(actix_web::http::Method::PATCH, "/api/nothing-here", None, None)
-        .await
-        .assert_error(404, "ROUTE_NOT_FOUND");
+    app.call(
+        actix_web::http::Method::PATCH,
+        "/api/nothing-here",
+        None,
+        None,
+    )
+    .await
+    .assert_error(404, "ROUTE_NOT_FOUND");
 }
 
 #[actix_web::test]

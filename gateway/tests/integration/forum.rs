@@ -832,7 +832,8 @@ async fn reactions_are_added_and_removed_as_the_seed_calls_them() {
     assert_eq!(mine["upvotes"], 1);
     assert!(mine.get("user_reaction").is_none(), "{mine}");
 
-    // The type may come in the body too; without it, 422.
+    // The type may come in the body too; without it, every reaction of
+    // the caller goes.
     let by_body = app
         .call(
             actix_web::http::Method::DELETE,
@@ -842,8 +843,21 @@ async fn reactions_are_added_and_removed_as_the_seed_calls_them() {
         )
         .await;
     assert_eq!(by_body.assert_ok(200)["upvotes"], 0);
-    let untyped = app.delete(&reactions, Some(&c.admin)).await;
-    assert_invalid(&untyped, "reaction_type");
+    app.post(&reactions, Some(&c.admin), json!({"reaction_type": "like"}))
+        .await
+        .assert_ok(200);
+    app.post(
+        &reactions,
+        Some(&c.admin),
+        json!({"reaction_type": "helpful"}),
+    )
+    .await
+    .assert_ok(200);
+    let cleared = app.delete(&reactions, Some(&c.admin)).await;
+    let untyped = cleared.assert_ok(200);
+    assert_eq!(untyped["like_count"], 0, "{untyped}");
+    assert_eq!(untyped["helpful_count"], 0, "{untyped}");
+    assert_eq!(untyped["user_reactions"], json!([]), "{untyped}");
 }
 
 /// `ForumService.getTopicReplies`: top-level replies, their answers nested

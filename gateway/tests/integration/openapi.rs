@@ -253,3 +253,70 @@ fn collect_patterns(value: &Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// Creating a module, a lesson or a quiz needs a title (the crate's
+/// `a_title_is_required`), though the input type is shared with updates:
+/// the document's create bodies say so, and do not offer `null`.
+#[actix_web::test]
+async fn creation_bodies_require_what_creation_requires() {
+    let app = TestApp::new();
+    let doc = app.get("/api/openapi.json", None).await.body;
+    let mut seen = 0;
+    for (_, _, op) in operations(&doc) {
+        let id = op["operationId"].as_str().unwrap_or_default();
+        let Some(kind) = id
+            .strip_prefix("create")
+            .filter(|k| ["Module", "Lesson", "Quiz"].contains(k))
+        else {
+            continue;
+        };
+        seen += 1;
+        let reference = &op["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+        assert_eq!(
+            reference,
+            &format!("#/components/schemas/New{kind}Input"),
+            "{id}"
+        );
+        let schema = &doc["components"]["schemas"][format!("New{kind}Input")];
+        assert!(
+            schema["required"]
+                .as_array()
+                .unwrap()
+                .contains(&"title".into()),
+            "{id}: {schema}"
+        );
+        assert_eq!(schema["properties"]["title"]["type"], "string", "{id}");
+        // Updates keep the optional title.
+        let update = &doc["components"]["schemas"][format!("{kind}Input")];
+        assert!(update.get("required").is_none(), "{kind}Input: {update}");
+    }
+    assert_eq!(seen, 3);
+}
+
+/// Text fields that take one name out of a list declare the list, from the
+/// same code that parses them.
+#[actix_web::test]
+async fn named_values_are_declared_as_enums() {
+    let app = TestApp::new();
+    let doc = app.get("/api/openapi.json", None).await.body;
+    let schemas = &doc["components"]["schemas"];
+    let names = |schema: &Value| -> Vec<String> {
+        serde_json::from_value(schema["enum"].clone()).unwrap_or_default()
+    };
+    assert_eq!(
+        names(&schemas["NotificationSettingsUpdate"]["properties"]["locale"]),
+        ["fr", "en"]
+    );
+    assert_eq!(
+        names(&schemas["SyncCalendarInput"]["properties"]["calendar_type"]),
+        mdsc_schedule::feed::CALENDAR_TYPES
+    );
+    assert_eq!(
+        names(&schemas["ModerateInput"]["properties"]["status"]),
+        ["approved", "rejected"]
+    );
+    let kinds: Vec<&str> = mdsc_notify::kind::NotificationKind::ALL
+        .map(mdsc_notify::kind::NotificationKind::as_str)
+        .to_vec();
+    assert_eq!(names(&schemas["NotificationKind"]), kinds);
+}

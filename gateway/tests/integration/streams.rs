@@ -389,7 +389,7 @@ async fn a_reconnect_with_last_event_id_gets_what_it_missed() {
     );
 
     // Not an id: 422 on the field.
-    for bad in ["abc", "-1", "1.5"] {
+    for bad in ["abc", "-1", "1.5", "", "2147483648"] {
         let path = format!("/api/notifications/stream?last_event_id={bad}");
         assert_invalid(
             &open(&app, &path, Some(&cast.student)).await.err().unwrap(),

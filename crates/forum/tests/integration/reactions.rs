@@ -86,15 +86,22 @@ fn like_and_helpful_are_independent() {
     // Removing one the caller does not have changes nothing.
     let r = w.unreact(&me, reply.id, Downvote).unwrap();
     assert_eq!((r.downvotes, r.helpful_count), (0, 1));
-    expect_invalid_field(
-        remove_reaction(&mut w.conn, &me, reply.id, RemoveReactionInput::default()),
-        "reaction_type",
-    );
     // Others' reactions are theirs.
     w.react(&cast.instructor, reply.id, Helpful).unwrap();
     let r = w.unreact(&me, reply.id, Helpful).unwrap();
     assert_eq!(r.helpful_count, 1);
     assert!(r.user_reactions.is_empty());
+
+    // Without a type, every reaction of the caller goes, and only theirs.
+    w.react(&me, reply.id, Like).unwrap();
+    w.react(&me, reply.id, Helpful).unwrap();
+    w.react(&me, reply.id, Upvote).unwrap();
+    let r = remove_reaction(&mut w.conn, &me, reply.id, RemoveReactionInput::default()).unwrap();
+    assert!(r.user_reactions.is_empty());
+    assert_eq!(
+        (r.like_count, r.helpful_count, r.upvotes, r.downvotes),
+        (0, 1, 0, 0)
+    );
     w.assert_counters_exact(cast.forum_id);
 }
 
