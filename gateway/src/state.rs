@@ -114,7 +114,7 @@ impl AppState {
             let result = f(&mut conn, &state, actor.as_ref());
             match &result {
                 Ok(_) => checkout::mark_used(&mut conn),
-                Err(err) => checkout::after_error(&mut conn, err),
+                Err(err) => checkout::after_error(&state.pool, &mut conn, err),
             }
             result
         })
@@ -137,7 +137,7 @@ impl AppState {
             match mdsc_auth::service::current_principal(&mut conn, claim.user_id) {
                 Ok(actor) => return Ok((conn, Some(actor))),
                 Err(err) => {
-                    checkout::after_error(&mut conn, &err);
+                    checkout::after_error(&self.pool, &mut conn, &err);
                     if retried || !checkout::is_connection_lost(&err) {
                         return Err(err);
                     }

@@ -11,7 +11,7 @@
 //! again. SQLite connections are never tested: an embedded file does not
 //! hang up.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -24,11 +24,6 @@ pub const VALIDATE_AFTER_IDLE: Duration = Duration::from_secs(5);
 
 /// The code of the error a statement gets when its connection died under it.
 pub const CONNECTION_LOST: &str = "DATABASE_CONNECTION_LOST";
-
-/// When a connection of this process was last found lost, in milliseconds
-/// since the Unix epoch (0: never). Process-wide rather than per pool: a
-/// second pool in the same process (tests) only pays an extra test.
-static LOST_AT_MS: AtomicU64 = AtomicU64::new(0);
 
 /// When the connection last served a request, kept in the pool's
 /// per-connection extensions.
@@ -53,7 +48,7 @@ pub fn checkout(pool: &DbPool) -> Result<PooledConnection, Error> {
     // one more, which r2d2 opens fresh.
     for _ in 0..=pool.max_size() {
         let mut conn = pool.get()?;
-        if !may_be_stale(&mut conn) {
+        if !may_be_stale(pool, &mut conn) {
             return Ok(conn);
         }
         match conn.batch_execute("SELECT 1") {
@@ -63,7 +58,7 @@ pub fn checkout(pool: &DbPool) -> Result<PooledConnection, Error> {
             }
             Err(err) => {
                 log::info!("retiring a pooled database connection that failed its test: {err}");
-                note_lost();
+                note_lost(pool);
                 retire(&mut conn);
             }
         }
@@ -75,7 +70,7 @@ pub fn checkout(pool: &DbPool) -> Result<PooledConnection, Error> {
     ))
 }
 
-fn may_be_stale(conn: &mut PooledConnection) -> bool {
+fn may_be_stale(pool: &DbPool, conn: &mut PooledConnection) -> bool {
     if matches!(**conn, DbConnection::Sqlite(_)) {
         return false;
     }
@@ -83,7 +78,7 @@ fn may_be_stale(conn: &mut PooledConnection) -> bool {
         None => true,
         Some(last) => {
             last.at.elapsed() > VALIDATE_AFTER_IDLE
-                || last.epoch_ms <= LOST_AT_MS.load(Ordering::Relaxed)
+                || last.epoch_ms <= pool.lost_at_ms.load(Ordering::Relaxed)
         }
     }
 }
@@ -103,18 +98,19 @@ pub fn is_connection_lost(err: &Error) -> bool {
 }
 
 /// After an error: a lost connection is retired and makes every connection
-/// used before now suspect; any other keeps the connection in service.
-pub fn after_error(conn: &mut PooledConnection, err: &Error) {
+/// of its pool used before now suspect; any other keeps the connection in
+/// service.
+pub fn after_error(pool: &DbPool, conn: &mut PooledConnection, err: &Error) {
     if is_connection_lost(err) {
-        note_lost();
+        note_lost(pool);
         retire(conn);
     } else {
         mark_used(conn);
     }
 }
 
-fn note_lost() {
-    LOST_AT_MS.fetch_max(now_ms(), Ordering::Relaxed);
+fn note_lost(pool: &DbPool) {
+    pool.lost_at_ms.fetch_max(now_ms(), Ordering::Relaxed);
 }
 
 /// Makes r2d2 drop the connection when it comes back (`has_broken` reads a

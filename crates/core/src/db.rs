@@ -1,7 +1,10 @@
 //! One connection type for SQLite and PostgreSQL, its r2d2 pool and the
 //! transaction helper every service uses for writes.
 
+use std::ops::Deref;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -34,7 +37,35 @@ pub enum Backend {
     Sqlite,
 }
 
-pub type DbPool = r2d2::Pool<DbConnectionManager>;
+/// The connection pool, with what `checkout` remembers about it.
+///
+/// Derefs to the r2d2 pool (`get`, `state`, `max_size`…).
+#[derive(Debug, Clone)]
+pub struct DbPool {
+    pool: r2d2::Pool<DbConnectionManager>,
+    /// When a connection of this pool was last found lost, in milliseconds
+    /// since the Unix epoch (0: never). Per pool: another pool of the
+    /// process (a test's, another database's) losing a connection says
+    /// nothing about this one's.
+    pub(crate) lost_at_ms: Arc<AtomicU64>,
+}
+
+impl DbPool {
+    pub fn new(pool: r2d2::Pool<DbConnectionManager>) -> Self {
+        Self {
+            pool,
+            lost_at_ms: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+impl Deref for DbPool {
+    type Target = r2d2::Pool<DbConnectionManager>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.pool
+    }
+}
 pub type PooledConnection = r2d2::PooledConnection<DbConnectionManager>;
 
 /// How long a SQLite connection waits for a lock held by another connection
@@ -201,6 +232,7 @@ fn pool_with(url: &DatabaseUrl, max_size: u32, setup: ConnectionSetup) -> Result
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(setup))
         .build(DbConnectionManager::new(url.clone()))
+        .map(DbPool::new)
         .map_err(|e| Error::config(format!("cannot open the database: {e}")))
 }
 

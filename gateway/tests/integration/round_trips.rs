@@ -181,3 +181,45 @@ async fn a_forum_list_page_costs_a_fixed_number_of_statements() {
         );
     }
 }
+
+/// A connection found lost makes the other connections of its own pool
+/// suspect, not those of another pool in the same process (another
+/// database, or another test's server running at the same time).
+#[actix_web::test]
+async fn a_connection_lost_in_one_pool_costs_another_pool_nothing() {
+    let (app, _) = TestApp::new().with_statement_log();
+    let (other, other_log) = TestApp::new().with_statement_log();
+    let mdsc_core::DatabaseUrl::Postgres(url) = app.db.url().clone() else {
+        return; // SQLite connections are never tested.
+    };
+    let (token, _) = app.user("lost@example.com", Role::Student).await;
+    let (other_token, _) = other.user("calm@example.com", Role::Student).await;
+    app.get("/api/auth/me", Some(&token)).await.assert_ok(200);
+    other
+        .get("/api/auth/me", Some(&other_token))
+        .await
+        .assert_ok(200);
+
+    use diesel::prelude::*;
+    let admin_url = url.split('?').next().unwrap().to_owned();
+    let mut admin = diesel::PgConnection::establish(&admin_url).unwrap();
+    diesel::sql_query(
+        "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(app.statement_log_name())
+    .load::<Killed>(&mut admin)
+    .unwrap();
+    // The first pool finds out.
+    app.get("/api/auth/me", Some(&token)).await.assert_ok(200);
+
+    drain(&other_log);
+    other
+        .get("/api/auth/me", Some(&other_token))
+        .await
+        .assert_ok(200);
+    let statements = drain(&other_log);
+    assert!(
+        statements.iter().all(|s| s.trim() != "SELECT 1"),
+        "the other pool's busy connection is not tested: {statements:#?}"
+    );
+}
