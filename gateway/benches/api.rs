@@ -198,6 +198,7 @@ async fn main() {
         sse_heartbeat_seconds: 20,
         stream_token_ttl_seconds: 300,
         sse_max_streams_per_user: 20,
+        metrics_token: None,
         limits: mdsc_gateway::limits::Limits::default(),
     };
     let state = AppState::new(

@@ -4,7 +4,7 @@
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{Condition, ErrorHandlers, Logger, from_fn};
+use actix_web::middleware::{Condition, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, web};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -25,6 +25,8 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    // Installed before the first request is counted (once per process).
+    let _ = crate::metrics::handle();
     let json_limit = state.config.max_json_body_bytes;
     let cors_origins = state.config.cors_allowed_origins.clone();
     // Registered ahead of the /api scope: once a scope's prefix matches,
@@ -38,6 +40,7 @@ pub fn build_app(
         )
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
+        .route("/metrics", web::get().to(crate::metrics::route::metrics))
         .route(
             "/api/openapi.json",
             web::get().to(|| async { HttpResponse::Ok().json(openapi()) }),
@@ -65,32 +68,8 @@ pub fn build_app(
         ))
         // Outside CORS, so that its refusals get the envelope too.
         .wrap(ErrorHandlers::new().default_handler(envelope_non_json_errors))
-        .wrap(
-            Logger::new("%a \"%{request}xi\" %s %b %Dms")
-                .custom_request_replace("request", redacted_request_line),
-        )
-}
-
-/// The request line as `%r` logs it, minus secrets: a calendar feed path
-/// carries the user's feed token, and a `.ics` download link its `?token=`.
-fn redacted_request_line(req: &ServiceRequest) -> String {
-    const FEED: &str = "/api/calendar/feed/";
-    // Decoded as the router decodes it: `/api/%63alendar/feed/…` is routed
-    // to the feed too.
-    let path = percent_encoding::percent_decode_str(req.path()).decode_utf8_lossy();
-    let path = match path.strip_prefix(FEED) {
-        Some(_) => format!("{FEED}[redacted]"),
-        None => req.path().to_owned(),
-    };
-    let query = req.query_string();
-    let query = if query.is_empty() {
-        String::new()
-    } else if query.contains("token=") {
-        "?[redacted]".to_owned()
-    } else {
-        format!("?{query}")
-    };
-    format!("{} {path}{query} {:?}", req.method(), req.version())
+        // Outermost: its id and timing cover everything above.
+        .wrap(from_fn(crate::request_log::observe))
 }
 
 fn cors(origins: &[String]) -> Cors {
@@ -117,35 +96,4 @@ fn cors(origins: &[String]) -> Cors {
         };
     }
     cors
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redacted_request_line;
-    use actix_web::test::TestRequest;
-
-    #[test]
-    fn access_log_lines_leave_feed_secrets_out() {
-        let feed = TestRequest::get()
-            .uri("/api/calendar/feed/3f9a0c.ics")
-            .to_srv_request();
-        assert_eq!(
-            redacted_request_line(&feed),
-            "GET /api/calendar/feed/[redacted] HTTP/1.1"
-        );
-        let download = TestRequest::get()
-            .uri("/api/enrollments/7/schedule.ics?token=3f9a0c")
-            .to_srv_request();
-        assert_eq!(
-            redacted_request_line(&download),
-            "GET /api/enrollments/7/schedule.ics?[redacted] HTTP/1.1"
-        );
-        let list = TestRequest::get()
-            .uri("/api/courses?page=2")
-            .to_srv_request();
-        assert_eq!(
-            redacted_request_line(&list),
-            "GET /api/courses?page=2 HTTP/1.1"
-        );
-    }
 }

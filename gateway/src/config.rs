@@ -34,6 +34,8 @@ pub struct Config {
     pub sse_max_streams_per_user: usize,
     /// Bounds against floods (logins, registrations, streams per address).
     pub limits: crate::limits::Limits,
+    /// `METRICS_TOKEN`: when set, `GET /metrics` wants it as a bearer token.
+    pub metrics_token: Option<crate::metrics::route::MetricsToken>,
 }
 
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
@@ -113,6 +115,7 @@ impl Config {
             stream_token_ttl_seconds: stream_token_ttl_seconds()?,
             sse_max_streams_per_user: sse_max_streams_per_user()?,
             limits: crate::limits::Limits::from_env()?,
+            metrics_token: var("METRICS_TOKEN").map(crate::metrics::route::MetricsToken::new),
         })
     }
 

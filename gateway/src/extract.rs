@@ -4,11 +4,12 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use mdsc_auth::Principal;
 use mdsc_core::Error;
 
 use crate::error::ApiError;
+use crate::request_context::RequestContext;
 use crate::state::AppState;
 
 /// A signed-in user: the bearer token's signature and expiry are checked
@@ -62,6 +63,10 @@ fn claim(req: &HttpRequest) -> Result<Option<Claim>, ApiError> {
     };
     let state = app_state(req)?;
     let user_id = state.keys.verify(&token, state.clock())?;
+    // The request's log lines and access line say whose it is.
+    if let Some(context) = req.extensions().get::<RequestContext>() {
+        context.set_user(user_id);
+    }
     Ok(Some(Claim { user_id }))
 }
 

@@ -12,13 +12,18 @@ pub mod extract;
 pub mod json_input;
 pub mod lanes;
 pub mod limits;
+pub mod logging;
 pub mod methods;
+pub mod metrics;
 pub mod openapi;
 pub mod page_headers;
 pub mod realtime;
+pub mod request_context;
+pub mod request_log;
 pub mod routes;
 pub mod state;
 pub mod worker;
+pub mod worker_beat;
 
 pub use app::build_app;
 pub use config::Config;

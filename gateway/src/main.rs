@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use mdsc_auth::RegisterInput;
 use mdsc_gateway::Config;
 use mdsc_gateway::commands;
+use mdsc_gateway::logging::{self, LogFormat};
 
 /// mimalloc returns freed memory to the system; with glibc's allocator, the
 /// 19 MiB blocks of password hashes stayed in its arenas (283 MB of peak
@@ -41,7 +42,14 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let _ = dotenvy::dotenv();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let format = match LogFormat::parse(std::env::var("LOG_FORMAT").ok().as_deref()) {
+        Ok(format) => format,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    logging::init(format);
     let cli = Cli::parse();
     let outcome =
         Config::from_env().and_then(|config| match cli.command.unwrap_or(Command::Serve) {

@@ -12,6 +12,8 @@ use crate::error::ApiError;
 use crate::extract::{Auth, Claim, MaybeAuth};
 use crate::lanes::Lanes;
 use crate::realtime::Hub;
+use crate::request_context::RequestContext;
+use crate::worker_beat::WorkerBeat;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -25,6 +27,8 @@ pub struct AppState {
     pub gate: HashGate,
     /// Bounds the blocking threads requests occupy (see `lanes`).
     pub lanes: Lanes,
+    /// When this process's job worker last made progress (readiness).
+    pub worker: WorkerBeat,
 }
 
 impl AppState {
@@ -38,6 +42,7 @@ impl AppState {
         Self {
             gate: HashGate::new(config.limits.hash_gate),
             lanes: Lanes::new(config.pool_size, config.limits.hash_gate.max_wait),
+            worker: WorkerBeat::default(),
             pool,
             keys,
             clock,
@@ -109,7 +114,10 @@ impl AppState {
     {
         let _place = self.lanes.database().await?;
         let state = self.clone();
+        let context = RequestContext::current();
         web::block(move || {
+            // The services' log lines carry the request's id.
+            let _inside = context.as_ref().map(RequestContext::enter);
             let (mut conn, actor) = state.connection_for(claim)?;
             let result = f(&mut conn, &state, actor.as_ref());
             match &result {

@@ -57,6 +57,10 @@ pub fn start(state: AppState) -> Result<(), Error> {
             let pass = web::block(move || -> Result<(), Error> {
                 let mut conn = mdsc_core::checkout::checkout(&st.pool)?;
                 let now = st.clock().now();
+                // Progress, for readiness: at the start and after each part
+                // (each is bounded), so only a stuck part stops the beat.
+                let beat = || st.worker.beat(st.clock().now());
+                beat();
                 // Each part runs whatever happened to the other.
                 match jobs::run_due(&mut conn, &name, now, BATCH) {
                     Ok(report) if report != RunReport::default() => {
@@ -65,6 +69,7 @@ pub fn start(state: AppState) -> Result<(), Error> {
                     Ok(_) => {}
                     Err(e) => log::error!("job worker pass failed: {e}"),
                 }
+                beat();
                 match mdsc_schedule::replan_jobs::run_due(&mut conn, &name, now, BATCH) {
                     Ok(report) if report != RunReport::default() => {
                         log::info!("schedule re-plans: {report:?}");
@@ -72,6 +77,7 @@ pub fn start(state: AppState) -> Result<(), Error> {
                     Ok(_) => {}
                     Err(e) => log::error!("schedule re-plan pass failed: {e}"),
                 }
+                beat();
                 if sweep {
                     match deadlines::sweep(&mut conn, now) {
                         Ok(0) => {}
@@ -82,6 +88,7 @@ pub fn start(state: AppState) -> Result<(), Error> {
                     if let Err(e) = mdsc_core::throttle::purge_expired(&mut conn, now) {
                         log::error!("purging rate-limit counters failed: {e}");
                     }
+                    beat();
                 }
                 // Last, so the e-mails of this pass's reminders go at once.
                 match email::send_due(&mut conn, &name, mailer.as_ref(), &links, now, BATCH) {
@@ -91,6 +98,7 @@ pub fn start(state: AppState) -> Result<(), Error> {
                     Ok(_) => {}
                     Err(e) => log::error!("e-mail pass failed: {e}"),
                 }
+                beat();
                 Ok(())
             })
             .await;

@@ -231,6 +231,7 @@ fn pool_with(url: &DatabaseUrl, max_size: u32, setup: ConnectionSetup) -> Result
         .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(setup))
+        .event_handler(Box::new(crate::pool_metrics::PoolMetrics))
         .build(DbConnectionManager::new(url.clone()))
         .map(DbPool::new)
         .map_err(|e| Error::config(format!("cannot open the database: {e}")))

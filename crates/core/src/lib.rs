@@ -10,6 +10,7 @@ pub mod error;
 pub mod migrations;
 pub mod openapi_names;
 pub mod page;
+pub mod pool_metrics;
 pub mod random;
 pub mod schema;
 pub mod sqlite_writers;

@@ -295,8 +295,14 @@ pub fn run_lane(
             Ok(Some(step))
         });
         match outcome {
-            Ok(Some(Step::Again(_))) => report.stepped += 1,
-            Ok(Some(Step::Superseded)) => report.superseded += 1,
+            Ok(Some(Step::Again(_))) => {
+                report.stepped += 1;
+                count_outcome(&job.kind, "stepped");
+            }
+            Ok(Some(Step::Superseded)) => {
+                report.superseded += 1;
+                count_outcome(&job.kind, "superseded");
+            }
             outcome => report.count(conn, &job, worker, outcome.map(|step| step.is_some()), now),
         }
     }
@@ -330,21 +336,31 @@ impl RunReport {
         let error = match outcome {
             Ok(true) => {
                 self.done += 1;
+                count_outcome(&job.kind, "done");
                 return;
             }
             Ok(false) => {
                 self.skipped += 1;
+                count_outcome(&job.kind, "skipped");
                 return;
             }
             Err(e) => e,
         };
         let give_up = job.attempts >= MAX_ATTEMPTS || error.code == PERMANENT_FAILURE;
         if give_up {
-            log::error!("job {} ({}) failed for good: {error}", job.id, job.kind);
+            log::error!(
+                job_id = job.id, kind = job.kind.as_str(), code = &*error.code;
+                "job {} ({}) failed for good: {error}", job.id, job.kind
+            );
             self.failed += 1;
+            count_outcome(&job.kind, "failed");
         } else {
-            log::warn!("job {} ({}) failed, will retry: {error}", job.id, job.kind);
+            log::warn!(
+                job_id = job.id, kind = job.kind.as_str(), code = &*error.code;
+                "job {} ({}) failed, will retry: {error}", job.id, job.kind
+            );
             self.retried += 1;
+            count_outcome(&job.kind, "retried");
         }
         let retry_at = (!give_up).then(|| now + backoff(job.attempts));
         // Recording the failure must not stop the rest of the batch.
@@ -352,6 +368,14 @@ impl RunReport {
             log::error!("job {}: could not record its failure: {e}", job.id);
         }
     }
+}
+
+/// Counter: jobs run, by kind and outcome (`done`, `retried`, `failed`,
+/// `skipped`, `deferred`, `stepped`, `superseded`).
+pub const JOBS_METRIC: &str = "mdsc_jobs_total";
+
+fn count_outcome(kind: &str, outcome: &'static str) {
+    metrics::counter!(JOBS_METRIC, "kind" => kind.to_owned(), "outcome" => outcome).increment(1);
 }
 
 /// Gives a claimed job back untried: unclaimed, due at `run_at`, its
@@ -375,6 +399,7 @@ pub(crate) fn put_back(
         jobs::locked_until.eq(None::<NaiveDateTime>),
     ))
     .execute(conn)?;
+    count_outcome(&job.kind, "deferred");
     Ok(())
 }
 

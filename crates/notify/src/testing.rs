@@ -68,7 +68,8 @@ impl Received {
 
 /// A one-process SMTP server: `220` greeting, `250` to EHLO, HELO, MAIL,
 /// RCPT, RSET and NOOP, `354` to DATA (then the message up to a lone `.`,
-/// `250`), `221` to QUIT. A refusing sink answers `451` to `MAIL FROM`.
+/// `250`), `221` to QUIT. A refusing sink answers `451` to `MAIL FROM`;
+/// a picky one answers `RCPT TO` for chosen addresses with chosen replies.
 pub struct SmtpSink {
     port: u16,
     received: Arc<Mutex<Vec<Received>>>,
@@ -86,7 +87,29 @@ impl SmtpSink {
         Self::spawn(true)
     }
 
-    fn spawn(refuse: bool) -> Self {
+    /// A sink that answers `RCPT TO:<address>` with `reply` (e.g.
+    /// `550 5.1.1 mailbox unavailable`) for each `(address, reply)`, and
+    /// accepts every other recipient.
+    pub fn refusing_recipients(refusals: &[(&str, &str)]) -> Self {
+        let refusals = refusals
+            .iter()
+            .map(|(address, reply)| (address.to_string(), reply.to_string()))
+            .collect();
+        Self::spawn_with(Rules {
+            refuse_mail: false,
+            refusals,
+        })
+    }
+
+    fn spawn(refuse_mail: bool) -> Self {
+        Self::spawn_with(Rules {
+            refuse_mail,
+            refusals: Vec::new(),
+        })
+    }
+
+    fn spawn_with(rules: Rules) -> Self {
+        let rules = Arc::new(rules);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -98,10 +121,10 @@ impl SmtpSink {
                     return;
                 }
                 let Ok(stream) = stream else { continue };
-                let store = store.clone();
+                let (store, rules) = (store.clone(), rules.clone());
                 // lettre's pool may hold several connections at once.
                 std::thread::spawn(move || {
-                    let _ = session(stream, refuse, &store);
+                    let _ = session(stream, &rules, &store);
                 });
             }
         });
@@ -141,7 +164,15 @@ pub fn closed_port_url() -> String {
     format!("smtp://127.0.0.1:{port}")
 }
 
-fn session(stream: TcpStream, refuse: bool, store: &Mutex<Vec<Received>>) -> std::io::Result<()> {
+/// How a sink answers.
+struct Rules {
+    /// `451` to every `MAIL FROM`.
+    refuse_mail: bool,
+    /// `(address, reply)`: what `RCPT TO` of that address gets.
+    refusals: Vec<(String, String)>,
+}
+
+fn session(stream: TcpStream, rules: &Rules, store: &Mutex<Vec<Received>>) -> std::io::Result<()> {
     let mut out = stream.try_clone()?;
     let mut lines = BufReader::new(stream);
     let mut reply = |text: &str| out.write_all(format!("{text}\r\n").as_bytes());
@@ -164,14 +195,24 @@ fn session(stream: TcpStream, refuse: bool, store: &Mutex<Vec<Received>>) -> std
                 (mail_from, rcpt_to) = (String::new(), Vec::new());
                 reply("250 reset")?;
             }
-            "MAIL" if refuse => reply("451 4.3.0 try again later")?,
+            "MAIL" if rules.refuse_mail => reply("451 4.3.0 try again later")?,
             "MAIL" => {
                 mail_from = address_in(&command);
                 reply("250 sender ok")?;
             }
             "RCPT" => {
-                rcpt_to.push(address_in(&command));
-                reply("250 recipient ok")?;
+                let address = address_in(&command);
+                match rules
+                    .refusals
+                    .iter()
+                    .find(|(refused, _)| *refused == address)
+                {
+                    Some((_, refusal)) => reply(refusal)?,
+                    None => {
+                        rcpt_to.push(address);
+                        reply("250 recipient ok")?;
+                    }
+                }
             }
             "DATA" => {
                 reply("354 end with <CRLF>.<CRLF>")?;

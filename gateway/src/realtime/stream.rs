@@ -20,6 +20,7 @@ use super::sources::Source;
 use super::sse::{admit, since};
 use super::viewer::Viewer;
 use crate::error::ApiError;
+use crate::metrics::streams::OpenStream;
 use crate::state::AppState;
 
 /// How long a browser waits before reconnecting (the SSE `retry:` field).
@@ -57,6 +58,8 @@ pub struct Stream {
     heartbeat: Interval,
     /// Held while the stream runs.
     _slots: (StreamSlot, StreamSlot<String>),
+    /// Counted in the metrics while the stream runs.
+    open: OpenStream,
 }
 
 /// Why a stream ends.
@@ -73,6 +76,7 @@ impl Stream {
         let mut heartbeat = tokio::time::interval_at(Instant::now() + every, every);
         // A stream the client reads slowly sends one heartbeat, not a burst.
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let open = OpenStream::new(opened.source.channel().kind.event());
         let mut stream = Self {
             state: opened.state,
             source: opened.source,
@@ -84,6 +88,7 @@ impl Stream {
             behind: opened.more,
             ended: false,
             heartbeat,
+            open,
             _slots: opened.slots,
         };
         stream
@@ -158,6 +163,7 @@ impl Stream {
             // Read by this stream's own first read already.
             return;
         }
+        self.open.delivered(1);
         self.recent.push(item.id);
     }
 
@@ -194,6 +200,7 @@ impl Stream {
             )));
             self.recent.push(id);
             self.cursor = self.cursor.max(id);
+            self.open.delivered(1);
         }
     }
 

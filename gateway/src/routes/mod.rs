@@ -30,6 +30,7 @@ pub struct Deleted {
 /// Registers every `/api` route.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::health)
+        .service(health::ready)
         .service(auth::register)
         .service(auth::login)
         .service(auth::me)

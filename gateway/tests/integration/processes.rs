@@ -17,9 +17,9 @@ const SECRET: &str = "process-test-secret-process-test-secret";
 const WAIT: Duration = Duration::from_secs(30);
 
 /// A gateway process, killed when dropped.
-struct Gateway {
+pub(crate) struct Gateway {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Gateway {
@@ -45,19 +45,34 @@ fn free_port() -> u16 {
 }
 
 fn start(db: &TestDb, data_dir: &std::path::Path) -> Gateway {
+    start_with(db, data_dir, &[("RUST_LOG", "warn")], Stdio::null())
+}
+
+/// A gateway process with more environment (which wins over the
+/// defaults), its log written to `stderr`.
+pub(crate) fn start_with(
+    db: &TestDb,
+    data_dir: &std::path::Path,
+    env: &[(&str, &str)],
+    stderr: Stdio,
+) -> Gateway {
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_mdsc-gateway"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mdsc-gateway"));
+    command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("DATABASE_URL", database_url(db))
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
         .env("DATA_DIR", data_dir)
         .env("JWT_SECRET", SECRET)
-        .env("JOBS_POLL_SECONDS", "0")
-        .env("RUST_LOG", "warn")
+        .env("JOBS_POLL_SECONDS", "0");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let child = command
         .current_dir(data_dir)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let gateway = Gateway { child, port };
@@ -77,6 +92,20 @@ fn request(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> Option<(u16, Value)> {
+    let (status, _, json) = raw_request(port, method, path, token, "", body)?;
+    Some((status, json))
+}
+
+/// One HTTP/1.1 request with extra header lines (each ending in CRLF):
+/// status, response head, JSON body.
+pub(crate) fn raw_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    headers: &str,
+    body: Option<&Value>,
+) -> Option<(u16, String, Value)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(WAIT)).unwrap();
     let body = body.map(Value::to_string).unwrap_or_default();
@@ -85,7 +114,7 @@ fn request(
         .unwrap_or_default();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{auth}\
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{auth}{headers}\
          Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
@@ -93,14 +122,17 @@ fn request(
     let mut raw = String::new();
     stream.read_to_string(&mut raw).ok()?;
     let status = raw.split(' ').nth(1)?.parse().ok()?;
-    let json = raw
-        .split_once("\r\n\r\n")
-        .and_then(|(_, b)| serde_json::from_str(b).ok())
-        .unwrap_or(Value::Null);
-    Some((status, json))
+    let (head, json) = match raw.split_once("\r\n\r\n") {
+        Some((head, b)) => (
+            head.to_owned(),
+            serde_json::from_str(b).unwrap_or(Value::Null),
+        ),
+        None => (raw.clone(), Value::Null),
+    };
+    Some((status, head, json))
 }
 
-fn call(port: u16, method: &str, path: &str, token: Option<&str>, body: Value) -> Value {
+pub(crate) fn call(port: u16, method: &str, path: &str, token: Option<&str>, body: Value) -> Value {
     let body = (!body.is_null()).then_some(body);
     let (status, json) = request(port, method, path, token, body.as_ref()).unwrap();
     assert!(
@@ -170,7 +202,7 @@ impl Stream {
     }
 }
 
-fn register(port: u16, email: &str) -> String {
+pub(crate) fn register(port: u16, email: &str) -> String {
     let data = call(
         port,
         "POST",

@@ -5,6 +5,7 @@ use lettre::message::{Mailbox, SinglePart};
 use lettre::{Message, SmtpTransport, Transport};
 use mdsc_core::Error;
 
+use crate::email::smtp_refusal::classify;
 use crate::jobs::PERMANENT_FAILURE;
 
 /// A plain-text e-mail to one recipient.
@@ -20,7 +21,9 @@ pub struct EmailMessage {
 
 /// Sends e-mails. Blocking: the worker calls it on the blocking pool.
 pub trait Mailer: Send + Sync {
-    /// Sends the message; an error is retried later.
+    /// Sends the message. An error coded [`PERMANENT_FAILURE`] fails the
+    /// e-mail at once; [`SMTP_UNAVAILABLE`](crate::email::SMTP_UNAVAILABLE)
+    /// retries it and holds the rest of the batch; any other retries it.
     fn send(&self, message: &EmailMessage) -> Result<(), Error>;
 }
 
@@ -40,10 +43,6 @@ impl Mailer for LogMailer {
         Ok(())
     }
 }
-
-/// The code of a failure to talk to the SMTP server (down, refusing,
-/// timing out), as opposed to a message that could not be built.
-pub const SMTP_UNAVAILABLE: &str = "SMTP_UNAVAILABLE";
 
 /// How long one SMTP read or write may wait (lettre's default is a
 /// minute): a worker pass holds its e-mail claims (5 minutes) meanwhile.
@@ -91,9 +90,7 @@ impl Mailer for SmtpMailer {
             .map_err(|e| {
                 Error::internal(format!("e-mail not built: {e}")).with_code(PERMANENT_FAILURE)
             })?;
-        self.transport
-            .send(&email)
-            .map_err(|e| Error::internal(format!("SMTP: {e}")).with_code(SMTP_UNAVAILABLE))?;
+        self.transport.send(&email).map_err(|e| classify(&e))?;
         Ok(())
     }
 }

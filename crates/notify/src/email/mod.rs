@@ -12,11 +12,13 @@ mod mailer;
 mod outbox;
 mod send;
 mod settings;
+mod smtp_refusal;
 
 pub use compose::{PREFERENCES_PATH, compose};
 pub use links::{EmailLinks, UNSUBSCRIBE_PATH};
-pub use mailer::{EmailMessage, LogMailer, Mailer, SMTP_TIMEOUT, SMTP_UNAVAILABLE, SmtpMailer};
+pub use mailer::{EmailMessage, LogMailer, Mailer, SMTP_TIMEOUT, SmtpMailer};
 pub(crate) use outbox::enqueue;
 pub use outbox::{EMAIL_JOB, EmailJob};
-pub use send::send_due;
+pub use send::{EMAILS_METRIC, send_due};
 pub use settings::{DEFAULT_FROM, EmailSettings};
+pub use smtp_refusal::{SMTP_DEFERRED, SMTP_UNAVAILABLE};

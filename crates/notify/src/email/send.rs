@@ -9,8 +9,9 @@ use mdsc_core::{DbConnection, Error};
 
 use crate::email::compose::compose;
 use crate::email::links::EmailLinks;
-use crate::email::mailer::{Mailer, SMTP_UNAVAILABLE};
+use crate::email::mailer::Mailer;
 use crate::email::outbox::EmailJob;
+use crate::email::smtp_refusal::SMTP_UNAVAILABLE;
 use crate::jobs::{self, Claimed, Lane, RunReport};
 
 /// How long a pass sends before giving the rest back: well inside the
@@ -53,7 +54,25 @@ pub fn send_due(
         smtp_down = matches!(&outcome, Err(error) if error.code == SMTP_UNAVAILABLE);
         report.count(conn, &job, worker, outcome, now);
     }
+    count_emails(&report);
     Ok(report)
+}
+
+/// Counter: e-mails by outcome: `sent`, `failed` (refused for good, or out
+/// of attempts) and `deferred` (refused for now, server unavailable, or
+/// given back untried).
+pub const EMAILS_METRIC: &str = "mdsc_emails_total";
+
+fn count_emails(report: &RunReport) {
+    for (outcome, count) in [
+        ("sent", report.done),
+        ("failed", report.failed),
+        ("deferred", report.retried + report.deferred),
+    ] {
+        if count > 0 {
+            metrics::counter!(EMAILS_METRIC, "outcome" => outcome).increment(count as u64);
+        }
+    }
 }
 
 fn send_one(

@@ -630,3 +630,55 @@ fn emails_and_other_jobs_are_claimed_apart() {
         .unwrap();
     assert_eq!(other, 0);
 }
+
+/// Through the real SMTP transport: a server that refuses one mailbox for
+/// good (`550`) and another for now (`450`) delivers the third in the same
+/// pass; the first fails at once with the server's answer, the second
+/// waits for its back-off alone.
+#[test]
+fn a_refused_mailbox_fails_alone_and_a_busy_one_waits_alone_over_smtp() {
+    let world = World::new(4);
+    let sink = SmtpSink::refusing_recipients(&[
+        ("user1@example.com", "550 5.1.1 mailbox unavailable"),
+        ("user2@example.com", "450 4.2.1 mailbox busy, try later"),
+    ]);
+    world.topic();
+    let mut conn = world.db.conn();
+    let now = world.now();
+    let report = send_due(
+        &mut conn,
+        "w1",
+        smtp(&sink.url()).as_ref(),
+        &links(),
+        now,
+        50,
+    )
+    .unwrap();
+    assert_eq!(
+        (report.done, report.failed, report.retried, report.deferred),
+        (1, 1, 1, 0),
+        "{report:?}"
+    );
+    let delivered: Vec<Vec<String>> = sink.messages().into_iter().map(|m| m.rcpt_to).collect();
+    assert_eq!(delivered, vec![vec!["user3@example.com".to_owned()]]);
+
+    let by_recipient: std::collections::HashMap<i32, JobState> = email_jobs(&mut conn)
+        .into_iter()
+        .map(|(_, job)| job.user_id)
+        .zip(job_states(&mut conn))
+        .collect();
+    let (outcome, attempts, _, error) = &by_recipient[&world.people[1]];
+    assert_eq!((outcome.as_deref(), *attempts), (Some("failed"), 1));
+    let error = error.as_deref().unwrap();
+    assert!(
+        error.contains("550") && error.contains("mailbox unavailable"),
+        "the server's answer is kept: {error}"
+    );
+    let (outcome, attempts, run_at, error) = &by_recipient[&world.people[2]];
+    assert_eq!(
+        (outcome.as_deref(), *attempts, *run_at),
+        (None, 1, now + Duration::minutes(1))
+    );
+    assert!(error.as_deref().unwrap().contains("450"), "{error:?}");
+    assert_eq!(by_recipient[&world.people[3]].0.as_deref(), Some("done"));
+}

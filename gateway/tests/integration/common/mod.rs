@@ -103,6 +103,7 @@ pub fn test_config(db: &TestDb) -> Config {
         sse_heartbeat_seconds: 20,
         stream_token_ttl_seconds: 300,
         sse_max_streams_per_user: 20,
+        metrics_token: None,
         limits: test_limits(),
     }
 }
