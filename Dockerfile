@@ -14,9 +14,10 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 # --- run -----------------------------------------------------------------
 FROM debian:bookworm-slim
 # CA certificates for TLS to PostgreSQL (sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt)
-# and to the SMTP server (found there by the TLS library).
+# and to the SMTP server (found there by the TLS library); curl for the
+# compose health check on /api/health/ready.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
     && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 mdsc \
     && useradd --system --uid 10001 --gid mdsc --home-dir /data --shell /usr/sbin/nologin mdsc \
@@ -33,7 +34,9 @@ VOLUME /data
 WORKDIR /data
 USER mdsc
 EXPOSE 8080
-# No HEALTHCHECK: the slim image has no HTTP client. Probe GET /api/health
-# from the orchestrator or load balancer.
+# Ready: the database answers, migrations are applied, the job worker runs
+# (docs/deployment.md#health-check). Orchestrators probe the same routes.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+    CMD curl -fsS http://127.0.0.1:8080/api/health/ready > /dev/null || exit 1
 ENTRYPOINT ["/usr/local/bin/mdsc-gateway"]
 CMD ["serve"]

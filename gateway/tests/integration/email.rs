@@ -77,7 +77,7 @@ async fn latest(app: &TestApp, token: &str) -> Value {
 }
 
 /// What the worker's e-mail pass does, at the test clock's time.
-fn send_emails(app: &TestApp, mailer: &dyn Mailer) -> RunReport {
+pub(crate) fn send_emails(app: &TestApp, mailer: &dyn Mailer) -> RunReport {
     let mut conn = app.db.conn();
     send_due(
         &mut conn,

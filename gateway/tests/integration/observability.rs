@@ -217,3 +217,69 @@ async fn metrics_behind_a_token_need_it() {
     assert_eq!(res.status.as_u16(), 200);
     assert!(metrics_text(&res).contains("mdsc_build_info"));
 }
+
+async fn scrape(app: &TestApp) -> String {
+    metrics_text(&app.get("/metrics", None).await)
+}
+
+/// Streams, stream events, jobs and e-mails reach the metrics. Counters are
+/// the process's (other tests run alongside): compared before and after.
+#[actix_web::test]
+async fn streams_jobs_and_emails_are_counted() {
+    let app = TestApp::new();
+    let cast = crate::streams::cast(&app).await;
+    let delivered = |text: &str| {
+        sample(
+            text,
+            &[
+                "mdsc_stream_events_delivered_total{",
+                "channel=\"notification\"",
+            ],
+        )
+        .unwrap_or(0.0)
+    };
+    let emails =
+        |text: &str| sample(text, &["mdsc_emails_total{", "outcome=\"sent\""]).unwrap_or(0.0);
+    let email_jobs = |text: &str| {
+        sample(
+            text,
+            &["mdsc_jobs_total{", "kind=\"email\"", "outcome=\"done\""],
+        )
+        .unwrap_or(0.0)
+    };
+    let before = scrape(&app).await;
+
+    let mut stream = crate::streams::open(&app, "/api/notifications/stream", Some(&cast.student))
+        .await
+        .unwrap();
+    crate::streams::schedule_session(&app, &cast, "Mesurée").await;
+    assert_eq!(stream.event().await.event.as_deref(), Some("notification"));
+
+    let during = scrape(&app).await;
+    assert!(
+        sample(
+            &during,
+            &["mdsc_event_streams_open{", "channel=\"notification\""]
+        )
+        .is_some_and(|n| n >= 1.0),
+        "{during}"
+    );
+    assert!(delivered(&during) >= delivered(&before) + 1.0, "{during}");
+    assert!(
+        sample(&during, &["mdsc_jobs_due{", "kind=\"email\""]).is_some_and(|n| n >= 1.0),
+        "the session's e-mails are due: {during}"
+    );
+
+    let report = crate::email::send_emails(&app, &mdsc_notify::email::LogMailer);
+    assert!(report.done >= 1, "{report:?}");
+    let after = scrape(&app).await;
+    assert!(
+        emails(&after) >= emails(&before) + report.done as f64,
+        "{after}"
+    );
+    assert!(
+        email_jobs(&after) >= email_jobs(&before) + report.done as f64,
+        "{after}"
+    );
+    drop(stream);
+}
