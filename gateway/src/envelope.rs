@@ -31,3 +31,11 @@ pub fn deleted() -> HttpResponse {
         data: (),
     })
 }
+
+/// For requests taken in but not done yet (an e-mail to send): `202`.
+pub fn accepted<T: Serialize>(data: T) -> HttpResponse {
+    HttpResponse::Accepted().json(Envelope {
+        success: true,
+        data,
+    })
+}

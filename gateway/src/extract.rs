@@ -18,20 +18,18 @@ use crate::state::AppState;
 /// connection as the handler's own statements, so a request takes one
 /// connection, not two. 401 in the envelope when the token is missing or
 /// invalid.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Auth(pub(crate) Claim);
 
 /// The user if a valid token is present; anonymous otherwise. A token that
 /// is present but invalid is still a 401, so a client notices expiry.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct MaybeAuth(pub(crate) Option<Claim>);
 
-/// What a verified token says: whose it is. Not yet an actor: the account
-/// is read inside the request's database call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Claim {
-    pub user_id: i32,
-}
+/// What a verified token says: whose it is, the token version it was
+/// issued at and its id. Not yet an actor: the account is read (and the
+/// token checked against it) inside the request's database call.
+pub type Claim = mdsc_auth::TokenClaim;
 
 fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>()
@@ -62,25 +60,26 @@ fn claim(req: &HttpRequest) -> Result<Option<Claim>, ApiError> {
         return Ok(None);
     };
     let state = app_state(req)?;
-    let user_id = state.keys.verify(&token, state.clock())?;
+    let claim = state.keys.verify(&token, state.clock())?;
     // The request's log lines and access line say whose it is.
     if let Some(context) = req.extensions().get::<RequestContext>() {
-        context.set_user(user_id);
+        context.set_user(claim.user_id);
     }
-    Ok(Some(Claim { user_id }))
+    Ok(Some(claim))
 }
 
 /// The account behind the bearer token, read now (event streams, which
-/// hold no connection afterwards).
-async fn principal(req: &HttpRequest) -> Result<Option<Principal>, ApiError> {
+/// hold no connection afterwards), with the token's claim.
+async fn principal(req: &HttpRequest) -> Result<Option<(Principal, Claim)>, ApiError> {
     let Some(claim) = claim(req)? else {
         return Ok(None);
     };
     let state = app_state(req)?;
+    let checked = claim.clone();
     let principal = state
-        .db(move |conn, _| mdsc_auth::service::current_principal(conn, claim.user_id))
+        .db(move |conn, _| mdsc_auth::service::current_principal(conn, &checked))
         .await?;
-    Ok(Some(principal))
+    Ok(Some((principal, claim)))
 }
 
 impl FromRequest for Auth {
@@ -102,8 +101,13 @@ impl FromRequest for Auth {
 /// stream token (`POST /api/notifications/stream-token`) in `?token=`, as
 /// browsers' `EventSource` cannot send headers. API tokens are not
 /// accepted in the URL, where logs and history would keep them.
-#[derive(Debug, Clone, Copy)]
-pub struct StreamAuth(pub Principal);
+#[derive(Debug, Clone)]
+pub struct StreamAuth {
+    pub principal: Principal,
+    /// Checked again whenever the account's access changes: a logout or a
+    /// password change closes the stream.
+    pub claim: Claim,
+}
 
 fn query_token(req: &HttpRequest) -> Option<String> {
     web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
@@ -119,8 +123,8 @@ impl FromRequest for StreamAuth {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            if let Some(principal) = principal(&req).await? {
-                return Ok(StreamAuth(principal));
+            if let Some((principal, claim)) = principal(&req).await? {
+                return Ok(StreamAuth { principal, claim });
             }
             let Some(token) = query_token(&req).filter(|t| !t.is_empty()) else {
                 return Err(Error::unauthenticated(
@@ -129,12 +133,12 @@ impl FromRequest for StreamAuth {
                 .with_code("UNAUTHENTICATED")
                 .into());
             };
-            let principal = app_state(&req)?
+            let (principal, claim) = app_state(&req)?
                 .db(move |conn, st| {
                     mdsc_auth::stream_token::authenticate_stream(conn, &st.keys, st.clock(), &token)
                 })
                 .await?;
-            Ok(StreamAuth(principal))
+            Ok(StreamAuth { principal, claim })
         })
     }
 }

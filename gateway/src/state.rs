@@ -72,7 +72,7 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &AppState) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(None, move |conn, st, _| f(conn, st)).await
+        self.run(None, move |conn, st, _, _| f(conn, st)).await
     }
 
     /// Runs a service call for the signed-in user: their account (`id`,
@@ -82,9 +82,25 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &AppState, &Principal) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(Some(auth.0), move |conn, st, actor| match actor {
+        self.run(Some(auth.0), move |conn, st, actor, _| match actor {
             Some(actor) => f(conn, st, actor),
             None => Err(Error::internal("signed-in call without an actor")),
+        })
+        .await
+    }
+
+    /// Like `db_as` for the calls about the token itself (logout, stream
+    /// tokens): `f` also gets what the token says.
+    pub async fn db_as_token<T, F>(&self, auth: Auth, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection, &AppState, &Principal, &Claim) -> Result<T, Error>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        self.run(Some(auth.0), move |conn, st, actor, claim| match (actor, claim) {
+            (Some(actor), Some(claim)) => f(conn, st, actor, claim),
+            _ => Err(Error::internal("signed-in call without an actor")),
         })
         .await
     }
@@ -97,7 +113,8 @@ impl AppState {
             + 'static,
         T: Send + 'static,
     {
-        self.run(auth.0, f).await
+        self.run(auth.0, move |conn, st, actor, _| f(conn, st, actor))
+            .await
     }
 
     /// One pooled connection for the whole request: the caller's account,
@@ -107,7 +124,12 @@ impl AppState {
     /// retired and the request answers 503 `DATABASE_CONNECTION_LOST`.
     async fn run<T, F>(&self, claim: Option<Claim>, f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut DbConnection, &AppState, Option<&Principal>) -> Result<T, Error>
+        F: FnOnce(
+                &mut DbConnection,
+                &AppState,
+                Option<&Principal>,
+                Option<&Claim>,
+            ) -> Result<T, Error>
             + Send
             + 'static,
         T: Send + 'static,
@@ -118,8 +140,8 @@ impl AppState {
         web::block(move || {
             // The services' log lines carry the request's id.
             let _inside = context.as_ref().map(RequestContext::enter);
-            let (mut conn, actor) = state.connection_for(claim)?;
-            let result = f(&mut conn, &state, actor.as_ref());
+            let (mut conn, actor) = state.connection_for(claim.as_ref())?;
+            let result = f(&mut conn, &state, actor.as_ref(), claim.as_ref());
             match &result {
                 Ok(_) => checkout::mark_used(&mut conn),
                 Err(err) => checkout::after_error(&state.pool, &mut conn, err),
@@ -134,7 +156,7 @@ impl AppState {
     /// A connection and, for a signed-in call, the account read on it.
     fn connection_for(
         &self,
-        claim: Option<Claim>,
+        claim: Option<&Claim>,
     ) -> Result<(PooledConnection, Option<Principal>), Error> {
         let mut retried = false;
         loop {
@@ -142,7 +164,7 @@ impl AppState {
             let Some(claim) = claim else {
                 return Ok((conn, None));
             };
-            match mdsc_auth::service::current_principal(&mut conn, claim.user_id) {
+            match mdsc_auth::service::current_principal(&mut conn, claim) {
                 Ok(actor) => return Ok((conn, Some(actor))),
                 Err(err) => {
                     checkout::after_error(&self.pool, &mut conn, &err);

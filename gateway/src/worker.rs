@@ -88,6 +88,16 @@ pub fn start(state: AppState) -> Result<(), Error> {
                     if let Err(e) = mdsc_core::throttle::purge_expired(&mut conn, now) {
                         log::error!("purging rate-limit counters failed: {e}");
                     }
+                    // Revoked tokens past their expiry, reset links a day
+                    // past theirs.
+                    if let Err(e) = mdsc_auth::account::purge_expired_revocations(&mut conn, now) {
+                        log::error!("purging revoked tokens failed: {e}");
+                    }
+                    if let Err(e) =
+                        mdsc_auth::password_reset::purge_expired_resets(&mut conn, now)
+                    {
+                        log::error!("purging password reset links failed: {e}");
+                    }
                     beat();
                 }
                 // Last, so the e-mails of this pass's reminders go at once.

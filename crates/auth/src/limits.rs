@@ -36,6 +36,12 @@ pub(crate) const LOGIN_ACCOUNT: &str = "login_account";
 pub(crate) const LOGIN_ADDRESS: &str = "login_address";
 pub(crate) const REGISTER_ADDRESS: &str = "register_address";
 pub(crate) const STREAM_TOKEN_USER: &str = "stream_token_user";
+/// Wrong current passwords on a password change, per account.
+pub(crate) const PASSWORD_CHANGE_USER: &str = "password_change_user";
+/// Reset links asked for, per account (silently not sent past the bound).
+pub(crate) const PASSWORD_RESET_ACCOUNT: &str = "password_reset_account";
+/// Reset links asked for, and reset tokens tried, per client address.
+pub(crate) const PASSWORD_RESET_ADDRESS: &str = "password_reset_address";
 
 pub(crate) const TOO_MANY_ATTEMPTS: Refusal = Refusal::new(
     "TOO_MANY_ATTEMPTS",

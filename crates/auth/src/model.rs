@@ -34,6 +34,33 @@ impl Role {
     }
 }
 
+/// Whether an account may be used. A disabled account keeps its data; it
+/// cannot sign in and its tokens are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    Active,
+    Disabled,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    /// Parses a stored status; anything but `active` (impossible under the
+    /// CHECK constraint) counts as disabled.
+    pub fn from_db(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            _ => Self::Disabled,
+        }
+    }
+}
+
 /// Who performs an action. Services take it and decide what it may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Principal {
@@ -66,6 +93,9 @@ pub struct UserRow {
     pub role: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub token_version: i32,
+    pub status: String,
+    pub time_zone: Option<String>,
 }
 
 impl UserRow {
@@ -87,6 +117,10 @@ pub struct User {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     pub role: Role,
+    pub status: AccountStatus,
+    /// The default time zone of new study schedules (IANA name); none:
+    /// the platform's default.
+    pub time_zone: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -100,6 +134,8 @@ impl From<UserRow> for User {
             first_name: row.first_name,
             last_name: row.last_name,
             avatar: row.avatar,
+            status: AccountStatus::from_db(&row.status),
+            time_zone: row.time_zone,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         }

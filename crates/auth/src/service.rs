@@ -2,15 +2,15 @@
 //! create. Signing in and up over the API is `sign_in`.
 
 use diesel::prelude::*;
-use mdsc_core::schema::users;
+use mdsc_core::schema::{revoked_tokens, users};
 use mdsc_core::text::{validate_not_blank, validate_single_line};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use serde::Deserialize;
 use validator::Validate;
 
-use crate::model::{Principal, Role, User, UserRow};
+use crate::model::{AccountStatus, Principal, Role, User, UserRow};
 use crate::password::hash_password;
-use crate::token::TokenKeys;
+use crate::token::{TokenClaim, TokenKeys};
 
 pub const MIN_PASSWORD_LENGTH: u64 = 8;
 
@@ -128,26 +128,52 @@ pub fn authenticate(
     clock: &dyn Clock,
     token: &str,
 ) -> Result<Principal, Error> {
-    let user_id = keys.verify(token, clock)?;
-    current_principal(conn, user_id)
+    let claim = keys.verify(token, clock)?;
+    current_principal(conn, &claim)
 }
 
-/// The user as they are now (role included); `401 INVALID_TOKEN` once the
-/// account is gone. What every token check and open stream ends with.
+/// The code of a token refused because its account is disabled.
+pub const ACCOUNT_DISABLED: &str = "ACCOUNT_DISABLED";
+
+/// The user as they are now (role included), if the token still counts:
+/// `401 INVALID_TOKEN` once the account is gone, the token was ended by a
+/// logout, or every token issued before was ended (a password changed or
+/// reset, a role changed); `401 ACCOUNT_DISABLED` while the account is
+/// disabled. What every token check and open stream ends with.
 ///
-/// Reads `(id, role)` only, by primary key: every authenticated request
-/// pays for this statement, so it carries no more than the rules need.
-pub fn current_principal(conn: &mut DbConnection, user_id: i32) -> Result<Principal, Error> {
-    let role: Option<String> = users::table
-        .find(user_id)
-        .select(users::role)
+/// One statement by primary key (every authenticated request pays for
+/// it): the role, the token version, the status and whether this token
+/// was revoked; never the password hash or the e-mail.
+pub fn current_principal(conn: &mut DbConnection, claim: &TokenClaim) -> Result<Principal, Error> {
+    let revoked = revoked_tokens::table
+        .filter(revoked_tokens::token_id.eq(claim.token_id.as_deref().unwrap_or_default()));
+    let account: Option<(String, i32, String, bool)> = users::table
+        .find(claim.user_id)
+        .select((
+            users::role,
+            users::token_version,
+            users::status,
+            diesel::dsl::exists(revoked),
+        ))
         .first(conn)
         .optional()?;
-    role.map(|role| Principal {
-        user_id,
+    let ended =
+        || Error::unauthenticated("Invalid or expired token").with_code("INVALID_TOKEN");
+    let Some((role, version, status, revoked)) = account else {
+        return Err(ended());
+    };
+    if version != claim.version || revoked {
+        return Err(ended());
+    }
+    if AccountStatus::from_db(&status) == AccountStatus::Disabled {
+        return Err(
+            Error::unauthenticated("This account is disabled").with_code(ACCOUNT_DISABLED)
+        );
+    }
+    Ok(Principal {
+        user_id: claim.user_id,
         role: Role::from_db(&role),
     })
-    .ok_or_else(|| Error::unauthenticated("Invalid or expired token").with_code("INVALID_TOKEN"))
 }
 
 /// Admins change roles. An admin cannot change their own role, so the last
@@ -168,9 +194,11 @@ pub fn set_role(
             "Administrators cannot change their own role",
         ));
     }
+    // Tokens issued under the old role end: the user signs in again.
     let row = diesel::update(users::table.find(user_id))
         .set((
             users::role.eq(input.role.as_str()),
+            users::token_version.eq(users::token_version + 1),
             users::updated_at.eq(clock.now()),
         ))
         .get_result::<UserRow>(conn)

@@ -15,10 +15,10 @@ use crate::limits::{
     AuthLimits, LOGIN_ACCOUNT, LOGIN_ADDRESS, REGISTER_ADDRESS, TOO_MANY_ATTEMPTS,
     TOO_MANY_REGISTRATIONS,
 };
-use crate::model::{AuthResponse, Role};
+use crate::model::{AccountStatus, AuthResponse, Role};
 use crate::password::{dummy_hash, hash_password, verify_password};
 use crate::service::{
-    LoginInput, RegisterInput, find_user_by_email, insert_user_with_hash, invalid_credentials,
+    ACCOUNT_DISABLED, LoginInput, RegisterInput, find_user_by_email, insert_user_with_hash, invalid_credentials,
     normalize_email,
 };
 use crate::token::TokenKeys;
@@ -107,6 +107,13 @@ pub fn login(
     let Some(row) = stored.filter(|_| matched) else {
         return Err(invalid_credentials());
     };
+    // Said only to whoever knows the password: a guesser learns nothing.
+    if AccountStatus::from_db(&row.status) == AccountStatus::Disabled {
+        return Err(Error::forbidden(
+            "This account is disabled: ask an administrator to enable it",
+        )
+        .with_code(ACCOUNT_DISABLED));
+    }
     let mut conn = checkout(pool)?;
     write_transaction(&mut conn, |conn| {
         throttle::reset(conn, LOGIN_ACCOUNT, &account)?;
@@ -118,7 +125,7 @@ pub fn login(
             ctx.limits.login_failures_per_address,
         )
     })?;
-    let token = ctx.keys.issue(row.id, ctx.clock)?;
+    let token = ctx.keys.issue(row.id, row.token_version, ctx.clock)?;
     Ok(AuthResponse {
         token,
         user: row.into(),
@@ -164,7 +171,7 @@ pub fn register(
     };
     let mut conn = checkout(pool)?;
     let user = insert_user_with_hash(&mut conn, ctx.clock, &input, Role::Student, &hash)?;
-    let token = ctx.keys.issue(user.id, ctx.clock)?;
+    let token = ctx.keys.issue(user.id, user.token_version, ctx.clock)?;
     Ok(AuthResponse {
         token,
         user: user.into(),

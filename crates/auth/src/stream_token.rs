@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::limits::{STREAM_TOKEN_USER, TOO_MANY_STREAM_TOKENS};
 use crate::model::Principal;
 use crate::service::current_principal;
-use crate::token::TokenKeys;
+use crate::token::{TokenClaim, TokenKeys};
 
 /// Shortest and longest lifetimes an operator may configure.
 pub const STREAM_TOKEN_TTL_RANGE: std::ops::RangeInclusive<i64> = 10..=3600;
@@ -26,11 +26,14 @@ pub struct StreamToken {
     pub expires_in_seconds: i64,
 }
 
-/// A stream token for the signed-in actor; at most `per_user` of them in
-/// its window (`429 RATE_LIMITED`), as each one can open a stream.
+/// A stream token for the signed-in actor, tied to the API token it is
+/// taken with (`parent`: ending that token ends this one); at most
+/// `per_user` of them in its window (`429 RATE_LIMITED`), as each one can
+/// open a stream.
 pub fn issue_stream_token(
     conn: &mut DbConnection,
     actor: &Principal,
+    parent: &TokenClaim,
     keys: &TokenKeys,
     clock: &dyn Clock,
     ttl: Duration,
@@ -44,7 +47,7 @@ pub fn issue_stream_token(
         per_user,
         TOO_MANY_STREAM_TOKENS,
     )?;
-    let token = keys.issue_stream(actor.user_id, clock, ttl)?;
+    let token = keys.issue_stream(parent, clock, ttl)?;
     Ok(StreamToken {
         token,
         expires_at: utc(clock.now() + ttl),
@@ -52,13 +55,16 @@ pub fn issue_stream_token(
     })
 }
 
-/// The actor behind a stream token, with the role the user has now.
+/// The actor behind a stream token, with the role the user has now, and
+/// what the token says (an open stream checks it again when the account's
+/// access changes).
 pub fn authenticate_stream(
     conn: &mut DbConnection,
     keys: &TokenKeys,
     clock: &dyn Clock,
     token: &str,
-) -> Result<Principal, Error> {
-    let user_id = keys.verify_stream(token, clock)?;
-    current_principal(conn, user_id)
+) -> Result<(Principal, TokenClaim), Error> {
+    let claim = keys.verify_stream(token, clock)?;
+    let actor = current_principal(conn, &claim)?;
+    Ok((actor, claim))
 }

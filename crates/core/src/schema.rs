@@ -13,6 +13,33 @@ diesel::table! {
         role -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// Bumped to end every token issued before (issue 20).
+        token_version -> Integer,
+        /// `active` or `disabled`.
+        status -> Text,
+        /// The default time zone of new study schedules (IANA name).
+        time_zone -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Tokens ended before their expiry (logout).
+    revoked_tokens (token_id) {
+        token_id -> Text,
+        user_id -> Integer,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Single-use password reset links, by digest.
+    password_resets (id) {
+        id -> Integer,
+        user_id -> Integer,
+        token_digest -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 
@@ -505,6 +532,8 @@ diesel::table! {
 }
 
 diesel::joinable!(courses -> users (instructor_id));
+diesel::joinable!(revoked_tokens -> users (user_id));
+diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(course_ratings -> courses (course_id));
 diesel::joinable!(course_ratings -> enrollments (enrollment_id));
 diesel::joinable!(rating_helpful_votes -> course_ratings (rating_id));
@@ -563,6 +592,8 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    revoked_tokens,
+    password_resets,
     courses,
     course_modules,
     lessons,

@@ -192,7 +192,7 @@ fn unsubscribe_link(
     let kind: NotificationKind = kind
         .parse()
         .map_err(|message: String| Error::invalid_field("type", message))?;
-    let user_id = keys.verify_unsubscribe(token, kind.as_str(), clock)?;
-    let actor = mdsc_auth::service::current_principal(conn, user_id)?;
+    let claim = keys.verify_unsubscribe(token, kind.as_str(), clock)?;
+    let actor = mdsc_auth::service::current_principal(conn, &claim)?;
     Ok((kind, actor))
 }

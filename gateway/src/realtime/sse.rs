@@ -16,6 +16,7 @@ use super::sources::{Batch, Source};
 use super::stream::{Opened, Stream};
 use super::viewer::Viewer;
 use crate::error::ApiError;
+use crate::extract::Claim;
 use crate::state::AppState;
 
 /// Items read per query while replaying or catching up.
@@ -26,7 +27,7 @@ pub const BATCH: i64 = 100;
 /// read.
 pub async fn open(
     state: &Data<AppState>,
-    user_id: i32,
+    claim: Claim,
     client: Option<IpAddr>,
     source: impl Source,
     last_event_id: Option<i32>,
@@ -34,7 +35,7 @@ pub async fn open(
     let slot = state
         .hub
         .slots()
-        .claim(user_id, state.config.sse_max_streams_per_user)?;
+        .claim(claim.user_id, state.config.sse_max_streams_per_user)?;
     let address_slot = state.hub.address_slots().claim(
         address_subject(client),
         state.config.limits.sse_max_streams_per_address,
@@ -44,7 +45,7 @@ pub async fn open(
     // is published to this stream; what the read saw is skipped.
     let subscription = state.hub.subscribe(state, source.channel()).await?;
     let limit = if last_event_id.is_some() { BATCH } else { 1 };
-    let (viewer, first) = admit(state, &source, user_id, Some((last_event_id, limit))).await?;
+    let (viewer, first) = admit(state, &source, &claim, Some((last_event_id, limit))).await?;
     let first = first.unwrap_or_default();
     let cursor = first.last_read.or(last_event_id).unwrap_or(0);
     // Without Last-Event-ID the client starts from now: it read the
@@ -58,6 +59,7 @@ pub async fn open(
         state: state.clone(),
         source,
         viewer,
+        claim,
         subscription,
         cursor,
         replay,
@@ -76,19 +78,21 @@ pub async fn open(
         .streaming(body))
 }
 
-/// The reader's access as they are now (a role change or a deleted account
-/// counts), and, with `read`, the items after a point as they may see them.
+/// The reader's access as they are now (a role change, a deleted or
+/// disabled account, an ended token count), and, with `read`, the items
+/// after a point as they may see them.
 pub(super) async fn admit(
     state: &AppState,
     source: &Arc<dyn Source>,
-    user_id: i32,
+    claim: &Claim,
     read: Option<(Option<i32>, i64)>,
 ) -> Result<(Viewer, Option<Batch>), ApiError> {
     state.hub.note_access_check();
     let source = source.clone();
+    let claim = claim.clone();
     state
         .db(move |conn, _| {
-            let actor = mdsc_auth::service::current_principal(conn, user_id)?;
+            let actor = mdsc_auth::service::current_principal(conn, &claim)?;
             let viewer = source.admit(conn, &actor)?;
             let batch = match read {
                 Some((after, limit)) => Some(source.since(conn, &actor, after, limit)?),
@@ -104,13 +108,14 @@ pub(super) async fn admit(
 pub(super) async fn since(
     state: &AppState,
     source: &Arc<dyn Source>,
-    user_id: i32,
+    claim: &Claim,
     after: i32,
 ) -> Result<Batch, ApiError> {
     let source = source.clone();
+    let claim = claim.clone();
     state
         .db(move |conn, _| {
-            let actor = mdsc_auth::service::current_principal(conn, user_id)?;
+            let actor = mdsc_auth::service::current_principal(conn, &claim)?;
             source.since(conn, &actor, Some(after), BATCH)
         })
         .await

@@ -20,6 +20,7 @@ use super::sources::Source;
 use super::sse::{admit, since};
 use super::viewer::Viewer;
 use crate::error::ApiError;
+use crate::extract::Claim;
 use crate::metrics::streams::OpenStream;
 use crate::state::AppState;
 
@@ -41,12 +42,16 @@ pub struct Opened {
     /// The replay hit its limit: more to read after it.
     pub more: bool,
     pub slots: (StreamSlot, StreamSlot<String>),
+    /// The token it was opened with, checked again at access changes.
+    pub claim: Claim,
 }
 
 pub struct Stream {
     state: Data<AppState>,
     source: Arc<dyn Source>,
     viewer: Viewer,
+    /// The token the stream was opened with: ending it ends the stream.
+    claim: Claim,
     subscription: Subscription,
     cursor: i32,
     recent: Recent,
@@ -81,6 +86,7 @@ impl Stream {
             state: opened.state,
             source: opened.source,
             viewer: opened.viewer,
+            claim: opened.claim,
             subscription: opened.subscription,
             cursor: opened.cursor,
             recent: Recent::default(),
@@ -168,7 +174,7 @@ impl Stream {
     }
 
     async fn check_access(&mut self) -> Result<(), End> {
-        let (viewer, _) = admit(&self.state, &self.source, self.viewer.user_id, None)
+        let (viewer, _) = admit(&self.state, &self.source, &self.claim, None)
             .await
             .map_err(End::Failed)?;
         self.viewer = viewer;
@@ -178,7 +184,7 @@ impl Stream {
     /// One batch after the cursor, read as the reader (so with the REST
     /// route's access rules).
     async fn catch_up(&mut self) -> Result<(), End> {
-        let batch = since(&self.state, &self.source, self.viewer.user_id, self.cursor)
+        let batch = since(&self.state, &self.source, &self.claim, self.cursor)
             .await
             .map_err(End::Failed)?;
         self.behind = batch.more;

@@ -1,9 +1,12 @@
-//! /api/auth and /api/admin/users.
+//! Signing up and in (`/api/auth/register`, `/api/auth/login`), and
+//! administrators over accounts (`/api/admin/users…`).
 
-use actix_web::web::{Data, Path};
+use actix_web::web::{Data, Path, Query};
 use actix_web::{get, post, put};
 use mdsc_auth::service::{self, LoginInput, RegisterInput, SetRoleInput};
+use mdsc_auth::admin_users::{self, SetStatusInput, UserListQuery};
 use mdsc_auth::sign_in;
+use mdsc_core::page::Page;
 use mdsc_auth::{AuthResponse, User};
 
 use crate::envelope::{Envelope, created, ok};
@@ -57,18 +60,8 @@ pub async fn login(
     Ok(ok(data))
 }
 
-/// The signed-in user.
-#[utoipa::path(operation_id = "getCurrentUser", tag = "auth", security(("bearer" = [])), responses(
-    (status = 200, body = Envelope<User>)))]
-#[get("/auth/me")]
-pub async fn me(state: Data<AppState>, auth: Auth) -> ApiResult {
-    let data = state
-        .db_as(auth, move |conn, _, actor| service::me(conn, actor))
-        .await?;
-    Ok(ok(data))
-}
-
-/// Change a user's role (admins only, not their own).
+/// Change a user's role (admins only, not their own). The user's tokens
+/// end: they sign in again under the new role.
 #[utoipa::path(operation_id = "setUserRole", tag = "admin", security(("bearer" = [])), request_body = SetRoleInput,
     params(("id" = i32, Path, description = "User id")),
     responses(
@@ -86,6 +79,43 @@ pub async fn set_role(
     let data = state
         .db_as(auth, move |conn, st, actor| {
             service::set_role(conn, actor, st.clock(), id, input)
+        })
+        .await?;
+    Ok(ok(data))
+}
+
+/// Accounts, newest first (admins only): search by name or e-mail, filter
+/// by role and status.
+#[utoipa::path(operation_id = "listUsers", tag = "admin", security(("bearer" = [])), params(UserListQuery),
+    responses((status = 200, body = Envelope<Page<User>>), (status = 403, body = ErrorBody)))]
+#[get("/admin/users")]
+pub async fn list_users(state: Data<AppState>, auth: Auth, query: Query<UserListQuery>) -> ApiResult {
+    let query = query.into_inner();
+    let data = state
+        .db_as(auth, move |conn, _, actor| admin_users::list_users(conn, actor, query))
+        .await?;
+    Ok(ok(data))
+}
+
+/// Enable or disable an account (admins only). A disabled account keeps
+/// its data, cannot sign in, and its tokens are refused at once.
+#[utoipa::path(operation_id = "setUserStatus", tag = "admin", security(("bearer" = [])), request_body = SetStatusInput,
+    params(("id" = i32, Path, description = "User id")),
+    responses(
+        (status = 200, body = Envelope<User>),
+        (status = 403, body = ErrorBody),
+        (status = 409, description = "OWN_STATUS (not one's own account) or LAST_ADMIN (the last active administrator)", body = ErrorBody)))]
+#[put("/admin/users/{id}/status")]
+pub async fn set_status(
+    state: Data<AppState>,
+    auth: Auth,
+    id: Path<i32>,
+    body: Json<SetStatusInput>,
+) -> ApiResult {
+    let (id, input) = (id.into_inner(), body.into_inner());
+    let data = state
+        .db_as(auth, move |conn, st, actor| {
+            admin_users::set_status(conn, actor, st.clock(), id, input)
         })
         .await?;
     Ok(ok(data))

@@ -56,7 +56,7 @@ pub struct Readiness {
     /// recently) or `disabled` (`JOBS_POLL_SECONDS=0`: another process runs it).
     pub worker: &'static str,
     /// When the worker last made progress (UTC); none when disabled.
-    pub worker_last_beat: Option<chrono::NaiveDateTime>,
+    pub worker_last_beat: Option<chrono::DateTime<chrono::Utc>>,
     pub version: &'static str,
 }
 
@@ -111,7 +111,10 @@ pub async fn ready(state: Data<AppState>) -> ApiResult {
         database: backend_name(backend),
         pending_migrations: 0,
         worker,
-        worker_last_beat: (poll != 0).then_some(last_beat).flatten(),
+        worker_last_beat: (poll != 0)
+            .then_some(last_beat)
+            .flatten()
+            .map(mdsc_core::time::utc),
         version: env!("CARGO_PKG_VERSION"),
     }))
 }

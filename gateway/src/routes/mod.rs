@@ -4,6 +4,7 @@
 use serde::Serialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod account;
 pub mod auth;
 pub mod certificates;
 pub mod courses;
@@ -33,8 +34,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(health::ready)
         .service(auth::register)
         .service(auth::login)
-        .service(auth::me)
+        .service(account::me)
+        .service(account::update_me)
+        .service(account::logout)
+        .service(account::change_password)
+        .service(account::forgot_password)
+        .service(account::reset_password)
         .service(auth::set_role)
+        .service(auth::list_users)
+        .service(auth::set_status)
         .service(courses::list)
         .service(courses::create)
         .service(courses::get_structure)

@@ -60,10 +60,11 @@ pub struct StreamQuery {
 pub async fn stream_token(state: Data<AppState>, auth: Auth) -> ApiResult {
     let ttl = Duration::seconds(state.config.stream_token_ttl_seconds);
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_token(auth, move |conn, st, actor, claim| {
             mdsc_auth::stream_token::issue_stream_token(
                 conn,
                 actor,
+                claim,
                 &st.keys,
                 st.clock(),
                 ttl,
@@ -89,8 +90,8 @@ pub async fn notification_stream(
     query: Query<StreamQuery>,
 ) -> ApiResult {
     let after = last_event_id(&req, &query)?;
-    let user_id = auth.0.user_id;
-    sse::open(&state, user_id, client.0, Notifications { user_id }, after).await
+    let user_id = auth.principal.user_id;
+    sse::open(&state, auth.claim, client.0, Notifications { user_id }, after).await
 }
 
 /// A live session's new chat messages as Server-Sent Events
@@ -112,7 +113,7 @@ pub async fn chat_stream(
     let source = Chat {
         session_id: session_id.into_inner(),
     };
-    sse::open(&state, auth.0.user_id, client.0, source, after).await
+    sse::open(&state, auth.claim, client.0, source, after).await
 }
 
 /// A topic's new replies as Server-Sent Events (`event: forum_reply`,
@@ -134,7 +135,7 @@ pub async fn topic_stream(
     let source = TopicReplies {
         topic_id: topic_id.into_inner(),
     };
-    sse::open(&state, auth.0.user_id, client.0, source, after).await
+    sse::open(&state, auth.claim, client.0, source, after).await
 }
 
 /// `Last-Event-ID` (what `EventSource` sends when it reconnects), else

@@ -45,6 +45,11 @@ async fn a_demoted_instructor_is_staff_of_nothing() {
     )
     .await
     .assert_ok(200);
+    // The role change ended their tokens: they sign in again, as a student.
+    app.get(&progress, Some(&prof))
+        .await
+        .assert_error(401, "INVALID_TOKEN");
+    let prof = app.sign_in_again("prof@example.com").await;
 
     let token = Some(prof.as_str());
     app.put(
@@ -112,7 +117,8 @@ async fn a_demoted_instructor_is_staff_of_nothing() {
     )
     .await
     .assert_ok(200);
-    app.get(&progress, token).await.assert_ok(200);
+    let prof = app.sign_in_again("prof@example.com").await;
+    app.get(&progress, Some(&prof)).await.assert_ok(200);
 }
 
 #[actix_web::test]
@@ -146,6 +152,7 @@ async fn a_demoted_instructor_hears_nothing_of_the_course_as_staff() {
     )
     .await
     .assert_ok(200);
+    let prof = app.sign_in_again("prof@example.com").await;
     open_topic(&app, &student, forum_id, "Après").await;
     let after = titles(&app, &prof).await;
     assert_eq!(after, before, "no new notification once demoted");

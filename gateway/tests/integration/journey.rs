@@ -56,6 +56,22 @@ async fn from_registration_to_verified_certificate() {
         )
         .await;
     assert_eq!(role.assert_ok(200)["role"], "instructor");
+    // The role change ended the token issued before it: the instructor
+    // signs in again and gets the new role.
+    app.get("/api/auth/me", Some(&prof_token))
+        .await
+        .assert_error(401, "INVALID_TOKEN");
+    let prof_token = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "prof@example.com", "password": "password123"}),
+        )
+        .await
+        .assert_ok(200)["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         app.get("/api/auth/me", Some(&prof_token))
             .await

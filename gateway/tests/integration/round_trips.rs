@@ -24,15 +24,18 @@ async fn a_signed_in_read_reads_the_account_once_and_only_its_role() {
     let statements = drain(&log);
     assert_eq!(
         statements.len(),
-        2,
-        "the account, then the profile: {statements:#?}"
+        3,
+        "the account, then the profile and its language: {statements:#?}"
     );
     // Quoted with "…" on PostgreSQL, `…` on SQLite.
     let account = statements[0].to_lowercase().replace('`', "\"");
-    assert!(account.contains("\"users\".\"role\" from"), "{account}");
+    assert!(
+        account.starts_with("select \"users\".\"role\", \"users\".\"token_version\", \"users\".\"status\", exists"),
+        "the principal lookup reads the role and whether the token still counts, in one statement: {account}"
+    );
     assert!(
         !account.contains("password_hash") && !account.contains("\"email\""),
-        "the principal lookup reads id and role only: {account}"
+        "the principal lookup reads no secret: {account}"
     );
     assert!(
         statements.iter().all(|s| s.trim() != "SELECT 1"),

@@ -14,7 +14,7 @@ use serde_json::json;
 
 fn unsubscribe_link(app: &TestApp, user_id: i64, kind: &str) -> String {
     let url = mdsc_gateway::worker::email_links(&app.state)
-        .unsubscribe_url(user_id as i32, kind, app.clock.now())
+        .unsubscribe_url(user_id as i32, 0, kind, app.clock.now())
         .unwrap()
         .expect("the test configuration puts unsubscribe links in e-mails");
     let start = url.find("/api/").unwrap();

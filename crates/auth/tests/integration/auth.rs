@@ -278,7 +278,7 @@ fn tokens_expire_and_must_be_ours() {
 
     let other_keys =
         TokenKeys::from_secret(b"another-secret-another-secret-xx", Duration::hours(24)).unwrap();
-    let forged = other_keys.issue(response.user.id, &w.clock).unwrap();
+    let forged = other_keys.issue(response.user.id, 0, &w.clock).unwrap();
     expect_err(
         w.authenticate(&forged),
         ErrorKind::Unauthenticated,
@@ -311,8 +311,10 @@ fn a_deleted_account_no_longer_authenticates() {
     );
 }
 
+/// A role change ends the user's tokens (issue 20): a token issued under
+/// the old role is refused at once, and signing in again gives the new one.
 #[test]
-fn a_role_change_takes_effect_at_once() {
+fn a_role_change_ends_the_users_tokens_and_a_new_sign_in_has_the_new_role() {
     let mut w = World::new();
     let admin = w.user("admin@example.com", Role::Admin);
     let response = w.register("ada@example.com", PASSWORD).unwrap();
@@ -327,9 +329,14 @@ fn a_role_change_takes_effect_at_once() {
         "2026-01-15T10:05:00+00:00"
     );
     assert_eq!(promoted.created_at, response.user.created_at);
-    // The same token, issued before the change, carries the new role.
+    expect_err(
+        w.authenticate(&response.token),
+        ErrorKind::Unauthenticated,
+        "INVALID_TOKEN",
+    );
+    let again = w.login("ada@example.com", PASSWORD).unwrap();
     assert_eq!(
-        w.authenticate(&response.token).unwrap(),
+        w.authenticate(&again.token).unwrap(),
         Principal {
             user_id: id,
             role: Role::Instructor
@@ -337,7 +344,9 @@ fn a_role_change_takes_effect_at_once() {
     );
 
     w.set_role(&admin, id, Role::Student).unwrap();
-    assert_eq!(w.authenticate(&response.token).unwrap().role, Role::Student);
+    assert!(w.authenticate(&again.token).is_err());
+    let again = w.login("ada@example.com", PASSWORD).unwrap();
+    assert_eq!(w.authenticate(&again.token).unwrap().role, Role::Student);
 }
 
 #[test]

@@ -168,22 +168,24 @@ fn registrations_are_limited_per_address() {
 #[test]
 fn stream_tokens_are_limited_per_account() {
     let mut w = World::new();
-    let user = w.register("ada@example.com", PASSWORD).unwrap().user;
+    let signed_in = w.register("ada@example.com", PASSWORD).unwrap();
+    let user = signed_in.user;
     let actor = mdsc_auth::Principal {
         user_id: user.id,
         role: user.role,
     };
+    let parent = w.keys.verify(&signed_in.token, &w.clock).unwrap();
     let limit = Limit::new(3, 60);
     let ttl = Duration::minutes(5);
     for _ in 0..3 {
-        issue_stream_token(&mut w.conn, &actor, &w.keys, &w.clock, ttl, limit).unwrap();
+        issue_stream_token(&mut w.conn, &actor, &parent, &w.keys, &w.clock, ttl, limit).unwrap();
     }
     assert_throttled(
-        issue_stream_token(&mut w.conn, &actor, &w.keys, &w.clock, ttl, limit),
+        issue_stream_token(&mut w.conn, &actor, &parent, &w.keys, &w.clock, ttl, limit),
         "RATE_LIMITED",
     );
     w.clock.advance(Duration::minutes(3));
-    issue_stream_token(&mut w.conn, &actor, &w.keys, &w.clock, ttl, limit).unwrap();
+    issue_stream_token(&mut w.conn, &actor, &parent, &w.keys, &w.clock, ttl, limit).unwrap();
 }
 
 /// The pool has one connection and the only hasher is taken: a login waiting

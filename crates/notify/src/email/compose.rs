@@ -1,6 +1,7 @@
 //! The text of a notification e-mail: its body, a link into the web app,
 //! and a footer, all in the language the notification was written in.
 
+use crate::email::account_mail::ACCOUNT_KIND;
 use crate::email::mailer::EmailMessage;
 use crate::email::outbox::EmailJob;
 use crate::locale::{Locale, Texts};
@@ -21,7 +22,13 @@ pub fn compose(job: &EmailJob, to: &str, app_url: &str) -> EmailMessage {
         text.push_str(&format!("\n\n{app_url}{link}"));
     }
     let preferences = format!("{app_url}{PREFERENCES_PATH}");
-    let footer = Texts::new(
+    let footer = if job.kind == ACCOUNT_KIND {
+        Texts::new(
+            "Vous recevez cet e-mail car il a été demandé pour votre compte MDSC.",
+            "You receive this e-mail because it was asked for your MDSC account.",
+        )
+    } else {
+        Texts::new(
         format!(
             "Vous recevez cet e-mail car les e-mails sont activés pour ce type de notification. \
              Pour choisir ce que vous recevez par e-mail : {preferences}"
@@ -30,7 +37,8 @@ pub fn compose(job: &EmailJob, to: &str, app_url: &str) -> EmailMessage {
             "You receive this e-mail because e-mail is on for this type of notification. \
              To choose what you receive by e-mail: {preferences}"
         ),
-    );
+        )
+    };
     // "-- " is the signature separator mail clients recognise. No final
     // line break: the SMTP transport ends the last line.
     text.push_str(&format!("\n\n-- \n{}", footer.get(locale)));

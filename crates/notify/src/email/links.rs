@@ -49,17 +49,21 @@ impl EmailLinks {
     }
 
     /// The link that turns off `user_id`'s e-mails of `kind`, if this
-    /// deployment puts one in e-mails.
+    /// deployment puts one in e-mails; it works until the account's token
+    /// version (`token_version` now) changes.
     pub fn unsubscribe_url(
         &self,
         user_id: i32,
+        token_version: i32,
         kind: &str,
         now: NaiveDateTime,
     ) -> Result<Option<String>, Error> {
         let Some(unsubscribe) = &self.unsubscribe else {
             return Ok(None);
         };
-        let token = unsubscribe.keys.issue_unsubscribe(user_id, kind, now)?;
+        let token = unsubscribe
+            .keys
+            .issue_unsubscribe(user_id, token_version, kind, now)?;
         // The type is snake_case ASCII and the token base64url with dots:
         // neither needs escaping in a query.
         Ok(Some(format!(

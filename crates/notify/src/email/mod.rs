@@ -6,6 +6,7 @@
 //! Sending is at least once: the message goes out, then the job is marked
 //! done; a failure is retried with the jobs' back-off.
 
+mod account_mail;
 mod compose;
 mod links;
 mod mailer;
@@ -14,6 +15,7 @@ mod send;
 mod settings;
 mod smtp_refusal;
 
+pub use account_mail::{ACCOUNT_KIND, RESET_PASSWORD_PATH, queue_password_reset};
 pub use compose::{PREFERENCES_PATH, compose};
 pub use links::{EmailLinks, UNSUBSCRIBE_PATH};
 pub use mailer::{EmailMessage, LogMailer, Mailer, SMTP_TIMEOUT, SmtpMailer};

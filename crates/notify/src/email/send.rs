@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use mdsc_core::schema::{notification_preferences, users};
 use mdsc_core::{DbConnection, Error};
 
+use crate::email::account_mail::ACCOUNT_KIND;
 use crate::email::compose::compose;
 use crate::email::links::EmailLinks;
 use crate::email::mailer::Mailer;
@@ -92,22 +93,55 @@ fn send_one(
         return Ok(false);
     }
     // No database transaction is held while talking to the SMTP server.
+    let account_mail = mail.kind == ACCOUNT_KIND;
     let outcome = match current_address(conn, &mail)? {
-        Some(address) => {
+        Some((address, token_version)) => {
             let mut message = compose(&mail, &address, links.app_url());
-            message.unsubscribe_url = links.unsubscribe_url(mail.user_id, &mail.kind, now)?;
+            // An account e-mail (a reset link) is not a notification one
+            // can turn off.
+            if !account_mail {
+                message.unsubscribe_url =
+                    links.unsubscribe_url(mail.user_id, token_version, &mail.kind, now)?;
+            }
             mailer.send(&message)?;
             "done"
         }
         // E-mail turned off since, or no one to send to: nothing is sent.
         None => "cancelled",
     };
-    jobs::finish_if_ours(conn, job.id, worker, outcome, now)
+    let finished = jobs::finish_if_ours(conn, job.id, worker, outcome, now)?;
+    if account_mail {
+        forget_secret(conn, job.id, &mail)?;
+    }
+    Ok(finished)
 }
 
-/// The recipient's address now, unless they have turned this type's
-/// e-mails off since the job was queued, or are gone.
-fn current_address(conn: &mut DbConnection, mail: &EmailJob) -> Result<Option<String>, Error> {
+/// A sent (or cancelled) account e-mail keeps its text but not its link:
+/// the reset token must not outlive its e-mail in the jobs table.
+fn forget_secret(conn: &mut DbConnection, job_id: i32, mail: &EmailJob) -> Result<(), Error> {
+    let kept = EmailJob {
+        link: None,
+        ..mail.clone()
+    };
+    let payload = serde_json::to_string(&kept)
+        .map_err(|e| Error::internal(format!("e-mail job payload: {e}")))?;
+    diesel::update(
+        mdsc_core::schema::jobs::table
+            .filter(mdsc_core::schema::jobs::id.eq(job_id))
+            .filter(mdsc_core::schema::jobs::finished_at.is_not_null()),
+    )
+    .set(mdsc_core::schema::jobs::payload.eq(payload))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The recipient's address now, with their token version (for the
+/// unsubscribe link), unless they have turned this type's e-mails off since
+/// the job was queued, or are gone.
+fn current_address(
+    conn: &mut DbConnection,
+    mail: &EmailJob,
+) -> Result<Option<(String, i32)>, Error> {
     let turned_off: Option<bool> = notification_preferences::table
         .filter(notification_preferences::user_id.eq(mail.user_id))
         .filter(notification_preferences::kind.eq(&mail.kind))
@@ -118,12 +152,12 @@ fn current_address(conn: &mut DbConnection, mail: &EmailJob) -> Result<Option<St
     if turned_off.is_some() {
         return Ok(None);
     }
-    let address: Option<String> = users::table
+    let account: Option<(String, i32)> = users::table
         .find(mail.user_id)
-        .select(users::email)
+        .select((users::email, users::token_version))
         .first(conn)
         .optional()?;
-    Ok(address
-        .map(|a| a.trim().to_owned())
-        .filter(|a| !a.is_empty()))
+    Ok(account
+        .map(|(address, version)| (address.trim().to_owned(), version))
+        .filter(|(address, _)| !address.is_empty()))
 }

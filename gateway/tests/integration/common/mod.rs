@@ -220,6 +220,21 @@ impl TestApp {
         (token, id)
     }
 
+    /// Signs in again a user made by [`TestApp::user`] (after a role change,
+    /// which ends their tokens); returns the new token.
+    pub async fn sign_in_again(&self, email: &str) -> String {
+        self.post(
+            "/api/auth/login",
+            None,
+            json!({"email": email, "password": "password123"}),
+        )
+        .await
+        .assert_ok(200)["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// An instructor's published course with one module of two lessons and one quiz.
     pub async fn course_with_content(&self, instructor_token: &str) -> CourseFixture {
         let course = self

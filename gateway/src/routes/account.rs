@@ -1,0 +1,198 @@
+//! The signed-in user's own account (`/api/auth/…`): profile, logout,
+//! password change, and the forgotten-password links.
+
+use actix_web::web::Data;
+use actix_web::{get, post, put};
+use mdsc_auth::account::{self, ChangePasswordInput, UpdateProfileInput};
+use mdsc_auth::password_reset::{self, ForgotPasswordInput, ResetPasswordInput};
+use mdsc_auth::{AuthResponse, Principal, User};
+use mdsc_core::{DbConnection, Error, write_transaction};
+use mdsc_notify::language::{self, NotificationSettingsUpdate};
+use serde::{Deserialize, Serialize};
+
+use crate::envelope::{Envelope, accepted, ok};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{Auth, ClientAddress};
+use crate::json_input::Json;
+use crate::state::AppState;
+
+/// The user as they see themselves: the account and their language.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Profile {
+    #[serde(flatten)]
+    pub user: User,
+    /// `fr` or `en`: the language of notifications and e-mails.
+    #[schema(schema_with = mdsc_notify::locale::locale_schema)]
+    pub language: String,
+}
+
+fn profile(conn: &mut DbConnection, actor: &Principal, user: User) -> Result<Profile, Error> {
+    Ok(Profile {
+        user,
+        language: language::get_settings(conn, actor)?.locale,
+    })
+}
+
+/// The signed-in user.
+#[utoipa::path(operation_id = "getCurrentUser", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, body = Envelope<Profile>)))]
+#[get("/auth/me")]
+pub async fn me(state: Data<AppState>, auth: Auth) -> ApiResult {
+    let data = state
+        .db_as(auth, move |conn, _, actor| {
+            let user = mdsc_auth::service::me(conn, actor)?;
+            profile(conn, actor, user)
+        })
+        .await?;
+    Ok(ok(data))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct UpdateMeInput {
+    #[serde(flatten)]
+    pub profile: UpdateProfileInput,
+    /// `fr` or `en`: the language of notifications and e-mails.
+    #[schema(schema_with = mdsc_notify::locale::locale_schema)]
+    pub language: Option<String>,
+}
+
+/// Change one's own profile: names, avatar URL, time zone (the default of
+/// new study schedules) and language. Absent fields stay as they are.
+#[utoipa::path(operation_id = "updateCurrentUser", tag = "auth", security(("bearer" = [])), request_body = UpdateMeInput, responses(
+    (status = 200, body = Envelope<Profile>)))]
+#[put("/auth/me")]
+pub async fn update_me(state: Data<AppState>, auth: Auth, body: Json<UpdateMeInput>) -> ApiResult {
+    let input = body.into_inner();
+    let data = state
+        .db_as(auth, move |conn, st, actor| {
+            write_transaction(conn, |conn| {
+                let user = account::update_profile(conn, actor, st.clock().now(), input.profile)?;
+                if let Some(locale) = input.language {
+                    language::update_settings(
+                        conn,
+                        actor,
+                        st.clock(),
+                        NotificationSettingsUpdate { locale },
+                    )
+                    .map_err(|e| rename_field(e, "locale", "language"))?;
+                }
+                profile(conn, actor, user)
+            })
+        })
+        .await?;
+    Ok(ok(data))
+}
+
+/// The notification settings call the language `locale`; here it is
+/// `language`.
+fn rename_field(mut err: Error, from: &str, to: &str) -> Error {
+    for field in &mut err.field_errors {
+        if field.field == from {
+            field.field = to.to_owned();
+        }
+    }
+    err
+}
+
+/// Sign out: ends the token this request carries (and the stream tokens
+/// taken with it; open streams close). Other devices stay signed in.
+#[utoipa::path(operation_id = "logout", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, description = "Signed out: `data` is null", body = crate::routes::Deleted)))]
+#[post("/auth/logout")]
+pub async fn logout(state: Data<AppState>, auth: Auth) -> ApiResult {
+    state
+        .db_as_token(auth, move |conn, _, _, claim| account::logout(conn, claim))
+        .await?;
+    Ok(crate::envelope::deleted())
+}
+
+/// Change one's password. Every other token of the account ends (other
+/// devices are signed out, open streams close); the answer carries a new
+/// token for this device. Wrong current passwords count like failed logins.
+#[utoipa::path(operation_id = "changePassword", tag = "auth", security(("bearer" = [])), request_body = ChangePasswordInput, responses(
+    (status = 200, body = Envelope<AuthResponse>),
+    (status = 422, description = "VALIDATION_ERROR: `current_password` is wrong, or `new_password` too short", body = ErrorBody),
+    (status = 429, description = "TOO_MANY_ATTEMPTS, with Retry-After", body = ErrorBody),
+    (status = 503, description = "SERVER_BUSY: every password hasher is busy, with Retry-After", body = ErrorBody)))]
+#[post("/auth/change-password")]
+pub async fn change_password(
+    state: Data<AppState>,
+    auth: Auth,
+    body: Json<ChangePasswordInput>,
+) -> ApiResult {
+    let input = body.into_inner();
+    // The actor is read first (a disabled account or an ended token stops
+    // here); the hashes then run without holding a connection.
+    let actor = state.db_as(auth, |_, _, actor| Ok(*actor)).await?;
+    let data = state
+        .blocking(move |st| account::change_password(&st.pool, st.sign_in(), &actor, input))
+        .await?;
+    Ok(ok(data))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ResetRequested {
+    /// Always the same, whether or not the address has an account.
+    pub message: &'static str,
+}
+
+/// Ask for a password reset link. Always `202`, whether or not the address
+/// has an account; if it has one, a link valid one hour is e-mailed.
+#[utoipa::path(operation_id = "forgotPassword", tag = "auth", request_body = ForgotPasswordInput, responses(
+    (status = 202, body = Envelope<ResetRequested>),
+    (status = 429, description = "TOO_MANY_ATTEMPTS (per client address), with Retry-After", body = ErrorBody)))]
+#[post("/auth/forgot-password")]
+pub async fn forgot_password(
+    state: Data<AppState>,
+    client: ClientAddress,
+    body: Json<ForgotPasswordInput>,
+) -> ApiResult {
+    let input = body.into_inner();
+    state
+        .db(move |conn, st| {
+            write_transaction(conn, |conn| {
+                let link = password_reset::request_reset(
+                    conn,
+                    st.clock(),
+                    &st.config.limits.auth,
+                    client.0,
+                    &input,
+                )?;
+                if let Some(link) = link {
+                    mdsc_notify::email::queue_password_reset(
+                        conn,
+                        link.user_id,
+                        &link.token,
+                        link.expires_at,
+                        st.clock().now(),
+                    )?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(accepted(ResetRequested {
+        message: "If an account has this e-mail, a link to reset its password was sent to it",
+    }))
+}
+
+/// Set a new password with the token of an e-mailed link (once, within the
+/// hour). Every token of the account issued before ends; the answer signs
+/// this device in.
+#[utoipa::path(operation_id = "resetPassword", tag = "auth", request_body = ResetPasswordInput, responses(
+    (status = 200, body = Envelope<AuthResponse>),
+    (status = 422, description = "INVALID_RESET_TOKEN: unknown, used or expired; or VALIDATION_ERROR", body = ErrorBody),
+    (status = 429, description = "TOO_MANY_ATTEMPTS (per client address), with Retry-After", body = ErrorBody),
+    (status = 503, description = "SERVER_BUSY: every password hasher is busy, with Retry-After", body = ErrorBody)))]
+#[post("/auth/reset-password")]
+pub async fn reset_password(
+    state: Data<AppState>,
+    client: ClientAddress,
+    body: Json<ResetPasswordInput>,
+) -> ApiResult {
+    let input = body.into_inner();
+    let data = state
+        .blocking(move |st| password_reset::reset_password(&st.pool, st.sign_in(), client.0, input))
+        .await?;
+    Ok(ok(data))
+}
