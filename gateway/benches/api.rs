@@ -178,7 +178,7 @@ async fn main() {
 
     let secret = "bench-secret-bench-secret-bench-secret";
     let keys = TokenKeys::from_secret(secret.as_bytes(), Duration::hours(24)).unwrap();
-    let token = keys.issue(student.user_id, clock.as_ref()).unwrap();
+    let token = keys.issue(student.user_id, 0, clock.as_ref()).unwrap();
     let config = Config {
         bind_addr: "127.0.0.1:0".into(),
         database_url: db.url().clone(),

@@ -98,9 +98,11 @@ impl AppState {
             + 'static,
         T: Send + 'static,
     {
-        self.run(Some(auth.0), move |conn, st, actor, claim| match (actor, claim) {
-            (Some(actor), Some(claim)) => f(conn, st, actor, claim),
-            _ => Err(Error::internal("signed-in call without an actor")),
+        self.run(Some(auth.0), move |conn, st, actor, claim| {
+            match (actor, claim) {
+                (Some(actor), Some(claim)) => f(conn, st, actor, claim),
+                _ => Err(Error::internal("signed-in call without an actor")),
+            }
         })
         .await
     }

@@ -93,8 +93,7 @@ pub fn start(state: AppState) -> Result<(), Error> {
                     if let Err(e) = mdsc_auth::account::purge_expired_revocations(&mut conn, now) {
                         log::error!("purging revoked tokens failed: {e}");
                     }
-                    if let Err(e) =
-                        mdsc_auth::password_reset::purge_expired_resets(&mut conn, now)
+                    if let Err(e) = mdsc_auth::password_reset::purge_expired_resets(&mut conn, now)
                     {
                         log::error!("purging password reset links failed: {e}");
                     }

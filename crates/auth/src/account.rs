@@ -56,8 +56,10 @@ pub fn purge_expired_revocations(
     conn: &mut DbConnection,
     now: NaiveDateTime,
 ) -> Result<usize, Error> {
-    Ok(diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.le(now)))
-        .execute(conn)?)
+    Ok(
+        diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.le(now)))
+            .execute(conn)?,
+    )
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]

@@ -57,7 +57,9 @@ fn only_admins(actor: &Principal) -> Result<(), Error> {
     if actor.is_admin() {
         Ok(())
     } else {
-        Err(Error::forbidden("Only an administrator can manage accounts"))
+        Err(Error::forbidden(
+            "Only an administrator can manage accounts",
+        ))
     }
 }
 

@@ -157,8 +157,7 @@ pub fn current_principal(conn: &mut DbConnection, claim: &TokenClaim) -> Result<
         ))
         .first(conn)
         .optional()?;
-    let ended =
-        || Error::unauthenticated("Invalid or expired token").with_code("INVALID_TOKEN");
+    let ended = || Error::unauthenticated("Invalid or expired token").with_code("INVALID_TOKEN");
     let Some((role, version, status, revoked)) = account else {
         return Err(ended());
     };
@@ -166,9 +165,7 @@ pub fn current_principal(conn: &mut DbConnection, claim: &TokenClaim) -> Result<
         return Err(ended());
     }
     if AccountStatus::from_db(&status) == AccountStatus::Disabled {
-        return Err(
-            Error::unauthenticated("This account is disabled").with_code(ACCOUNT_DISABLED)
-        );
+        return Err(Error::unauthenticated("This account is disabled").with_code(ACCOUNT_DISABLED));
     }
     Ok(Principal {
         user_id: claim.user_id,

@@ -18,8 +18,8 @@ use crate::limits::{
 use crate::model::{AccountStatus, AuthResponse, Role};
 use crate::password::{dummy_hash, hash_password, verify_password};
 use crate::service::{
-    ACCOUNT_DISABLED, LoginInput, RegisterInput, find_user_by_email, insert_user_with_hash, invalid_credentials,
-    normalize_email,
+    ACCOUNT_DISABLED, LoginInput, RegisterInput, find_user_by_email, insert_user_with_hash,
+    invalid_credentials, normalize_email,
 };
 use crate::token::TokenKeys;
 

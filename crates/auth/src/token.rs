@@ -281,7 +281,8 @@ mod tests {
         assert!(keys.verify(&token, &clock).is_err());
         assert!(keys.verify_stream(&token, &clock).is_err());
         let api = keys.issue(7, 1, &clock)?;
-        let stream = keys.issue_stream(&keys.verify(&api, &clock)?, &clock, Duration::minutes(5))?;
+        let stream =
+            keys.issue_stream(&keys.verify(&api, &clock)?, &clock, Duration::minutes(5))?;
         for other in [api, stream] {
             assert!(
                 keys.verify_unsubscribe(&other, "forum_reply", &clock)

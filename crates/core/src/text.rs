@@ -74,6 +74,17 @@ pub fn validate_http_url(value: &str) -> Result<(), ValidationError> {
     Err(err)
 }
 
+/// For `Option<Option<T>>` fields that tell "absent" from `null`: an absent
+/// field stays `None` (with `#[serde(default)]`), `null` is `Some(None)`
+/// (clear it), a value is `Some(Some(value))`.
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,15 +132,4 @@ mod tests {
         assert!(validate_http_url("data:text/html,<script>").is_err());
         assert!(validate_http_url("ftp://example.org").is_err());
     }
-}
-
-/// For `Option<Option<T>>` fields that tell "absent" from `null`: an absent
-/// field stays `None` (with `#[serde(default)]`), `null` is `Some(None)`
-/// (clear it), a value is `Some(Some(value))`.
-pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: serde::Deserialize<'de>,
-    D: serde::Deserializer<'de>,
-{
-    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }

@@ -3,11 +3,11 @@
 
 use actix_web::web::{Data, Path, Query};
 use actix_web::{get, post, put};
-use mdsc_auth::service::{self, LoginInput, RegisterInput, SetRoleInput};
 use mdsc_auth::admin_users::{self, SetStatusInput, UserListQuery};
+use mdsc_auth::service::{self, LoginInput, RegisterInput, SetRoleInput};
 use mdsc_auth::sign_in;
-use mdsc_core::page::Page;
 use mdsc_auth::{AuthResponse, User};
+use mdsc_core::page::Page;
 
 use crate::envelope::{Envelope, created, ok};
 use crate::error::{ApiResult, ErrorBody};
@@ -89,10 +89,16 @@ pub async fn set_role(
 #[utoipa::path(operation_id = "listUsers", tag = "admin", security(("bearer" = [])), params(UserListQuery),
     responses((status = 200, body = Envelope<Page<User>>), (status = 403, body = ErrorBody)))]
 #[get("/admin/users")]
-pub async fn list_users(state: Data<AppState>, auth: Auth, query: Query<UserListQuery>) -> ApiResult {
+pub async fn list_users(
+    state: Data<AppState>,
+    auth: Auth,
+    query: Query<UserListQuery>,
+) -> ApiResult {
     let query = query.into_inner();
     let data = state
-        .db_as(auth, move |conn, _, actor| admin_users::list_users(conn, actor, query))
+        .db_as(auth, move |conn, _, actor| {
+            admin_users::list_users(conn, actor, query)
+        })
         .await?;
     Ok(ok(data))
 }

@@ -91,7 +91,14 @@ pub async fn notification_stream(
 ) -> ApiResult {
     let after = last_event_id(&req, &query)?;
     let user_id = auth.principal.user_id;
-    sse::open(&state, auth.claim, client.0, Notifications { user_id }, after).await
+    sse::open(
+        &state,
+        auth.claim,
+        client.0,
+        Notifications { user_id },
+        after,
+    )
+    .await
 }
 
 /// A live session's new chat messages as Server-Sent Events

@@ -30,7 +30,9 @@ async fn a_signed_in_read_reads_the_account_once_and_only_its_role() {
     // Quoted with "…" on PostgreSQL, `…` on SQLite.
     let account = statements[0].to_lowercase().replace('`', "\"");
     assert!(
-        account.starts_with("select \"users\".\"role\", \"users\".\"token_version\", \"users\".\"status\", exists"),
+        account.starts_with(
+            "select \"users\".\"role\", \"users\".\"token_version\", \"users\".\"status\", exists"
+        ),
         "the principal lookup reads the role and whether the token still counts, in one statement: {account}"
     );
     assert!(

@@ -29,14 +29,14 @@ pub fn compose(job: &EmailJob, to: &str, app_url: &str) -> EmailMessage {
         )
     } else {
         Texts::new(
-        format!(
-            "Vous recevez cet e-mail car les e-mails sont activés pour ce type de notification. \
+            format!(
+                "Vous recevez cet e-mail car les e-mails sont activés pour ce type de notification. \
              Pour choisir ce que vous recevez par e-mail : {preferences}"
-        ),
-        format!(
-            "You receive this e-mail because e-mail is on for this type of notification. \
+            ),
+            format!(
+                "You receive this e-mail because e-mail is on for this type of notification. \
              To choose what you receive by e-mail: {preferences}"
-        ),
+            ),
         )
     };
     // "-- " is the signature separator mail clients recognise. No final
