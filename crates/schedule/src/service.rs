@@ -101,7 +101,7 @@ pub fn generate_schedule(
         }
         let current = match &existing {
             Some(schedule) => stored_preferences(schedule)?,
-            None => default_preferences(settings),
+            None => student_defaults(conn, settings, enrollment.user_id)?,
         };
         let preferences = merge_preferences(current, &input)?;
         let schedule = match existing {
@@ -150,6 +150,26 @@ pub fn default_preferences(settings: &ScheduleSettings) -> Preferences {
         timezone: settings.default_timezone,
         ..Preferences::default()
     }
+}
+
+/// The defaults of a new schedule for `user_id`: the time zone of their
+/// profile (`PUT /api/auth/me`), else the platform's.
+fn student_defaults(
+    conn: &mut DbConnection,
+    settings: &ScheduleSettings,
+    user_id: i32,
+) -> Result<Preferences, Error> {
+    let zone: Option<String> = mdsc_core::schema::users::table
+        .find(user_id)
+        .select(mdsc_core::schema::users::time_zone)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten();
+    let mut preferences = default_preferences(settings);
+    if let Some(zone) = zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+        preferences.timezone = zone;
+    }
+    Ok(preferences)
 }
 
 /// `current` with the given fields replaced, checked.

@@ -543,3 +543,29 @@ fn two_administrators_disabling_each_other_leave_one_active() {
         .unwrap();
     assert_eq!(active, 1);
 }
+
+#[actix_web::test]
+async fn a_new_study_schedule_starts_in_the_profile_s_time_zone() {
+    let app = TestApp::new();
+    let (instructor, _) = app.user("prof@example.com", Role::Instructor).await;
+    let (student, _) = app.user("ada@example.com", Role::Student).await;
+    let (other, _) = app.user("grace@example.com", Role::Student).await;
+    let fixture = app.course_with_content(&instructor).await;
+    app.put(
+        "/api/auth/me",
+        Some(&student),
+        json!({"time_zone": "America/Montreal"}),
+    )
+    .await
+    .assert_ok(200);
+    for (token, zone) in [(&student, "America/Montreal"), (&other, "Europe/Paris")] {
+        let enrollment = app.enroll(token, fixture.course_id).await;
+        let schedule = app
+            .get(
+                &format!("/api/enrollments/{enrollment}/schedule"),
+                Some(token),
+            )
+            .await;
+        assert_eq!(schedule.assert_ok(200)["preferences"]["timezone"], zone);
+    }
+}
