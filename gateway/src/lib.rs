@@ -20,6 +20,7 @@ pub mod page_headers;
 pub mod realtime;
 pub mod request_context;
 pub mod request_log;
+pub mod roster_csv;
 pub mod routes;
 pub mod state;
 pub mod worker;

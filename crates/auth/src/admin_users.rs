@@ -3,9 +3,9 @@
 //! its data; it cannot sign in and its tokens are refused at once.
 
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 use mdsc_core::page::{Page, PageParams};
 use mdsc_core::schema::users;
+use mdsc_core::search::{contains_patterns, lower};
 use mdsc_core::{Clock, DbConnection, Error, lock_row, write_transaction};
 use serde::Deserialize;
 
@@ -24,19 +24,11 @@ fn lock_active_admins(conn: &mut DbConnection) -> Result<(), Error> {
     Ok(())
 }
 
-diesel::define_sql_function! {
-    /// Lower case (ASCII on SQLite), for case-insensitive search.
-    fn lower(x: Text) -> Text;
-}
-
-/// The longest search accepted (longer is cut, not refused).
-const SEARCH_MAX_CHARS: usize = 100;
-
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserListQuery {
-    /// Words found in the first name, last name or e-mail (case-insensitive).
-    #[param(max_length = 100)]
+    /// Words found in the first name, last name or e-mail (case-insensitive;
+    /// the first 100 characters, 5 words).
     pub search: Option<String>,
     pub role: Option<Role>,
     pub status: Option<AccountStatus>,
@@ -63,19 +55,6 @@ fn only_admins(actor: &Principal) -> Result<(), Error> {
     }
 }
 
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-fn contains_pattern(word: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in word.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// Accounts, newest first, for administrators.
 pub fn list_users(
     conn: &mut DbConnection,
@@ -89,18 +68,7 @@ pub fn list_users(
     }
     .resolve();
     let offset = request.bounded_offset()?;
-    let words: Vec<String> = query
-        .search
-        .as_deref()
-        .unwrap_or_default()
-        .chars()
-        .take(SEARCH_MAX_CHARS)
-        .collect::<String>()
-        .to_lowercase()
-        .split_whitespace()
-        .take(5)
-        .map(contains_pattern)
-        .collect();
+    let words = contains_patterns(query.search.as_deref());
     let filtered = || {
         let mut q = users::table.into_boxed();
         if let Some(role) = query.role {

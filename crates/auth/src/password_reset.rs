@@ -36,7 +36,7 @@ pub const INVALID_RESET_TOKEN: &str = "INVALID_RESET_TOKEN";
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ForgotPasswordInput {
-    #[schema(max_length = 255)]
+    /// Any text: an address without an account is answered the same.
     pub email: String,
 }
 

@@ -13,6 +13,7 @@ pub mod page;
 pub mod pool_metrics;
 pub mod random;
 pub mod schema;
+pub mod search;
 pub mod sqlite_writers;
 pub mod text;
 pub mod text_patterns;

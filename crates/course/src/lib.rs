@@ -8,6 +8,7 @@ pub mod course;
 pub mod enrollment;
 pub mod model;
 pub mod progress;
+pub mod roster;
 pub mod structure;
 
 pub use access::{

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use mdsc_auth::UserSummary;
 use mdsc_core::schema::{certificates, course_modules, courses, enrollments, lessons, quizzes};
 use mdsc_core::time::{utc, utc_opt};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = courses)]
@@ -275,7 +275,7 @@ pub struct CourseStructure {
     pub total_duration_minutes: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EnrollmentStatus {
     Active,

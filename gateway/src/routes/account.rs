@@ -52,8 +52,9 @@ pub struct UpdateMeInput {
     #[serde(flatten)]
     pub profile: UpdateProfileInput,
     /// `fr` or `en`: the language of notifications and e-mails.
+    #[serde(default, deserialize_with = "mdsc_core::text::double_option")]
     #[schema(schema_with = mdsc_notify::locale::locale_schema)]
-    pub language: Option<String>,
+    pub language: Option<Option<String>>,
 }
 
 /// Change one's own profile: names, avatar URL, time zone (the default of
@@ -68,6 +69,9 @@ pub async fn update_me(state: Data<AppState>, auth: Auth, body: Json<UpdateMeInp
             write_transaction(conn, |conn| {
                 let user = account::update_profile(conn, actor, st.clock().now(), input.profile)?;
                 if let Some(locale) = input.language {
+                    let locale = locale.ok_or_else(|| {
+                        Error::invalid_field("language", "must be fr or en, not null")
+                    })?;
                     language::update_settings(
                         conn,
                         actor,

@@ -14,6 +14,7 @@ pub mod health;
 pub mod live;
 pub mod notifications;
 pub mod ratings;
+pub mod roster;
 pub mod schedule;
 pub mod streams;
 pub mod structure;
@@ -47,6 +48,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(courses::create)
         .service(courses::get_structure)
         .service(courses::get)
+        .service(roster::list)
+        .service(roster::export)
         .service(courses::update)
         .service(courses::remove)
         .service(structure::create_module)

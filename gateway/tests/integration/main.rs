@@ -24,6 +24,7 @@ mod ratings;
 mod readiness;
 mod reminders;
 mod roles;
+mod roster;
 mod round_trips;
 mod schedule;
 mod stream_access;

@@ -1,0 +1,55 @@
+//! Plain "contains" search over short text columns (names, e-mails), for
+//! lists bounded by one course or by the admin's paging: `lower(column)
+//! LIKE '%word%' ESCAPE '\'`, every word required.
+
+use diesel::sql_types::Text;
+
+diesel::define_sql_function! {
+    /// Lower case (ASCII only on SQLite, every script on PostgreSQL).
+    fn lower(x: Text) -> Text;
+}
+
+/// Words searched at most; longer searches are cut, not refused.
+pub const MAX_WORDS: usize = 5;
+/// Characters of a search read at most.
+pub const MAX_CHARS: usize = 100;
+
+/// The `LIKE` patterns of a search: each word lower-cased, with `%`, `_`
+/// and `\` escaped (they are characters to find, not wildcards).
+pub fn contains_patterns(search: Option<&str>) -> Vec<String> {
+    search
+        .unwrap_or_default()
+        .chars()
+        .take(MAX_CHARS)
+        .collect::<String>()
+        .to_lowercase()
+        .split_whitespace()
+        .take(MAX_WORDS)
+        .map(|word| {
+            let mut pattern = String::from("%");
+            for c in word.chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    pattern.push('\\');
+                }
+                pattern.push(c);
+            }
+            pattern.push('%');
+            pattern
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_lowered_escaped_and_bounded() {
+        assert_eq!(
+            contains_patterns(Some(" Ada  50%_off ")),
+            ["%ada%", "%50\\%\\_off%"]
+        );
+        assert!(contains_patterns(None).is_empty());
+        assert_eq!(contains_patterns(Some("a b c d e f g")).len(), MAX_WORDS);
+    }
+}
