@@ -32,11 +32,9 @@ pub struct UserListQuery {
     pub search: Option<String>,
     pub role: Option<Role>,
     pub status: Option<AccountStatus>,
-    /// Page number, from 1.
-    #[param(minimum = 1)]
+    /// Page number, from 1 (out-of-range values are clamped).
     pub page: Option<i64>,
     /// Items per page (default 20, at most 100).
-    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 

@@ -33,11 +33,9 @@ pub struct RosterQuery {
     /// first 100 characters, 5 words).
     pub search: Option<String>,
     pub status: Option<EnrollmentStatus>,
-    /// Page number, from 1.
-    #[param(minimum = 1)]
+    /// Page number, from 1 (out-of-range values are clamped).
     pub page: Option<i64>,
     /// Items per page (default 20, at most 100).
-    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
