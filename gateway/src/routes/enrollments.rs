@@ -111,7 +111,8 @@ pub async fn complete_lesson(
 /// Record a quiz score (percent); passed when at least the passing score.
 #[utoipa::path(operation_id = "submitQuizResult", tag = "enrollments", security(("bearer" = [])), request_body = QuizSubmitInput,
     params(("id" = i32, Path, description = "Enrollment id"), ("quizId" = i32, Path, description = "Quiz id")),
-    responses((status = 200, body = Envelope<QuizSubmission>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<QuizSubmission>), (status = 403, body = ErrorBody),
+        (status = 409, description = "ENROLLMENT_CANCELLED", body = ErrorBody)))]
 #[post("/enrollments/{id}/quizzes/{quizId}/submit")]
 pub async fn submit_quiz(
     state: Data<AppState>,
