@@ -47,14 +47,40 @@ pub async fn me(state: Data<AppState>, auth: Auth) -> ApiResult {
     Ok(ok(data))
 }
 
+/// `PUT /api/auth/me`: what is given changes, what is absent stays; `null`
+/// clears the avatar or the time zone. Declared field by field (not as a
+/// flattened `UpdateProfileInput`) so the document has one plain object.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UpdateMeInput {
-    #[serde(flatten)]
-    pub profile: UpdateProfileInput,
+    #[schema(min_length = 1, max_length = 100)]
+    pub first_name: Option<String>,
+    #[schema(min_length = 1, max_length = 100)]
+    pub last_name: Option<String>,
+    /// An `https://` (or `http://`) image URL; `null` removes it.
+    #[serde(default, deserialize_with = "mdsc_core::text::double_option")]
+    #[schema(value_type = Option<String>, max_length = 2048)]
+    pub avatar: Option<Option<String>>,
+    /// An IANA time zone (`Europe/Paris`): the default of new study
+    /// schedules; `null` returns to the platform's default.
+    #[serde(default, deserialize_with = "mdsc_core::text::double_option")]
+    #[schema(value_type = Option<String>, max_length = 64, example = "Europe/Paris")]
+    pub time_zone: Option<Option<String>>,
     /// `fr` or `en`: the language of notifications and e-mails.
     #[serde(default, deserialize_with = "mdsc_core::text::double_option")]
     #[schema(schema_with = mdsc_notify::locale::locale_schema)]
     pub language: Option<Option<String>>,
+}
+
+impl UpdateMeInput {
+    /// The account's part (checked by `update_profile`).
+    fn profile(&self) -> UpdateProfileInput {
+        UpdateProfileInput {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            avatar: self.avatar.clone(),
+            time_zone: self.time_zone.clone(),
+        }
+    }
 }
 
 /// Change one's own profile: names, avatar URL, time zone (the default of
@@ -67,7 +93,7 @@ pub async fn update_me(state: Data<AppState>, auth: Auth, body: Json<UpdateMeInp
     let data = state
         .db_as(auth, move |conn, st, actor| {
             write_transaction(conn, |conn| {
-                let user = account::update_profile(conn, actor, st.clock().now(), input.profile)?;
+                let user = account::update_profile(conn, actor, st.clock().now(), input.profile())?;
                 if let Some(locale) = input.language {
                     let locale = locale.ok_or_else(|| {
                         Error::invalid_field("language", "must be fr or en, not null")
