@@ -40,8 +40,22 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 }
 
 /// Reads `T` from a parsed body (whole-number floats as integers); a
-/// value of the wrong shape is a `422` on `body`.
+/// value of the wrong shape is a `422` on `body`. Every body of this API
+/// is an object: serde would read a struct from an array (`[null, null]`
+/// as its first two fields), so an array is refused here.
 pub fn decode<T: DeserializeOwned>(mut value: Value) -> Result<T, ApiError> {
+    if value.is_array() {
+        let mut api = ApiError::new(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
+            "Invalid input: the body must be a JSON object, not an array",
+        );
+        api.body.errors.push(mdsc_core::FieldError {
+            field: "body".to_owned(),
+            message: "must be a JSON object".to_owned(),
+        });
+        return Err(api);
+    }
     integral_floats_as_integers(&mut value);
     serde_json::from_value(value).map_err(|e| deserialize_error(&e))
 }

@@ -329,6 +329,7 @@ async fn the_profile_changes_names_avatar_time_zone_and_language() {
         (json!({"first_name": "   "}), "first_name"),
         (json!({"language": "de"}), "language"),
         (json!({"language": null}), "language"),
+        (json!([null, null]), "body"),
     ] {
         let res = app.put("/api/auth/me", Some(&token), body).await;
         res.assert_error(422, "VALIDATION_ERROR");
