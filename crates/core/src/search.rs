@@ -25,18 +25,23 @@ pub fn contains_patterns(search: Option<&str>) -> Vec<String> {
         .to_lowercase()
         .split_whitespace()
         .take(MAX_WORDS)
-        .map(|word| {
-            let mut pattern = String::from("%");
-            for c in word.chars() {
-                if matches!(c, '%' | '_' | '\\') {
-                    pattern.push('\\');
-                }
-                pattern.push(c);
-            }
-            pattern.push('%');
-            pattern
-        })
+        .map(like_contains)
         .collect()
+}
+
+/// The `LIKE … ESCAPE '\'` pattern that finds `word` anywhere (`%`, `_`
+/// and `\` are characters to find, not wildcards).
+pub fn like_contains(word: &str) -> String {
+    let mut pattern = String::with_capacity(word.len() + 2);
+    pattern.push('%');
+    for c in word.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 #[cfg(test)]

@@ -56,18 +56,7 @@ pub fn search_words(query: &str) -> Vec<String> {
 
 /// The `LIKE` pattern that finds `word` anywhere (`\` being the escape
 /// character, so `%` and `_` are characters to find, not wildcards).
-pub fn like_pattern(word: &str) -> String {
-    let mut pattern = String::with_capacity(word.len() + 2);
-    pattern.push('%');
-    for c in word.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
+pub use mdsc_core::search::like_contains as like_pattern;
 
 #[cfg(test)]
 mod tests {

@@ -222,17 +222,7 @@ async fn every_hasher_busy_is_a_503_with_retry_after() {
 async fn no_free_database_connection_is_a_503_not_a_500() {
     let app = TestApp::new();
     // Hold every connection of a one-connection pool.
-    let mut state = app.state.clone();
-    state.pool = mdsc_core::db::DbPool::new(
-        r2d2::Pool::builder()
-            .max_size(1)
-            .connection_timeout(StdDuration::from_millis(200))
-            .build(mdsc_core::db::DbConnectionManager::new(
-                app.db.url().clone(),
-            ))
-            .unwrap(),
-    );
-    let _held = state.pool.get().unwrap();
+    let (state, _held) = app.with_exhausted_pool();
     let service = actix_web::test::init_service(mdsc_gateway::build_app(state)).await;
     let res = actix_web::test::call_service(
         &service,

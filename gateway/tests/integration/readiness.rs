@@ -3,7 +3,6 @@
 //! it runs one) made progress recently; 503 with the reason otherwise.
 
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
 
 use actix_web::test::TestRequest;
 use chrono::Duration;
@@ -88,17 +87,7 @@ async fn a_process_whose_worker_stopped_making_progress_is_not_ready() {
 #[actix_web::test]
 async fn no_database_connection_is_not_ready() {
     let app = TestApp::new();
-    let mut state = app.state.clone();
-    state.pool = mdsc_core::db::DbPool::new(
-        r2d2::Pool::builder()
-            .max_size(1)
-            .connection_timeout(StdDuration::from_millis(200))
-            .build(mdsc_core::db::DbConnectionManager::new(
-                app.db.url().clone(),
-            ))
-            .unwrap(),
-    );
-    let _held = state.pool.get().unwrap();
+    let (state, _held) = app.with_exhausted_pool();
     let service = actix_web::test::init_service(mdsc_gateway::build_app(state)).await;
     let res = actix_web::test::call_service(
         &service,

@@ -220,6 +220,29 @@ impl TestApp {
         (token, id)
     }
 
+    /// The app's state on a one-connection pool that waits 200 ms for a
+    /// connection, and that connection, held: every request finds the
+    /// pool exhausted while the guard lives.
+    pub fn with_exhausted_pool(
+        &self,
+    ) -> (
+        AppState,
+        r2d2::PooledConnection<mdsc_core::db::DbConnectionManager>,
+    ) {
+        let mut state = self.state.clone();
+        state.pool = mdsc_core::db::DbPool::new(
+            r2d2::Pool::builder()
+                .max_size(1)
+                .connection_timeout(std::time::Duration::from_millis(200))
+                .build(mdsc_core::db::DbConnectionManager::new(
+                    self.db.url().clone(),
+                ))
+                .unwrap(),
+        );
+        let held = state.pool.get().unwrap();
+        (state, held)
+    }
+
     /// Signs in again a user made by [`TestApp::user`] (after a role change,
     /// which ends their tokens); returns the new token.
     pub async fn sign_in_again(&self, email: &str) -> String {
