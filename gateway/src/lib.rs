@@ -17,6 +17,7 @@ pub mod methods;
 pub mod metrics;
 pub mod openapi;
 pub mod page_headers;
+pub mod personal_data;
 pub mod realtime;
 pub mod request_context;
 pub mod request_log;

@@ -9,12 +9,13 @@ use mdsc_core::search::{contains_patterns, lower};
 use mdsc_core::{Clock, DbConnection, Error, lock_row, write_transaction};
 use serde::Deserialize;
 
+use crate::erasure::refuse_if_erased;
 use crate::model::{AccountStatus, Principal, Role, User, UserRow};
 
 /// Serializes status changes against each other: on PostgreSQL, the active
 /// administrators' rows, locked in id order (no deadlock); SQLite's write
 /// transaction already holds the database's one write lock.
-fn lock_active_admins(conn: &mut DbConnection) -> Result<(), Error> {
+pub(crate) fn lock_active_admins(conn: &mut DbConnection) -> Result<(), Error> {
     if let DbConnection::Pg(pg) = conn {
         diesel::sql_query(
             "SELECT id FROM users WHERE role = 'admin' AND status = 'active' ORDER BY id FOR UPDATE",
@@ -126,6 +127,7 @@ pub fn set_status(
             .first(conn)
             .optional()?
             .ok_or_else(|| Error::not_found("User"))?;
+        refuse_if_erased(&target)?;
         let disabling = input.status == AccountStatus::Disabled
             && AccountStatus::from_db(&target.status) == AccountStatus::Active;
         if disabling && Role::from_db(&target.role) == Role::Admin {

@@ -96,6 +96,7 @@ pub struct UserRow {
     pub token_version: i32,
     pub status: String,
     pub time_zone: Option<String>,
+    pub deleted_at: Option<NaiveDateTime>,
 }
 
 impl UserRow {
@@ -123,6 +124,10 @@ pub struct User {
     pub time_zone: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the account was erased at its owner's request (admins' lists
+    /// only: an erased account cannot sign in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 impl From<UserRow> for User {
@@ -138,6 +143,7 @@ impl From<UserRow> for User {
             time_zone: row.time_zone,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
+            deleted_at: row.deleted_at.map(utc),
         }
     }
 }
@@ -152,6 +158,13 @@ pub struct UserSummary {
     pub last_name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
+    /// Present (`true`) when the account was erased at its owner's request:
+    /// the names then read "Deleted user" and there is no avatar.
+    #[diesel(select_expression = users::deleted_at.is_not_null())]
+    #[diesel(select_expression_type = diesel::dsl::IsNotNull<users::deleted_at>)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[schema(required = false)]
+    pub is_deleted: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -191,6 +191,9 @@ pub fn set_role(
             "Administrators cannot change their own role",
         ));
     }
+    if let Some(target) = find_user(conn, user_id)? {
+        crate::erasure::refuse_if_erased(&target)?;
+    }
     // Tokens issued under the old role end: the user signs in again.
     let row = diesel::update(users::table.find(user_id))
         .set((

@@ -19,6 +19,8 @@ diesel::table! {
         status -> Text,
         /// The default time zone of new study schedules (IANA name).
         time_zone -> Nullable<Text>,
+        /// When the account was erased (its personal data replaced).
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 

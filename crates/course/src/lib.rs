@@ -7,6 +7,7 @@ pub mod certificate;
 pub mod course;
 pub mod enrollment;
 pub mod model;
+pub mod personal_data;
 pub mod progress;
 pub mod roster;
 pub mod structure;

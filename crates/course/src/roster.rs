@@ -119,6 +119,8 @@ pub fn roster_page(
         let mut q = enrollments::table
             .inner_join(users::table)
             .filter(enrollments::course_id.eq(course_id))
+            // An erased account no longer follows the course.
+            .filter(users::deleted_at.is_null())
             .into_boxed();
         if let Some(status) = query.status {
             q = q.filter(enrollments::status.eq(status.as_str()));
@@ -162,6 +164,7 @@ pub fn roster_slice(
     let rows: Vec<(EnrollmentRow, (i32, String, String, String))> = enrollments::table
         .inner_join(users::table)
         .filter(enrollments::course_id.eq(course_id))
+        .filter(users::deleted_at.is_null())
         .filter(enrollments::id.gt(after))
         .order(enrollments::id.asc())
         .limit(limit)

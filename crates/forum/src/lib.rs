@@ -8,6 +8,7 @@ pub mod counters;
 pub mod forum;
 pub mod model;
 pub mod participants;
+pub mod personal_data;
 mod rate_limit;
 pub mod reaction;
 mod render;

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod jitsi;
 pub mod lifecycle;
 pub mod model;
+pub mod personal_data;
 pub mod recording;
 mod render;
 pub mod room;

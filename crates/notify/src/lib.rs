@@ -18,6 +18,7 @@ pub mod kind;
 pub mod language;
 pub mod locale;
 pub mod model;
+pub mod personal_data;
 pub mod preferences;
 pub mod reminders;
 pub mod service;

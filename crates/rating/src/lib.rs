@@ -6,6 +6,7 @@
 pub mod helpful;
 pub mod list;
 pub mod model;
+pub mod personal_data;
 pub mod prompt;
 mod render;
 pub mod response;

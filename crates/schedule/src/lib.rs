@@ -15,6 +15,7 @@ pub mod item;
 pub mod links;
 pub mod model;
 pub mod outline;
+pub mod personal_data;
 pub mod plan;
 pub mod propagate;
 pub mod render;

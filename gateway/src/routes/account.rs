@@ -2,8 +2,9 @@
 //! password change, and the forgotten-password links.
 
 use actix_web::web::Data;
-use actix_web::{get, post, put};
+use actix_web::{delete, get, post, put};
 use mdsc_auth::account::{self, ChangePasswordInput, UpdateProfileInput};
+use mdsc_auth::erasure::{self, EraseAccountInput};
 use mdsc_auth::password_reset::{self, ForgotPasswordInput, ResetPasswordInput};
 use mdsc_auth::{AuthResponse, Principal, User};
 use mdsc_core::{DbConnection, Error, write_transaction};
@@ -26,7 +27,11 @@ pub struct Profile {
     pub language: String,
 }
 
-fn profile(conn: &mut DbConnection, actor: &Principal, user: User) -> Result<Profile, Error> {
+pub(crate) fn profile(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    user: User,
+) -> Result<Profile, Error> {
     Ok(Profile {
         user,
         language: language::get_settings(conn, actor)?.locale,
@@ -111,6 +116,53 @@ pub async fn update_me(state: Data<AppState>, auth: Auth, body: Json<UpdateMeInp
         })
         .await?;
     Ok(ok(data))
+}
+
+/// Everything the platform holds about the caller, as one JSON document
+/// (GDPR right of access): profile, enrollments and progress, quiz
+/// attempts, certificates, ratings, forum posts and votes, live-session
+/// attendance and chat messages, schedules, notifications and preferences.
+#[utoipa::path(operation_id = "exportPersonalData", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, body = Envelope<crate::personal_data::PersonalDataExport>),
+    (status = 429, description = "TOO_MANY_EXPORTS (5 an hour), with Retry-After", body = ErrorBody)))]
+#[get("/auth/me/export")]
+pub async fn export_personal_data(state: Data<AppState>, auth: Auth) -> ApiResult {
+    let data = state
+        .db_as(auth, move |conn, st, actor| {
+            crate::personal_data::export(conn, st, actor)
+        })
+        .await?;
+    Ok(ok(data))
+}
+
+/// Erase one's account (GDPR right to erasure), confirmed by its password.
+/// E-mail, names and avatar are removed (the address may register again);
+/// forum posts and chat messages stay, shown as from a deleted user;
+/// ratings are removed (statistics follow); schedules, calendar links,
+/// notifications, preferences and follows are deleted; enrollments and
+/// certificates stay without a name (certificates remain verifiable).
+/// Every token ends. `docs/operations.md` lists what is kept and why.
+#[utoipa::path(operation_id = "eraseCurrentUser", tag = "auth", security(("bearer" = [])), request_body = EraseAccountInput, responses(
+    (status = 200, description = "Erased: `data` is null", body = crate::routes::Deleted),
+    (status = 409, description = "LAST_ADMIN: the last active administrator", body = ErrorBody),
+    (status = 422, description = "VALIDATION_ERROR: `password` is wrong", body = ErrorBody),
+    (status = 429, description = "TOO_MANY_ATTEMPTS, with Retry-After", body = ErrorBody),
+    (status = 503, description = "SERVER_BUSY: every password hasher is busy, with Retry-After", body = ErrorBody)))]
+#[delete("/auth/me")]
+pub async fn erase_me(
+    state: Data<AppState>,
+    auth: Auth,
+    body: Json<EraseAccountInput>,
+) -> ApiResult {
+    let input = body.into_inner();
+    let actor = state.db_as(auth, |_, _, actor| Ok(*actor)).await?;
+    state
+        .blocking(move |st| erasure::confirm_password(&st.pool, st.sign_in(), &actor, input))
+        .await?;
+    state
+        .db(move |conn, st| crate::personal_data::erase(conn, st, &actor))
+        .await?;
+    Ok(crate::envelope::deleted())
 }
 
 /// The notification settings call the language `locale`; here it is

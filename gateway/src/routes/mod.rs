@@ -37,6 +37,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::login)
         .service(account::me)
         .service(account::update_me)
+        .service(account::export_personal_data)
+        .service(account::erase_me)
         .service(account::logout)
         .service(account::change_password)
         .service(account::forgot_password)

@@ -19,6 +19,7 @@ mod methods;
 mod notifications;
 mod observability;
 mod openapi;
+mod personal_data;
 mod processes;
 mod ratings;
 mod readiness;

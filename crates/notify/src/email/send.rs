@@ -154,6 +154,8 @@ fn current_address(
     }
     let account: Option<(String, i32)> = users::table
         .find(mail.user_id)
+        // An erased account has no address any more.
+        .filter(users::deleted_at.is_null())
         .select((users::email, users::token_version))
         .first(conn)
         .optional()?;
