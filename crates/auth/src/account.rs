@@ -207,6 +207,7 @@ pub fn update_profile(
             .set((
                 users::first_name.eq(&row.first_name),
                 users::last_name.eq(&row.last_name),
+                users::search_name.eq(crate::model::search_name(&row.first_name, &row.last_name)),
                 users::avatar.eq(&row.avatar),
                 users::time_zone.eq(&row.time_zone),
                 users::updated_at.eq(now),

@@ -112,6 +112,10 @@ pub fn anonymize_account(
             users::password_hash.eq(NO_PASSWORD),
             users::first_name.eq(ERASED_FIRST_NAME),
             users::last_name.eq(ERASED_LAST_NAME),
+            users::search_name.eq(crate::model::search_name(
+                ERASED_FIRST_NAME,
+                ERASED_LAST_NAME,
+            )),
             users::avatar.eq(None::<String>),
             users::time_zone.eq(None::<String>),
             users::status.eq(AccountStatus::Disabled.as_str()),

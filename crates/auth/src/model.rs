@@ -97,6 +97,13 @@ pub struct UserRow {
     pub status: String,
     pub time_zone: Option<String>,
     pub deleted_at: Option<NaiveDateTime>,
+    pub search_name: String,
+}
+
+/// What `users.search_name` holds: the folded "first last" name, which
+/// the course catalog searches (instructors by name).
+pub fn search_name(first_name: &str, last_name: &str) -> String {
+    mdsc_core::search::fold(&format!("{} {}", first_name.trim(), last_name.trim()))
 }
 
 impl UserRow {

@@ -84,6 +84,10 @@ pub(crate) fn insert_user_with_hash(
             users::password_hash.eq(password_hash),
             users::first_name.eq(input.first_name.trim()),
             users::last_name.eq(input.last_name.trim()),
+            users::search_name.eq(crate::model::search_name(
+                &input.first_name,
+                &input.last_name,
+            )),
             users::role.eq(role.as_str()),
             users::created_at.eq(now),
             users::updated_at.eq(now),
@@ -248,4 +252,31 @@ pub fn create_user_with_role(
     input.email = normalize_email(&input.email);
     input.validate()?;
     Ok(insert_user(conn, clock, &input, role)?.into())
+}
+
+/// Folds the names of accounts made before `users.search_name` existed (it
+/// is empty only for them: a folded "first last" holds a space at least).
+/// Run at start, after the migrations; returns how many were folded.
+pub fn fold_missing_search_names(conn: &mut DbConnection) -> Result<usize, Error> {
+    let mut folded = 0;
+    loop {
+        let batch: Vec<(i32, String, String)> = users::table
+            .filter(users::search_name.eq(""))
+            .select((users::id, users::first_name, users::last_name))
+            .order(users::id)
+            .limit(500)
+            .load(conn)?;
+        if batch.is_empty() {
+            return Ok(folded);
+        }
+        write_transaction(conn, |conn| -> Result<(), Error> {
+            for (id, first, last) in &batch {
+                diesel::update(users::table.find(id))
+                    .set(users::search_name.eq(crate::model::search_name(first, last)))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })?;
+        folded += batch.len();
+    }
 }

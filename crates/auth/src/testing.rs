@@ -39,6 +39,10 @@ pub fn insert_user(conn: &mut DbConnection, clock: &dyn Clock, role: Role, n: u3
             users::password_hash.eq("not-a-login"),
             users::first_name.eq(format!("First{n}")),
             users::last_name.eq(format!("Last{n}")),
+            users::search_name.eq(crate::model::search_name(
+                &format!("First{n}"),
+                &format!("Last{n}"),
+            )),
             users::role.eq(role.as_str()),
             users::created_at.eq(now),
             users::updated_at.eq(now),

@@ -21,6 +21,8 @@ diesel::table! {
         time_zone -> Nullable<Text>,
         /// When the account was erased (its personal data replaced).
         deleted_at -> Nullable<Timestamp>,
+        /// Folded "first last" (catalog search by instructor).
+        search_name -> Text,
     }
 }
 
@@ -76,6 +78,10 @@ diesel::table! {
         recommendation_rate -> Double,
         rating_pending_count -> Integer,
         rating_rejected_count -> Integer,
+        /// Folded title and descriptions (catalog search).
+        search_text -> Text,
+        /// The instructor's `users.search_name`, kept by triggers.
+        search_instructor -> Text,
     }
 }
 

@@ -9,6 +9,16 @@ diesel::define_sql_function! {
     fn lower(x: Text) -> Text;
 }
 
+/// Lower-cased and accent-folded ("Éléphant" → "elephant"): the form the
+/// search columns hold (forum topics, the course catalog, user names), so
+/// that search ignores case and accents alike on SQLite and PostgreSQL.
+/// Line breaks and tabs become spaces first: deunicode drops control
+/// characters, which would glue the words on either side together.
+pub fn fold(value: &str) -> String {
+    let spaced = value.replace(|c: char| c.is_whitespace() && c.is_control(), " ");
+    deunicode::deunicode(&spaced).to_lowercase()
+}
+
 /// Words searched at most; longer searches are cut, not refused.
 pub const MAX_WORDS: usize = 5;
 /// Characters of a search read at most.
@@ -47,6 +57,12 @@ pub fn like_contains(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_ignores_case_and_accents_and_keeps_lines_apart() {
+        assert_eq!(fold("Éléphant ROSE"), "elephant rose");
+        assert_eq!(fold("fin\ndébut\tici"), "fin debut ici");
+    }
 
     #[test]
     fn words_are_lowered_escaped_and_bounded() {

@@ -1,21 +1,18 @@
 //! Courses: create, read (by id or slug), list, update, delete.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime};
-use diesel::dsl::sql;
+use chrono::{DateTime, FixedOffset};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Timestamp};
 use mdsc_auth::{Principal, UserSummary};
 use mdsc_core::schema::{courses, enrollments, users};
 use mdsc_core::text::{validate_multi_line, validate_not_blank, validate_single_line};
 use mdsc_core::time::to_storage;
-use mdsc_core::total::{bounded_total, count_limit};
-use mdsc_core::{
-    Clock, DbConnection, Error, ErrorKind, Page, PageParams, cursor, write_transaction,
-};
+use mdsc_core::{Clock, DbConnection, Error, ErrorKind, write_transaction};
 use serde::Deserialize;
 use validator::Validate;
 
 use crate::access::{ensure_visible, require_course_staff};
+use crate::catalog::search_text;
+pub use crate::catalog::{CourseListQuery, list_courses};
 use crate::model::{Course, CourseRow};
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
@@ -133,18 +130,6 @@ pub struct CourseUpdate {
     pub estimated_duration_weeks: Option<i32>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CourseListQuery {
-    pub page: Option<i64>,
-    pub limit: Option<i64>,
-    /// `pagination.next_cursor` of the previous page: the page after it
-    /// (`page` is then ignored).
-    pub after: Option<String>,
-    /// Only the courses of this instructor.
-    pub instructor_id: Option<i32>,
-}
-
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = courses)]
 struct CourseChanges {
@@ -159,6 +144,7 @@ struct CourseChanges {
     start_date: Option<chrono::NaiveDateTime>,
     end_date: Option<chrono::NaiveDateTime>,
     estimated_duration_weeks: Option<i32>,
+    search_text: Option<String>,
     updated_at: Option<chrono::NaiveDateTime>,
 }
 
@@ -278,10 +264,21 @@ pub fn create_course(
     let start = input.start_date.map(to_storage);
     let end = input.end_date.map(to_storage);
     check_dates(start, end)?;
+    let folded = search_text(
+        input.title.trim(),
+        input.short_description.as_deref(),
+        input.description.as_deref().unwrap_or_default(),
+    );
     write_transaction(conn, |conn| {
         let now = clock.now();
+        // The catalog finds a course by its instructor's name too; the
+        // database keeps the copy when the name changes.
+        let instructor_name: String = users::table
+            .find(actor.user_id)
+            .select(users::search_name)
+            .first(conn)?;
         let mut attempt = 0;
-        let row = loop {
+        let id = loop {
             attempt += 1;
             let slug = slug_candidate(conn, actor, &input.title, attempt)?;
             // A savepoint, so a lost race on the slug leaves the transaction usable.
@@ -304,16 +301,23 @@ pub fn create_course(
                         courses::estimated_duration_weeks.eq(input.estimated_duration_weeks),
                         courses::created_at.eq(now),
                         courses::updated_at.eq(now),
+                        courses::search_text.eq(&folded),
+                        courses::search_instructor.eq(&instructor_name),
                     ))
-                    .get_result::<CourseRow>(conn)
+                    .returning(courses::id)
+                    .get_result::<i32>(conn)
                     .map_err(Error::from)
             });
             match inserted {
-                Ok(row) => break row,
+                Ok(id) => break id,
                 Err(err) if err.code == "ALREADY_EXISTS" && attempt < SLUG_ATTEMPTS => continue,
                 Err(err) => return Err(err),
             }
         };
+        let row = courses::table
+            .find(id)
+            .select(CourseRow::as_select())
+            .first::<CourseRow>(conn)?;
         to_course(conn, row)
     })
 }
@@ -344,85 +348,6 @@ pub fn get_course(
     to_course(conn, row)
 }
 
-/// Published courses, newest first; instructors also see their own drafts,
-/// admins see everything. By `page` (at most `MAX_OFFSET` rows deep) or
-/// after the cursor of the previous page; the total is counted up to a
-/// bound (see `mdsc_core::total`).
-pub fn list_courses(
-    conn: &mut DbConnection,
-    actor: Option<&Principal>,
-    query: CourseListQuery,
-) -> Result<Page<Course>, Error> {
-    let request = PageParams {
-        page: query.page,
-        limit: query.limit,
-    }
-    .resolve();
-    // The cursor is the last course's `(created_at, id)`.
-    let after: Option<(NaiveDateTime, i32)> = query
-        .after
-        .as_deref()
-        .map(|c| cursor::decode("after", c))
-        .transpose()?;
-    let visible = || {
-        let mut q = courses::table.into_boxed();
-        match actor {
-            Some(a) if a.is_admin() => {}
-            // Own drafts only while the account is an instructor (see `is_staff_of`).
-            Some(a) if a.is_instructor() => {
-                q = q.filter(
-                    courses::is_published
-                        .eq(true)
-                        .or(courses::instructor_id.eq(a.user_id)),
-                );
-            }
-            Some(_) => q = q.filter(courses::is_published.eq(true)),
-            None => q = q.filter(courses::is_published.eq(true)),
-        }
-        if let Some(instructor_id) = query.instructor_id {
-            q = q.filter(courses::instructor_id.eq(instructor_id));
-        }
-        q
-    };
-    let counted = visible()
-        .select(courses::id)
-        .limit(count_limit(request))
-        .load::<i32>(conn)?
-        .len();
-    let page = match after {
-        // A row-value comparison: a seek in the order's index on both databases.
-        Some((created_at, id)) => visible().filter(
-            sql::<Bool>("(courses.created_at, courses.id) < (")
-                .bind::<Timestamp, _>(created_at)
-                .sql(", ")
-                .bind::<Integer, _>(id)
-                .sql(")"),
-        ),
-        None => visible().offset(request.bounded_offset()?),
-    };
-    // One row more than the page tells whether another page follows.
-    let mut rows: Vec<(CourseRow, UserSummary)> = page
-        .inner_join(users::table)
-        .order((courses::created_at.desc(), courses::id.desc()))
-        .limit(request.limit + 1)
-        .select((CourseRow::as_select(), UserSummary::as_select()))
-        .load(conn)?;
-    let limit = usize::try_from(request.limit).unwrap_or(0);
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next = more
-        .then(|| {
-            rows.last()
-                .map(|(row, _)| cursor::encode(&(row.created_at, row.id)))
-        })
-        .flatten();
-    let data = rows
-        .into_iter()
-        .map(|(row, instructor)| Course::from_row(row, instructor))
-        .collect();
-    Ok(Page::new(data, request, bounded_total(counted, request)).with_next_cursor(next))
-}
-
 /// The course's instructor or an admin changes it.
 pub fn update_course(
     conn: &mut DbConnection,
@@ -449,11 +374,28 @@ pub fn update_course(
             start_date: start,
             end_date: end,
             estimated_duration_weeks: input.estimated_duration_weeks,
+            search_text: (input.title.is_some()
+                || input.short_description.is_some()
+                || input.description.is_some())
+            .then(|| {
+                search_text(
+                    input.title.as_deref().unwrap_or(&course.title).trim(),
+                    input
+                        .short_description
+                        .as_deref()
+                        .or(course.short_description.as_deref()),
+                    input.description.as_deref().unwrap_or(&course.description),
+                )
+            }),
             updated_at: Some(clock.now()),
         };
-        let row = diesel::update(courses::table.find(course_id))
+        diesel::update(courses::table.find(course_id))
             .set(changes)
-            .get_result::<CourseRow>(conn)?;
+            .execute(conn)?;
+        let row = courses::table
+            .find(course_id)
+            .select(CourseRow::as_select())
+            .first::<CourseRow>(conn)?;
         to_course(conn, row)
     })
 }

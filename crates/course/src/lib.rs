@@ -3,6 +3,7 @@
 //! every feature crate reuses.
 
 pub mod access;
+pub mod catalog;
 pub mod certificate;
 pub mod course;
 pub mod enrollment;

@@ -19,9 +19,7 @@ pub fn validate_title(value: &str) -> Result<(), ValidationError> {
 
 /// Lower-cased and accent-folded ("Éléphant" → "elephant"), so that search
 /// is case- and accent-insensitive alike on SQLite and PostgreSQL.
-pub fn fold(value: &str) -> String {
-    deunicode::deunicode(value).to_lowercase()
-}
+pub use mdsc_core::search::fold;
 
 /// What a topic's `search_text` holds: its folded title, then its folded
 /// content.

@@ -20,7 +20,20 @@ pub fn open_database(config: &Config) -> Result<DbPool, Error> {
     for version in &applied {
         log::info!("applied migration {version}");
     }
+    fold_search_columns(&pool)?;
     Ok(pool)
+}
+
+/// Search columns the SQL of a migration cannot fill (folding accents is
+/// the application's): the rows of older versions, folded once at start.
+fn fold_search_columns(pool: &DbPool) -> Result<(), Error> {
+    let mut conn = pool.get()?;
+    let names = mdsc_auth::service::fold_missing_search_names(&mut conn)?;
+    let courses = mdsc_course::catalog::fold_missing_search_texts(&mut conn)?;
+    if names + courses > 0 {
+        log::info!("folded the search columns of {names} user(s) and {courses} course(s)");
+    }
+    Ok(())
 }
 
 pub fn app_state(config: Config, pool: DbPool) -> Result<AppState, Error> {

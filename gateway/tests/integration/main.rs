@@ -6,6 +6,7 @@
 
 mod abuse;
 mod accounts;
+mod catalog;
 mod commands;
 mod common;
 mod demoted_staff;

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod catalog;
 mod certificates;
 mod common;
 mod content_changes;

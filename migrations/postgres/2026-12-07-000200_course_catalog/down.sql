@@ -1,0 +1,11 @@
+DROP INDEX courses_published_title_idx;
+DROP INDEX courses_published_popular_idx;
+DROP INDEX IF EXISTS courses_search_instructor_trgm_idx;
+DROP INDEX IF EXISTS courses_search_text_trgm_idx;
+DROP TRIGGER courses_instructor_search ON courses;
+DROP FUNCTION mdsc_course_instructor_changed();
+DROP TRIGGER users_search_name_courses ON users;
+DROP FUNCTION mdsc_courses_follow_instructor_name();
+ALTER TABLE courses DROP COLUMN search_instructor;
+ALTER TABLE courses DROP COLUMN search_text;
+ALTER TABLE users DROP COLUMN search_name;

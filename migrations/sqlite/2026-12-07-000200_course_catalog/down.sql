@@ -1,0 +1,11 @@
+DROP INDEX courses_published_title_idx;
+DROP INDEX courses_published_popular_idx;
+DROP TRIGGER courses_search_update;
+DROP TRIGGER courses_search_delete;
+DROP TRIGGER courses_search_insert;
+DROP TABLE courses_search;
+DROP TRIGGER courses_instructor_search;
+DROP TRIGGER users_search_name_courses;
+ALTER TABLE courses DROP COLUMN search_instructor;
+ALTER TABLE courses DROP COLUMN search_text;
+ALTER TABLE users DROP COLUMN search_name;
