@@ -1,6 +1,8 @@
 //! `seed-demo`: a realistic demo course with an instructor, two students and
 //! a quiz, upcoming live sessions and a started forum discussion, built
-//! through the same services as the API. Prints credentials.
+//! through the same services as the API. One student is a module ahead.
+//! Prints credentials, the roster as the instructor sees it, and how to
+//! change a password.
 
 use chrono::Duration;
 use mdsc_auth::{Principal, RegisterInput, Role, User};
@@ -56,11 +58,16 @@ pub fn seed_demo(config: &Config) -> Result<(), Error> {
         println!("The demo data already exists ({INSTRUCTOR_EMAIL}). Nothing to do.");
         return Ok(());
     }
-    let credentials = write_transaction(&mut conn, |conn| seed(conn, &clock, config))?;
+    let seeded = write_transaction(&mut conn, |conn| seed(conn, &clock, config))?;
     println!("Demo data created. Sign in with POST /api/auth/login:");
-    for (role, email, password) in credentials {
+    for (role, email, password) in &seeded.credentials {
         println!("  {role:<10} {email:<32} {password}");
     }
+    print_roster(&mut conn, &seeded)?;
+    println!(
+        "\nChange a password (every older token of the account ends):\n  \
+         POST /api/auth/change-password {{\"current_password\": \"…\", \"new_password\": \"…\"}}"
+    );
     Ok(())
 }
 
@@ -85,11 +92,7 @@ fn user(
     ))
 }
 
-fn seed(
-    conn: &mut DbConnection,
-    clock: &dyn Clock,
-    config: &Config,
-) -> Result<Vec<(&'static str, String, String)>, Error> {
+fn seed(conn: &mut DbConnection, clock: &dyn Clock, config: &Config) -> Result<Seeded, Error> {
     let (instructor, instructor_pw) = user(
         conn,
         clock,
@@ -121,6 +124,8 @@ fn seed(
             ..CourseInput::default()
         },
     )?;
+    // The first module's lessons and quiz: one student has done them.
+    let mut first_module: (Vec<i32>, Option<i32>) = (Vec::new(), None);
     for (index, (module_title, lessons, quiz_title)) in MODULES.iter().enumerate() {
         let module = create_module(
             conn,
@@ -133,7 +138,7 @@ fn seed(
             },
         )?;
         for (lesson_title, minutes) in lessons.iter() {
-            create_lesson(
+            let lesson = create_lesson(
                 conn,
                 &teacher,
                 clock,
@@ -145,8 +150,11 @@ fn seed(
                     ..LessonInput::default()
                 },
             )?;
+            if index == 0 {
+                first_module.0.push(lesson.id);
+            }
         }
-        create_quiz(
+        let quiz = create_quiz(
             conn,
             &teacher,
             clock,
@@ -158,6 +166,9 @@ fn seed(
                 ..QuizInput::default()
             },
         )?;
+        if index == 0 {
+            first_module.1 = Some(quiz.id);
+        }
     }
     live_sessions(conn, clock, config, &teacher, course.id)?;
     let mut credentials = vec![("instructor", instructor.email, instructor_pw)];
@@ -190,13 +201,78 @@ fn seed(
             enrollment.id,
             mdsc_schedule::service::PreferencesInput::default(),
         )?;
+        if students.is_empty() {
+            first_module_done(conn, clock, &actor, enrollment.id, &first_module)?;
+        }
         credentials.push(("student", student.email, password));
         students.push(actor);
     }
     if let [asker, helper] = students[..] {
         forum_discussion(conn, clock, config, &teacher, &asker, &helper, course.id)?;
     }
-    Ok(credentials)
+    Ok(Seeded {
+        credentials,
+        teacher,
+        course_id: course.id,
+    })
+}
+
+/// What the demo made: who signs in, and the course to show.
+struct Seeded {
+    credentials: Vec<(&'static str, String, String)>,
+    teacher: Principal,
+    course_id: i32,
+}
+
+/// The student completes the first module's lessons and passes its quiz
+/// (through the schedule's hooks, as the API does: their calendar follows).
+fn first_module_done(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    student: &Principal,
+    enrollment_id: i32,
+    (lessons, quiz): &(Vec<i32>, Option<i32>),
+) -> Result<(), Error> {
+    for lesson_id in lessons {
+        mdsc_schedule::hooks::complete_lesson(conn, student, clock, enrollment_id, *lesson_id)?;
+    }
+    if let Some(quiz_id) = quiz {
+        mdsc_schedule::hooks::submit_quiz(
+            conn,
+            student,
+            clock,
+            enrollment_id,
+            *quiz_id,
+            mdsc_course::progress::QuizSubmitInput { score: 85.0 },
+        )?;
+    }
+    Ok(())
+}
+
+/// The roster as the instructor sees it (`GET /api/courses/{id}/enrollments`).
+fn print_roster(conn: &mut DbConnection, seeded: &Seeded) -> Result<(), Error> {
+    let page = mdsc_course::roster::roster_page(
+        conn,
+        &seeded.teacher,
+        seeded.course_id,
+        mdsc_course::roster::RosterQuery::default(),
+    )?;
+    println!(
+        "\nThe course's roster (GET /api/courses/{}/enrollments, or enrollments.csv):",
+        seeded.course_id
+    );
+    for line in page.data {
+        println!(
+            "  {:<16} {:>5.1} %  lessons {}/{}  quizzes passed {}/{}",
+            format!("{} {}", line.student.first_name, line.student.last_name),
+            line.progress_percentage,
+            line.lessons_completed,
+            line.lessons_total,
+            line.quizzes.passed,
+            line.quizzes.total,
+        );
+    }
+    Ok(())
 }
 
 /// Three weekly question-and-answer sessions, the first one two days from
