@@ -199,6 +199,7 @@ async fn main() {
         stream_token_ttl_seconds: 300,
         sse_max_streams_per_user: 20,
         metrics_token: None,
+        require_email_verification: false,
         limits: mdsc_gateway::limits::Limits::default(),
     };
     let state = AppState::new(

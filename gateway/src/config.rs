@@ -36,6 +36,9 @@ pub struct Config {
     pub limits: crate::limits::Limits,
     /// `METRICS_TOKEN`: when set, `GET /metrics` wants it as a bearer token.
     pub metrics_token: Option<crate::metrics::route::MetricsToken>,
+    /// `REQUIRE_EMAIL_VERIFICATION`: new accounts are e-mailed a link and
+    /// post nothing until it is used (off by default).
+    pub require_email_verification: bool,
 }
 
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:8080";
@@ -116,6 +119,7 @@ impl Config {
             sse_max_streams_per_user: sse_max_streams_per_user()?,
             limits: crate::limits::Limits::from_env()?,
             metrics_token: var("METRICS_TOKEN").map(crate::metrics::route::MetricsToken::new),
+            require_email_verification: switch("REQUIRE_EMAIL_VERIFICATION")?,
         })
     }
 
@@ -126,6 +130,18 @@ impl Config {
             return Ok(secret.clone());
         }
         read_or_create_secret(&self.data_dir.join("jwt_secret"))
+    }
+}
+
+/// An on/off setting: `true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off`
+/// (case-insensitive); unset is off.
+fn switch(name: &str) -> Result<bool, Error> {
+    match var(name).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("") | Some("false" | "0" | "no" | "off") => Ok(false),
+        Some("true" | "1" | "yes" | "on") => Ok(true),
+        Some(other) => Err(Error::config(format!(
+            "{name}={other:?}: use true or false"
+        ))),
     }
 }
 

@@ -89,6 +89,26 @@ impl AppState {
         .await
     }
 
+    /// Like `db_as` for calls that post what others read (forum posts,
+    /// votes and reports, chat messages, ratings and responses): where
+    /// the deployment requires it, an account whose e-mail address is not
+    /// verified is refused (`403 EMAIL_NOT_VERIFIED`) before `f` runs.
+    pub async fn db_as_author<T, F>(&self, auth: Auth, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection, &AppState, &Principal) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db_as(auth, move |conn, st, actor| {
+            mdsc_auth::email_verification::ensure_may_post(
+                conn,
+                actor,
+                st.config.require_email_verification,
+            )?;
+            f(conn, st, actor)
+        })
+        .await
+    }
+
     /// Like `db_as` for the calls about the token itself (logout, stream
     /// tokens): `f` also gets what the token says.
     pub async fn db_as_token<T, F>(&self, auth: Auth, f: F) -> Result<T, ApiError>

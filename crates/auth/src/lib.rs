@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin_users;
+pub mod email_verification;
 pub mod erasure;
 pub mod hash_gate;
 pub mod limits;

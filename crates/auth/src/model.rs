@@ -98,6 +98,7 @@ pub struct UserRow {
     pub time_zone: Option<String>,
     pub deleted_at: Option<NaiveDateTime>,
     pub search_name: String,
+    pub email_verified_at: Option<NaiveDateTime>,
 }
 
 /// What `users.search_name` holds: the folded "first last" name, which
@@ -135,6 +136,10 @@ pub struct User {
     /// only: an erased account cannot sign in).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The address was verified through the e-mailed link (or the account
+    /// was made by an operator). Where `REQUIRE_EMAIL_VERIFICATION` is on,
+    /// an account reads but does not post until it is.
+    pub email_verified: bool,
 }
 
 impl From<UserRow> for User {
@@ -151,6 +156,7 @@ impl From<UserRow> for User {
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
             deleted_at: row.deleted_at.map(utc),
+            email_verified: row.email_verified_at.is_some(),
         }
     }
 }

@@ -23,6 +23,9 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         /// Folded "first last" (catalog search by instructor).
         search_name -> Text,
+        /// When the address was verified; none: not yet (see
+        /// `REQUIRE_EMAIL_VERIFICATION`).
+        email_verified_at -> Nullable<Timestamp>,
     }
 }
 
@@ -38,6 +41,18 @@ diesel::table! {
 diesel::table! {
     /// Single-use password reset links, by digest.
     password_resets (id) {
+        id -> Integer,
+        user_id -> Integer,
+        token_digest -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Single-use e-mail verification links, by digest.
+    email_verifications (id) {
         id -> Integer,
         user_id -> Integer,
         token_digest -> Text,
@@ -542,6 +557,7 @@ diesel::table! {
 diesel::joinable!(courses -> users (instructor_id));
 diesel::joinable!(revoked_tokens -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
+diesel::joinable!(email_verifications -> users (user_id));
 diesel::joinable!(course_ratings -> courses (course_id));
 diesel::joinable!(course_ratings -> enrollments (enrollment_id));
 diesel::joinable!(rating_helpful_votes -> course_ratings (rating_id));
@@ -602,6 +618,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     revoked_tokens,
     password_resets,
+    email_verifications,
     courses,
     course_modules,
     lessons,

@@ -4,6 +4,7 @@
 use actix_web::web::Data;
 use actix_web::{delete, get, post, put};
 use mdsc_auth::account::{self, ChangePasswordInput, UpdateProfileInput};
+use mdsc_auth::email_verification::{self, VerifyEmailInput};
 use mdsc_auth::erasure::{self, EraseAccountInput};
 use mdsc_auth::password_reset::{self, ForgotPasswordInput, ResetPasswordInput};
 use mdsc_auth::{AuthResponse, Principal, User};
@@ -163,6 +164,80 @@ pub async fn erase_me(
         .db(move |conn, st| crate::personal_data::erase(conn, st, &actor))
         .await?;
     Ok(crate::envelope::deleted())
+}
+
+/// Issues a verification link for the account and queues its e-mail, in
+/// one transaction; nothing when the address is verified already.
+pub(crate) fn send_verification_link(
+    conn: &mut DbConnection,
+    st: &AppState,
+    user_id: i32,
+) -> Result<(), Error> {
+    write_transaction(conn, |conn| {
+        if let Some(link) = email_verification::issue_link(conn, st.clock(), user_id)? {
+            mdsc_notify::email::queue_email_verification(
+                conn,
+                link.user_id,
+                &link.token,
+                link.expires_at,
+                st.clock().now(),
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Confirm one's e-mail address with the token of the e-mailed link
+/// (`{APP_URL}/verify-email?token=…`). Single-use, valid 48 hours.
+#[utoipa::path(operation_id = "verifyEmail", tag = "auth", request_body = VerifyEmailInput, responses(
+    (status = 200, body = Envelope<User>),
+    (status = 422, description = "INVALID_VERIFICATION_TOKEN: unknown, used or expired", body = ErrorBody),
+    (status = 429, description = "TOO_MANY_ATTEMPTS (per client address), with Retry-After", body = ErrorBody)))]
+#[post("/auth/verify-email")]
+pub async fn verify_email(
+    state: Data<AppState>,
+    client: ClientAddress,
+    body: Json<VerifyEmailInput>,
+) -> ApiResult {
+    let input = body.into_inner();
+    let data = state
+        .db(move |conn, st| {
+            email_verification::verify_email(
+                conn,
+                st.clock(),
+                &st.config.limits.auth,
+                client.0,
+                input,
+            )
+        })
+        .await?;
+    Ok(ok(data))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VerificationRequested {
+    /// `true` when a link was sent; `false` when the address is verified
+    /// already.
+    pub sent: bool,
+}
+
+/// E-mail a new verification link (the previous ones keep working until
+/// they expire). At most 3 an hour per account.
+#[utoipa::path(operation_id = "resendEmailVerification", tag = "auth", security(("bearer" = [])), responses(
+    (status = 202, body = Envelope<VerificationRequested>),
+    (status = 429, description = "TOO_MANY_ATTEMPTS, with Retry-After", body = ErrorBody)))]
+#[post("/auth/resend-verification")]
+pub async fn resend_verification(state: Data<AppState>, auth: Auth) -> ApiResult {
+    let data = state
+        .db_as(auth, move |conn, st, actor| {
+            let verified = mdsc_auth::service::me(conn, actor)?.email_verified;
+            if !verified {
+                send_verification_link(conn, st, actor.user_id)?;
+            }
+            Ok(VerificationRequested { sent: !verified })
+        })
+        .await?;
+    Ok(accepted(data))
 }
 
 /// The notification settings call the language `locale`; here it is

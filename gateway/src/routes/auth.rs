@@ -18,6 +18,8 @@ use crate::state::AppState;
 /// Create a student account and sign in.
 ///
 /// At most `REGISTRATIONS_PER_ADDRESS_PER_HOUR` (default 10) per client address.
+/// Where `REQUIRE_EMAIL_VERIFICATION` is on, a verification link is
+/// e-mailed; the account reads but posts nothing until it is used.
 #[utoipa::path(operation_id = "register", tag = "auth", request_body = RegisterInput, responses(
     (status = 201, body = Envelope<AuthResponse>),
     (status = 409, description = "EMAIL_TAKEN", body = ErrorBody),
@@ -33,6 +35,14 @@ pub async fn register(
     let data = state
         .blocking(move |st| sign_in::register(&st.pool, st.sign_in(), client.0, input))
         .await?;
+    if state.config.require_email_verification {
+        // The account exists whatever happens here: a link that could not
+        // be queued is asked for again (`resendEmailVerification`).
+        let user_id = data.user.id;
+        state
+            .db(move |conn, st| crate::routes::account::send_verification_link(conn, st, user_id))
+            .await?;
+    }
     Ok(created(data))
 }
 

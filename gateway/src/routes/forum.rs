@@ -140,7 +140,7 @@ pub async fn create_topic(
 ) -> ApiResult {
     let (forum_id, input) = (forum_id.into_inner(), body.into_inner());
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_author(auth, move |conn, st, actor| {
             topic::create_topic(conn, actor, st.clock(), &st.config.forum, forum_id, input)
         })
         .await?;
@@ -174,7 +174,7 @@ pub async fn update_topic(
 ) -> ApiResult {
     let (topic_id, input) = (topic_id.into_inner(), body.into_inner());
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_author(auth, move |conn, st, actor| {
             topic::update_topic(conn, actor, st.clock(), topic_id, input)
         })
         .await?;
@@ -251,7 +251,7 @@ pub async fn report_topic(
 ) -> ApiResult {
     let (topic_id, input) = (topic_id.into_inner(), body.into_inner());
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_author(auth, move |conn, st, actor| {
             report::report_topic(conn, actor, st.clock(), &st.config.forum, topic_id, input)
         })
         .await?;
@@ -293,7 +293,7 @@ pub async fn create_reply(
 ) -> ApiResult {
     let (topic_id, input) = (topic_id.into_inner(), body.into_inner());
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_author(auth, move |conn, st, actor| {
             reply::create_reply(conn, actor, st.clock(), &st.config.forum, topic_id, input)
         })
         .await?;
@@ -313,7 +313,7 @@ pub async fn update_reply(
 ) -> ApiResult {
     let (reply_id, input) = (reply_id.into_inner(), body.into_inner());
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_author(auth, move |conn, st, actor| {
             reply::update_reply(conn, actor, st.clock(), reply_id, input)
         })
         .await?;
@@ -370,7 +370,7 @@ pub async fn add_reaction(
 ) -> ApiResult {
     let (reply_id, input) = (reply_id.into_inner(), body.into_inner());
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_author(auth, move |conn, st, actor| {
             reaction::add_reaction(conn, actor, st.clock(), &st.config.forum, reply_id, input)
         })
         .await?;
@@ -418,7 +418,7 @@ pub async fn report_reply(
 ) -> ApiResult {
     let (reply_id, input) = (reply_id.into_inner(), body.into_inner());
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_author(auth, move |conn, st, actor| {
             report::report_reply(conn, actor, st.clock(), &st.config.forum, reply_id, input)
         })
         .await?;

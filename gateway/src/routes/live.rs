@@ -254,7 +254,7 @@ pub async fn post_chat(
 ) -> ApiResult {
     let (session_id, input) = (session_id.into_inner(), body.into_inner());
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_author(auth, move |conn, st, actor| {
             chat::post_message(conn, actor, st.clock(), &st.config.live, session_id, input)
         })
         .await?;

@@ -43,6 +43,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(account::change_password)
         .service(account::forgot_password)
         .service(account::reset_password)
+        .service(account::verify_email)
+        .service(account::resend_verification)
         .service(auth::set_role)
         .service(auth::list_users)
         .service(auth::set_status)

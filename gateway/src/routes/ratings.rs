@@ -31,7 +31,7 @@ pub async fn create(
 ) -> ApiResult {
     let (course_id, input) = (course_id.into_inner(), body.into_inner());
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_author(auth, move |conn, st, actor| {
             service::create_rating(conn, actor, st.clock(), &st.config.rating, course_id, input)
         })
         .await?;
@@ -98,7 +98,7 @@ pub async fn update(
 ) -> ApiResult {
     let ((course_id, rating_id), input) = (path.into_inner(), body.into_inner());
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_author(auth, move |conn, st, actor| {
             service::update_rating(
                 conn,
                 actor,
@@ -157,7 +157,7 @@ pub async fn moderate(
 pub async fn mark_helpful(state: Data<AppState>, auth: Auth, path: Path<(i32, i32)>) -> ApiResult {
     let (course_id, rating_id) = path.into_inner();
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_author(auth, move |conn, st, actor| {
             helpful::mark_helpful(
                 conn,
                 actor,
@@ -203,7 +203,7 @@ pub async fn set_response(
 ) -> ApiResult {
     let ((course_id, rating_id), input) = (path.into_inner(), body.into_inner());
     let data = state
-        .db_as(auth, move |conn, st, actor| {
+        .db_as_author(auth, move |conn, st, actor| {
             response::set_response(conn, actor, st.clock(), course_id, rating_id, Some(input))
         })
         .await?;

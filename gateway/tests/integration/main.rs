@@ -11,6 +11,7 @@ mod commands;
 mod common;
 mod demoted_staff;
 mod email;
+mod email_verification;
 mod errors;
 mod forum;
 mod journey;

@@ -52,7 +52,7 @@ async fn a_known_path_asked_with_another_method_is_a_405_with_allow() {
     let app = TestApp::new();
     let (token, _) = app.user("admin@example.com", Role::Admin).await;
     let cases = [
-        (Method::TRACE, "/api/auth/me", "GET, HEAD, PUT"),
+        (Method::TRACE, "/api/auth/me", "DELETE, GET, HEAD, PUT"),
         (Method::DELETE, "/api/health", "GET, HEAD"),
         (Method::GET, "/api/notifications/read-all", "POST"),
         (Method::PATCH, "/api/courses/1", "DELETE, GET, HEAD, PUT"),

@@ -1,4 +1,5 @@
-//! E-mails about the account itself (a password reset link): sent whatever
+//! E-mails about the account itself (a password reset link, an address to
+//! verify): sent whatever
 //! the notification preferences say, without an unsubscribe link, in the
 //! user's language, through the same queue and worker as notifications.
 
@@ -15,6 +16,9 @@ pub const ACCOUNT_KIND: &str = "account";
 
 /// Where the web app takes a reset token (appended to `APP_URL`).
 pub const RESET_PASSWORD_PATH: &str = "/reset-password";
+/// Where the web app takes an e-mail verification token (appended to
+/// `APP_URL`); it posts it to `POST /api/auth/verify-email`.
+pub const VERIFY_EMAIL_PATH: &str = "/verify-email";
 
 /// Queues the reset link for `user_id`, in the transaction that created it.
 /// `token` only travels in the e-mail; once sent, the job keeps the text
@@ -26,11 +30,6 @@ pub fn queue_password_reset(
     expires_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<(), Error> {
-    let actor = mdsc_auth::Principal {
-        user_id,
-        role: mdsc_auth::Role::Student,
-    };
-    let locale = Locale::from_stored(Some(&get_settings(conn, &actor)?.locale));
     let until = when(expires_at);
     let title = Texts::new(
         "Réinitialiser votre mot de passe MDSC",
@@ -49,13 +48,63 @@ pub fn queue_password_reset(
             until.get(Locale::En)
         ),
     );
+    let link = format!("{RESET_PASSWORD_PATH}?token={token}");
+    queue(conn, user_id, title, body, link, now)
+}
+
+/// Queues the verification link of a new account, in the transaction that
+/// created it; the job forgets the link once sent, as for resets.
+pub fn queue_email_verification(
+    conn: &mut DbConnection,
+    user_id: i32,
+    token: &str,
+    expires_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
+    let until = when(expires_at);
+    let title = Texts::new(
+        "Confirmez votre adresse e-mail MDSC",
+        "Confirm your MDSC e-mail address",
+    );
+    let body = Texts::new(
+        format!(
+            "Pour publier sur la plateforme (forum, chat, avis), confirmez votre adresse en \
+             ouvrant le lien ci-dessous. Il sert une fois et expire le {}. Si vous n'avez pas \
+             créé de compte, ignorez cet e-mail.",
+            until.get(Locale::Fr)
+        ),
+        format!(
+            "To post on the platform (forum, chat, ratings), confirm your address by opening \
+             the link below. It works once and expires on {}. If you did not create an \
+             account, ignore this e-mail.",
+            until.get(Locale::En)
+        ),
+    );
+    let link = format!("{VERIFY_EMAIL_PATH}?token={token}");
+    queue(conn, user_id, title, body, link, now)
+}
+
+/// One account e-mail, in the user's language.
+fn queue(
+    conn: &mut DbConnection,
+    user_id: i32,
+    title: Texts,
+    body: Texts,
+    link: String,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
+    let actor = mdsc_auth::Principal {
+        user_id,
+        role: mdsc_auth::Role::Student,
+    };
+    let locale = Locale::from_stored(Some(&get_settings(conn, &actor)?.locale));
     let mail = EmailJob {
         user_id,
         kind: ACCOUNT_KIND.to_owned(),
         locale: locale.as_str().to_owned(),
         title: title.get(locale).to_owned(),
         body: body.get(locale).to_owned(),
-        link: Some(format!("{RESET_PASSWORD_PATH}?token={token}")),
+        link: Some(link),
         notification_id: None,
     };
     enqueue(conn, &[mail], None, now)?;

@@ -15,7 +15,10 @@ mod send;
 mod settings;
 mod smtp_refusal;
 
-pub use account_mail::{ACCOUNT_KIND, RESET_PASSWORD_PATH, queue_password_reset};
+pub use account_mail::{
+    ACCOUNT_KIND, RESET_PASSWORD_PATH, VERIFY_EMAIL_PATH, queue_email_verification,
+    queue_password_reset,
+};
 pub use compose::{PREFERENCES_PATH, compose};
 pub use links::{EmailLinks, UNSUBSCRIBE_PATH};
 pub use mailer::{EmailMessage, LogMailer, Mailer, SMTP_TIMEOUT, SmtpMailer};

@@ -104,6 +104,7 @@ pub fn test_config(db: &TestDb) -> Config {
         stream_token_ttl_seconds: 300,
         sse_max_streams_per_user: 20,
         metrics_token: None,
+        require_email_verification: false,
         limits: test_limits(),
     }
 }
@@ -373,6 +374,22 @@ impl TestApp {
     }
 
     /// The same application with other limits.
+    /// The same application where new accounts must verify their e-mail
+    /// address before they post (`REQUIRE_EMAIL_VERIFICATION=true`).
+    pub fn requiring_email_verification(mut self) -> Self {
+        let mut config = (*self.state.config).clone();
+        config.require_email_verification = true;
+        let state = &self.state;
+        self.state = AppState::new(
+            state.pool.clone(),
+            state.keys.clone(),
+            state.clock.clone(),
+            Arc::new(config),
+            state.hub.clone(),
+        );
+        self
+    }
+
     pub fn with_limits(mut self, limits: Limits) -> Self {
         let mut config = (*self.state.config).clone();
         config.limits = limits;
