@@ -56,6 +56,11 @@ RESULTS_MD = os.path.join(TARGET, "bench-scale.md")
 # (name, path, who, hot read, list endpoint with the 1.3x target)
 READS = [
     ("courses", "/api/courses", "student", False, True),
+    ("catalog search (every course)", "/api/courses?search=course", "student", False, False),
+    ("catalog search (one course)", "/api/courses?search=9999", "student", False, False),
+    ("catalog by rating", "/api/courses?sort=rating", "student", False, False),
+    ("catalog by title", "/api/courses?sort=title", "student", False, False),
+    ("roster", "/api/courses/{course_id}/enrollments", "instructor", False, True),
     ("course page", "/api/courses/{course_id}", "student", True, False),
     ("enrollments", "/api/enrollments", "student", False, True),
     ("ratings", "/api/courses/{course_id}/ratings", "student", False, True),

@@ -5,7 +5,8 @@
 use diesel::prelude::*;
 use mdsc_core::page::{Page, PageParams};
 use mdsc_core::schema::users;
-use mdsc_core::search::{contains_patterns, lower};
+use mdsc_core::search::contains_patterns;
+use mdsc_core::total::{bounded_total, count_limit};
 use mdsc_core::{Clock, DbConnection, Error, lock_row, write_transaction};
 use serde::Deserialize;
 
@@ -78,16 +79,21 @@ pub fn list_users(
         }
         for word in &words {
             q = q.filter(
-                lower(users::first_name)
+                users::search_name
                     .like(word.clone())
                     .escape('\\')
-                    .or(lower(users::last_name).like(word.clone()).escape('\\'))
                     .or(users::email.like(word.clone()).escape('\\')),
             );
         }
         q
     };
-    let total: i64 = filtered().count().get_result(conn)?;
+    // Counted up to a bound (see `mdsc_core::total`), in the list's order.
+    let counted = filtered()
+        .order((users::created_at.desc(), users::id.desc()))
+        .select(users::id)
+        .limit(count_limit(request))
+        .load::<i32>(conn)?
+        .len();
     let rows: Vec<UserRow> = filtered()
         .order((users::created_at.desc(), users::id.desc()))
         .limit(request.limit)
@@ -97,7 +103,7 @@ pub fn list_users(
     Ok(Page::new(
         rows.into_iter().map(User::from).collect(),
         request,
-        total,
+        bounded_total(counted, request),
     ))
 }
 

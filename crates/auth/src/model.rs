@@ -101,10 +101,11 @@ pub struct UserRow {
     pub email_verified_at: Option<NaiveDateTime>,
 }
 
-/// What `users.search_name` holds: the folded "first last" name, which
-/// the course catalog searches (instructors by name).
+/// What `users.search_name` holds: the folded "last first" name, which
+/// the course catalog searches (instructors by name; search is word by
+/// word, so the order does not matter there) and rosters sort by.
 pub fn search_name(first_name: &str, last_name: &str) -> String {
-    mdsc_core::search::fold(&format!("{} {}", first_name.trim(), last_name.trim()))
+    mdsc_core::search::fold(&format!("{} {}", last_name.trim(), first_name.trim()))
 }
 
 impl UserRow {

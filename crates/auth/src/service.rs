@@ -262,7 +262,7 @@ pub fn create_user_with_role(
 }
 
 /// Folds the names of accounts made before `users.search_name` existed (it
-/// is empty only for them: a folded "first last" holds a space at least).
+/// is empty only for them: a folded "last first" holds a space at least).
 /// Run at start, after the migrations; returns how many were folded.
 pub fn fold_missing_search_names(conn: &mut DbConnection) -> Result<usize, Error> {
     let mut folded = 0;

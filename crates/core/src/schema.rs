@@ -21,7 +21,7 @@ diesel::table! {
         time_zone -> Nullable<Text>,
         /// When the account was erased (its personal data replaced).
         deleted_at -> Nullable<Timestamp>,
-        /// Folded "first last" (catalog search by instructor).
+        /// Folded "last first" (catalog search by instructor, roster order).
         search_name -> Text,
         /// When the address was verified; none: not yet (see
         /// `REQUIRE_EMAIL_VERIFICATION`).
@@ -154,6 +154,9 @@ diesel::table! {
         enrolled_at -> Timestamp,
         completed_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        /// The student's `users.search_name`, kept by triggers (the
+        /// roster's order).
+        student_sort -> Text,
     }
 }
 

@@ -1,6 +1,6 @@
-//! Plain "contains" search over short text columns (names, e-mails), for
-//! lists bounded by one course or by the admin's paging: `lower(column)
-//! LIKE '%word%' ESCAPE '\'`, every word required.
+//! Plain "contains" search over short folded columns (names) and e-mails,
+//! for lists bounded by one course or by the admin's paging: `column LIKE
+//! '%word%' ESCAPE '\'`, every word required, case and accents ignored.
 
 use diesel::sql_types::Text;
 
@@ -24,19 +24,21 @@ pub const MAX_WORDS: usize = 5;
 /// Characters of a search read at most.
 pub const MAX_CHARS: usize = 100;
 
-/// The `LIKE` patterns of a search: each word lower-cased, with `%`, `_`
-/// and `\` escaped (they are characters to find, not wildcards).
+/// The `LIKE` patterns of a search: each word folded (see [`fold`]: match
+/// it against folded columns), with `%`, `_` and `\` escaped (they are
+/// characters to find, not wildcards).
 pub fn contains_patterns(search: Option<&str>) -> Vec<String> {
-    search
-        .unwrap_or_default()
-        .chars()
-        .take(MAX_CHARS)
-        .collect::<String>()
-        .to_lowercase()
-        .split_whitespace()
-        .take(MAX_WORDS)
-        .map(like_contains)
-        .collect()
+    fold(
+        &search
+            .unwrap_or_default()
+            .chars()
+            .take(MAX_CHARS)
+            .collect::<String>(),
+    )
+    .split_whitespace()
+    .take(MAX_WORDS)
+    .map(like_contains)
+    .collect()
 }
 
 /// The `LIKE … ESCAPE '\'` pattern that finds `word` anywhere (`%`, `_`
@@ -67,8 +69,8 @@ mod tests {
     #[test]
     fn words_are_lowered_escaped_and_bounded() {
         assert_eq!(
-            contains_patterns(Some(" Ada  50%_off ")),
-            ["%ada%", "%50\\%\\_off%"]
+            contains_patterns(Some(" Adèle  50%_off ")),
+            ["%adele%", "%50\\%\\_off%"]
         );
         assert!(contains_patterns(None).is_empty());
         assert_eq!(contains_patterns(Some("a b c d e f g")).len(), MAX_WORDS);

@@ -312,6 +312,9 @@ pub struct EnrollmentRow {
     pub enrolled_at: NaiveDateTime,
     pub completed_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
+    /// The student's folded "last first" name (the roster's order), kept
+    /// by the database.
+    pub student_sort: String,
 }
 
 impl EnrollmentRow {

@@ -18,8 +18,9 @@ use mdsc_core::schema::{
     course_modules, enrollments, lesson_completions, lessons, live_session_participants,
     live_sessions, quiz_attempts, quizzes, users,
 };
-use mdsc_core::search::{contains_patterns, lower};
+use mdsc_core::search::contains_patterns;
 use mdsc_core::time::{utc, utc_opt};
+use mdsc_core::total::{bounded_total, count_limit};
 use mdsc_core::{DbConnection, Error};
 use serde::{Deserialize, Serialize};
 
@@ -100,7 +101,8 @@ type StudentColumns = (users::id, users::first_name, users::last_name, users::em
 
 const STUDENT: StudentColumns = (users::id, users::first_name, users::last_name, users::email);
 
-/// A page of the roster, ordered by last name, first name.
+/// A page of the roster, ordered by last name, first name (case and
+/// accents ignored).
 pub fn roster_page(
     conn: &mut DbConnection,
     actor: &Principal,
@@ -127,28 +129,32 @@ pub fn roster_page(
         }
         for word in &words {
             q = q.filter(
-                lower(users::first_name)
+                enrollments::student_sort
                     .like(word.clone())
                     .escape('\\')
-                    .or(lower(users::last_name).like(word.clone()).escape('\\'))
                     .or(users::email.like(word.clone()).escape('\\')),
             );
         }
         q
     };
-    let total: i64 = filtered().count().get_result(conn)?;
+    // By folded "last first" name, from the index on (course_id,
+    // student_sort, id): a page reads its rows, not the whole course.
+    let by_name = (enrollments::student_sort.asc(), enrollments::id.asc());
+    // Counted up to a bound (see `mdsc_core::total`), in the list's order.
+    let counted = filtered()
+        .order(by_name)
+        .select(enrollments::id)
+        .limit(count_limit(request))
+        .load::<i32>(conn)?
+        .len();
     let rows: Vec<(EnrollmentRow, (i32, String, String, String))> = filtered()
-        .order((
-            users::last_name.asc(),
-            users::first_name.asc(),
-            enrollments::id.asc(),
-        ))
+        .order(by_name)
         .limit(request.limit)
         .offset(offset)
         .select((EnrollmentRow::as_select(), STUDENT))
         .load(conn)?;
     let entries = entries(conn, course_id, rows)?;
-    Ok(Page::new(entries, request, total))
+    Ok(Page::new(entries, request, bounded_total(counted, request)))
 }
 
 /// Up to `limit` roster lines after enrollment `after`, in enrollment

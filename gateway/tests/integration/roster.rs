@@ -171,6 +171,94 @@ async fn the_roster_is_searched_filtered_and_paged() {
     assert_eq!(names(&get("?limit=2&page=2").await), ["Martinez"]);
 }
 
+async fn last_names(app: &TestApp, class: &Class, query: &str) -> Vec<String> {
+    let path = format!("{}{query}", roster_path(class));
+    app.get(&path, Some(&class.instructor)).await.body["data"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["student"]["last_name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn names_sort_and_match_ignoring_case_and_accents_and_follow_renames() {
+    let app = TestApp::new();
+    let class = class(&app).await;
+    student(&app, &class, "e@example.com", "Eve", "Zola").await;
+    student(&app, &class, "a@example.com", "Ana", "Éluard").await;
+    let (renamed, _) = student(&app, &class, "d@example.com", "Dan", "dupont").await;
+    // "dupont" before "Éluard" before "Zola": not by byte (É last, d after Z).
+    assert_eq!(
+        last_names(&app, &class, "").await,
+        ["dupont", "Éluard", "Zola"]
+    );
+    assert_eq!(last_names(&app, &class, "?search=eluard").await, ["Éluard"]);
+    // A student who changes their name moves in the roster.
+    app.put(
+        "/api/auth/me",
+        Some(&renamed),
+        json!({"last_name": "Ångström"}),
+    )
+    .await
+    .assert_ok(200);
+    assert_eq!(
+        last_names(&app, &class, "").await,
+        ["Ångström", "Éluard", "Zola"]
+    );
+    assert_eq!(
+        last_names(&app, &class, "?search=angstrom").await,
+        ["Ångström"]
+    );
+}
+
+#[actix_web::test]
+async fn attendance_counts_the_sessions_held_and_those_each_student_joined() {
+    let app = TestApp::new();
+    let class = class(&app).await;
+    let (ada, _) = student(&app, &class, "ada@example.com", "Ada", "Lovelace").await;
+    student(&app, &class, "alan@example.com", "Alan", "Turing").await;
+    let sessions = format!("/api/courses/{}/live-sessions", class.course_id);
+    let mut held = Vec::new();
+    for (start, end) in [("10:10", "11:00"), ("12:10", "13:00")] {
+        let session = app
+            .post(
+                &sessions,
+                Some(&class.instructor),
+                json!({"title": "Séance", "scheduled_start_time": format!("2026-01-15T{start}:00Z"),
+                       "scheduled_end_time": format!("2026-01-15T{end}:00Z")}),
+            )
+            .await;
+        held.push(crate::common::id_of(session.assert_ok(201)));
+    }
+    // The first is held, and Ada joins it; the second is still to come.
+    let first = format!("/api/live-sessions/{}", held[0]);
+    app.post(
+        &format!("{first}/start"),
+        Some(&class.instructor),
+        json!({}),
+    )
+    .await
+    .assert_ok(200);
+    app.clock.advance(chrono::Duration::minutes(5));
+    app.post(&format!("{first}/join"), Some(&ada), json!({}))
+        .await
+        .assert_ok(200);
+    app.clock.advance(chrono::Duration::minutes(30));
+    app.post(&format!("{first}/end"), Some(&class.instructor), json!({}))
+        .await
+        .assert_ok(200);
+
+    let page = app.get(&roster_path(&class), Some(&class.instructor)).await;
+    let lines = page.assert_ok(200)["data"].as_array().unwrap().clone();
+    assert_eq!(lines[0]["student"]["last_name"], "Lovelace");
+    assert_eq!(lines[0]["live_sessions"], json!({"held": 1, "attended": 1}));
+    assert_eq!(lines[1]["live_sessions"], json!({"held": 1, "attended": 0}));
+    // Joining is activity.
+    assert_eq!(lines[0]["last_activity_at"], "2026-01-15T10:05:00Z");
+    assert_eq!(lines[1]["last_activity_at"], "2026-01-15T10:00:00Z");
+}
+
 #[actix_web::test]
 async fn the_csv_export_has_every_enrollment_with_a_bom_and_safe_cells() {
     let app = TestApp::new();

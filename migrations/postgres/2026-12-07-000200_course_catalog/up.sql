@@ -3,7 +3,7 @@
 -- (lower-cased, accent-folded) title and descriptions, or of the folded
 -- name of the instructor.
 
--- A user's folded "first last" name, written by the application with the
+-- A user's folded "last first" name, written by the application with the
 -- names (it folds accents, which SQL cannot do on both databases). Empty
 -- until then: the application folds the rows of older versions at start.
 ALTER TABLE users ADD COLUMN search_name TEXT NOT NULL DEFAULT '';
