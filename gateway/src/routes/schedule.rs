@@ -164,7 +164,8 @@ pub async fn download(
 #[utoipa::path(operation_id = "syncStudyScheduleCalendar", tag = "schedules", security(("bearer" = [])), request_body = SyncCalendarInput,
     params(("enrollmentId" = i32, Path, description = "Enrollment id")),
     responses((status = 200, body = Envelope<CalendarSync>),
-        (status = 403, body = ErrorBody)))]
+        (status = 403, body = ErrorBody),
+        (status = 409, description = "ENROLLMENT_CANCELLED: a cancelled enrollment has no schedule", body = ErrorBody)))]
 #[post("/enrollments/{enrollmentId}/sync-calendar")]
 pub async fn sync_calendar(
     state: Data<AppState>,
