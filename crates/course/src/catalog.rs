@@ -31,7 +31,8 @@ const SEARCH_WORDS_MAX: usize = 10;
 /// The shortest word the trigram index finds (one trigram).
 const INDEXED_WORD_CHARS: usize = 3;
 /// `sort=rating` ranks first the courses with at least this many approved
-/// ratings: one 5-star rating does not outrank forty at 4.8.
+/// ratings: one 5-star rating does not outrank forty at 4.8. The index
+/// `courses_published_rating_idx` holds the same number: change both.
 pub const RATING_SORT_MIN_COUNT: i32 = 3;
 /// Category, level and language filters are short labels.
 const LABEL_MAX: usize = 100;
@@ -164,8 +165,12 @@ pub fn list_courses(
     let ordered = match sort {
         CatalogSort::Newest => page.order((courses::created_at.desc(), courses::id.desc())),
         CatalogSort::Popular => page.order((courses::enrollment_count.desc(), courses::id.desc())),
+        // The literal matches the expression of courses_published_rating_idx.
         CatalogSort::Rating => page.order((
-            courses::rating_count.ge(RATING_SORT_MIN_COUNT).desc(),
+            sql::<Bool>(&format!(
+                "(courses.rating_count >= {RATING_SORT_MIN_COUNT})"
+            ))
+            .desc(),
             courses::average_rating.desc(),
             courses::rating_count.desc(),
             courses::id.desc(),
@@ -277,40 +282,98 @@ fn search_words(raw: Option<&str>) -> Result<Vec<String>, Error> {
     Ok(words)
 }
 
-/// Courses holding every word, through the search index.
+/// When the search index lists at most this many courses for a search,
+/// the list reads them by id; past it, the words are common, and the list
+/// walks its own order testing each course (a page fills within a few
+/// rows), rather than let the index hand every match to a sort.
+const INDEX_IDS_MAX: i64 = 2_000;
+
+#[derive(QueryableByName)]
+struct Rowid {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+}
+
+/// Courses holding every word. The search index is asked first, for at
+/// most `INDEX_IDS_MAX + 1` ids (trigram GIN indexes on PostgreSQL, the
+/// FTS5 table on SQLite): a rare search is then read by id; a common one
+/// is tested row by row in the list's order.
 fn matching(conn: &mut DbConnection, words: &[String]) -> Result<CourseCondition, Error> {
-    let mut condition: CourseCondition = Box::new(sql::<Bool>("1 = 1"));
-    let indexed: Vec<&String> = match conn {
+    let ids: Vec<i32> = match conn {
         // pg_trgm serves every LIKE, whatever the word's length.
-        DbConnection::Pg(_) => Vec::new(),
-        DbConnection::Sqlite(_) => words
-            .iter()
-            .filter(|w| w.chars().count() >= INDEXED_WORD_CHARS)
-            .collect(),
+        DbConnection::Pg(_) => courses::table
+            .filter(likes(words, Likes::Indexed))
+            .select(courses::id)
+            .limit(INDEX_IDS_MAX + 1)
+            .load(conn)?,
+        DbConnection::Sqlite(c) => {
+            let long: Vec<&String> = words
+                .iter()
+                .filter(|w| w.chars().count() >= INDEXED_WORD_CHARS)
+                .collect();
+            if long.is_empty() {
+                // Nothing the trigram index can find: tested row by row.
+                return Ok(likes(words, Likes::Scanned));
+            }
+            diesel::sql_query(
+                "SELECT rowid AS id FROM courses_search WHERE courses_search MATCH ? LIMIT ?",
+            )
+            .bind::<Text, _>(fts_query(&long))
+            .bind::<diesel::sql_types::BigInt, _>(INDEX_IDS_MAX + 1)
+            .load::<Rowid>(c)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+        }
     };
-    if !indexed.is_empty() {
-        condition = Box::new(
-            condition.and(
-                sql::<Bool>(
-                    "courses.id IN (SELECT rowid FROM courses_search WHERE courses_search MATCH ",
-                )
-                .bind::<Text, _>(fts_query(&indexed))
-                .sql(")"),
-            ),
-        );
+    if i64::try_from(ids.len()).unwrap_or(i64::MAX) > INDEX_IDS_MAX {
+        return Ok(likes(words, Likes::Scanned));
     }
-    for word in words.iter().filter(|w| !indexed.contains(w)) {
+    // Short words the FTS5 index cannot find still narrow the ids.
+    Ok(Box::new(
+        courses::id.eq_any(ids).and(likes(words, Likes::Scanned)),
+    ))
+}
+
+/// How a `LIKE` is written: as the trigram index serves it, or so that no
+/// index can (the planner then walks the list's order instead of sorting
+/// every match).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Likes {
+    Indexed,
+    Scanned,
+}
+
+/// Every word in the folded text or the instructor's folded name.
+fn likes(words: &[String], how: Likes) -> CourseCondition {
+    let mut condition: CourseCondition = Box::new(sql::<Bool>("1 = 1"));
+    for word in words {
         let pattern = like_contains(word);
-        condition = Box::new(
-            condition.and(
-                courses::search_text
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(courses::search_instructor.like(pattern).escape('\\')),
+        condition = match how {
+            Likes::Indexed => Box::new(
+                condition.and(
+                    courses::search_text
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(courses::search_instructor.like(pattern).escape('\\')),
+                ),
             ),
-        );
+            // `column || ''` is the same text, in an expression no index holds.
+            Likes::Scanned => Box::new(
+                condition.and(
+                    courses::search_text
+                        .concat("")
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(courses::search_instructor
+                            .concat("")
+                            .like(pattern)
+                            .escape('\\')),
+                ),
+            ),
+        };
     }
-    Ok(condition)
+    condition
 }
 
 /// The FTS5 query that finds every word as a substring of either column:

@@ -1,3 +1,4 @@
+DROP INDEX courses_published_rating_idx;
 DROP INDEX courses_published_title_idx;
 DROP INDEX courses_published_popular_idx;
 DROP INDEX IF EXISTS courses_search_instructor_trgm_idx;

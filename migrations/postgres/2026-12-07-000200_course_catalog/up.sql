@@ -56,7 +56,10 @@ BEGIN
 END
 $$;
 
--- The catalog's orders over published courses: `popular` and `title`
--- (`newest` has courses_published_created_idx).
+-- The catalog's orders over published courses: `popular`, `title` and
+-- `rating` (courses with at least 3 ratings first: the 3 is
+-- catalog::RATING_SORT_MIN_COUNT); `newest` has courses_published_created_idx.
 CREATE INDEX courses_published_popular_idx ON courses (is_published, enrollment_count, id);
+CREATE INDEX courses_published_rating_idx ON courses
+    (is_published, (rating_count >= 3), average_rating, rating_count, id);
 CREATE INDEX courses_published_title_idx ON courses (is_published, lower(title), id);

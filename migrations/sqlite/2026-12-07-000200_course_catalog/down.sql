@@ -1,3 +1,4 @@
+DROP INDEX courses_published_rating_idx;
 DROP INDEX courses_published_title_idx;
 DROP INDEX courses_published_popular_idx;
 DROP TRIGGER courses_search_update;

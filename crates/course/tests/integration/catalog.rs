@@ -308,3 +308,67 @@ fn sorts_order_by_date_enrollments_rating_and_title() {
     assert!(page(CatalogSort::Newest).is_some());
     assert!(page(CatalogSort::Popular).is_none());
 }
+
+#[test]
+fn a_common_word_past_the_index_list_finds_the_same_courses_in_order() {
+    let mut w = World::new();
+    let instructor = w.instructor();
+    let now = w.clock.now();
+    // More matches than the search index lists by id (2,000): the list
+    // then tests each course in its own order.
+    let rows: Vec<_> = (0..2_050)
+        .map(|i| {
+            (
+                courses::title.eq(format!("Atelier {i:04}")),
+                courses::slug.eq(format!("atelier-{i}")),
+                courses::description.eq(""),
+                courses::language.eq("fr"),
+                courses::instructor_id.eq(instructor.user_id),
+                courses::is_published.eq(i % 10 != 0),
+                courses::created_at.eq(now + chrono::Duration::seconds(i)),
+                courses::updated_at.eq(now),
+                courses::search_text.eq(format!("atelier {i:04}\n\n")),
+                courses::search_instructor.eq(""),
+            )
+        })
+        .collect();
+    mdsc_core::write_transaction(&mut w.conn, |conn| -> Result<(), mdsc_core::Error> {
+        for row in rows {
+            diesel::insert_into(courses::table)
+                .values(row)
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let query = |search: &str, page: i64| CourseListQuery {
+        search: Some(search.to_owned()),
+        page: Some(page),
+        limit: Some(5),
+        ..CourseListQuery::default()
+    };
+    let common = list_courses(&mut w.conn, None, query("ATELIER", 1)).unwrap();
+    let titles: Vec<&str> = common.data.iter().map(|c| c.title.as_str()).collect();
+    // Newest first, drafts (every tenth) left out.
+    assert_eq!(
+        titles,
+        [
+            "Atelier 2049",
+            "Atelier 2048",
+            "Atelier 2047",
+            "Atelier 2046",
+            "Atelier 2045"
+        ]
+    );
+    assert!(common.pagination.total >= 5);
+    let second = list_courses(&mut w.conn, None, query("atelier", 2)).unwrap();
+    assert_eq!(second.data[0].title, "Atelier 2044");
+    assert_eq!(second.data[1].title, "Atelier 2043");
+    assert_eq!(second.data[2].title, "Atelier 2042");
+    assert_eq!(second.data[3].title, "Atelier 2041");
+    assert_eq!(second.data[4].title, "Atelier 2039");
+    // A rare word among them is read by id.
+    let rare = list_courses(&mut w.conn, None, query("atelier 1234", 1)).unwrap();
+    let titles: Vec<&str> = rare.data.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles, ["Atelier 1234"]);
+}
