@@ -16,6 +16,17 @@ use crate::model::{AccountStatus, Principal, Role, User, UserRow};
 /// Serializes status changes against each other: on PostgreSQL, the active
 /// administrators' rows, locked in id order (no deadlock); SQLite's write
 /// transaction already holds the database's one write lock.
+/// Active administrators other than `user_id` (the last one is protected:
+/// call after [`lock_active_admins`]).
+pub(crate) fn other_active_admins(conn: &mut DbConnection, user_id: i32) -> Result<i64, Error> {
+    Ok(users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::status.eq(AccountStatus::Active.as_str()))
+        .filter(users::id.ne(user_id))
+        .count()
+        .get_result(conn)?)
+}
+
 pub(crate) fn lock_active_admins(conn: &mut DbConnection) -> Result<(), Error> {
     if let DbConnection::Pg(pg) = conn {
         diesel::sql_query(
@@ -139,13 +150,7 @@ pub fn set_status(
         if disabling && Role::from_db(&target.role) == Role::Admin {
             // Two administrators disabling each other at once: the second,
             // serialized behind the first by the lock, finds none left.
-            let other_active_admins: i64 = users::table
-                .filter(users::role.eq(Role::Admin.as_str()))
-                .filter(users::status.eq(AccountStatus::Active.as_str()))
-                .filter(users::id.ne(user_id))
-                .count()
-                .get_result(conn)?;
-            if other_active_admins == 0 {
+            if other_active_admins(conn, user_id)? == 0 {
                 return Err(Error::conflict(
                     "LAST_ADMIN",
                     "The last active administrator cannot be disabled",

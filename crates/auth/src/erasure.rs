@@ -16,7 +16,7 @@ use mdsc_core::{DbConnection, DbPool, Error};
 use serde::Deserialize;
 use validator::Validate;
 
-use crate::admin_users::lock_active_admins;
+use crate::admin_users::{lock_active_admins, other_active_admins};
 use crate::limits::{PASSWORD_CHANGE_USER, TOO_MANY_ATTEMPTS};
 use crate::model::{AccountStatus, Principal, Role, UserRow};
 use crate::password::verify_password;
@@ -87,19 +87,11 @@ pub fn anonymize_account(
     lock_row!(conn, users, user_id)?;
     let row = find_user(conn, user_id)?
         .ok_or_else(|| Error::unauthenticated("This account no longer exists"))?;
-    if Role::from_db(&row.role) == Role::Admin {
-        let other_active_admins: i64 = users::table
-            .filter(users::role.eq(Role::Admin.as_str()))
-            .filter(users::status.eq(AccountStatus::Active.as_str()))
-            .filter(users::id.ne(user_id))
-            .count()
-            .get_result(conn)?;
-        if other_active_admins == 0 {
-            return Err(Error::conflict(
-                "LAST_ADMIN",
-                "The last active administrator cannot erase their account",
-            ));
-        }
+    if Role::from_db(&row.role) == Role::Admin && other_active_admins(conn, user_id)? == 0 {
+        return Err(Error::conflict(
+            "LAST_ADMIN",
+            "The last active administrator cannot erase their account",
+        ));
     }
     diesel::delete(password_resets::table.filter(password_resets::user_id.eq(user_id)))
         .execute(conn)?;

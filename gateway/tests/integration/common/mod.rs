@@ -373,12 +373,10 @@ impl TestApp {
         self
     }
 
-    /// The same application with other limits.
-    /// The same application where new accounts must verify their e-mail
-    /// address before they post (`REQUIRE_EMAIL_VERIFICATION=true`).
-    pub fn requiring_email_verification(mut self) -> Self {
+    /// The same application with its configuration changed by `change`.
+    fn with_config(mut self, change: impl FnOnce(&mut Config)) -> Self {
         let mut config = (*self.state.config).clone();
-        config.require_email_verification = true;
+        change(&mut config);
         let state = &self.state;
         self.state = AppState::new(
             state.pool.clone(),
@@ -390,18 +388,15 @@ impl TestApp {
         self
     }
 
-    pub fn with_limits(mut self, limits: Limits) -> Self {
-        let mut config = (*self.state.config).clone();
-        config.limits = limits;
-        let state = &self.state;
-        self.state = AppState::new(
-            state.pool.clone(),
-            state.keys.clone(),
-            state.clock.clone(),
-            Arc::new(config),
-            state.hub.clone(),
-        );
-        self
+    /// The same application where new accounts must verify their e-mail
+    /// address before they post (`REQUIRE_EMAIL_VERIFICATION=true`).
+    pub fn requiring_email_verification(self) -> Self {
+        self.with_config(|config| config.require_email_verification = true)
+    }
+
+    /// The same application with other limits.
+    pub fn with_limits(self, limits: Limits) -> Self {
+        self.with_config(|config| config.limits = limits)
     }
 
     /// The same application on a pool that logs every statement it runs:
