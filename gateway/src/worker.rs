@@ -78,6 +78,14 @@ pub fn start(state: AppState) -> Result<(), Error> {
                     Err(e) => log::error!("schedule re-plan pass failed: {e}"),
                 }
                 beat();
+                // Quiz attempts whose time ran out: graded with what was
+                // saved (an indexed read of the open attempts past it).
+                match mdsc_schedule::hooks::grade_expired_attempts(&mut conn, st.clock()) {
+                    Ok(0) => {}
+                    Ok(graded) => log::info!("timed-out quiz attempts graded: {graded}"),
+                    Err(e) => log::error!("grading timed-out quiz attempts failed: {e}"),
+                }
+                beat();
                 if sweep {
                     match deadlines::sweep(&mut conn, now) {
                         Ok(0) => {}

@@ -126,6 +126,21 @@ impl Error {
         });
         err
     }
+    /// Several invalid fields at once (rules across fields that a
+    /// `Validate` derive cannot state); `None` when the list is empty.
+    pub fn invalid_fields(field_errors: Vec<FieldError>) -> Option<Self> {
+        if field_errors.is_empty() {
+            return None;
+        }
+        let summary = field_errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut err = Self::new(ErrorKind::Validation, format!("Invalid input: {summary}"));
+        err.field_errors = field_errors;
+        Some(err)
+    }
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         let mut err = Self::new(ErrorKind::RateLimited, "Too many requests, slow down");
         err.retry_after_secs = Some(retry_after_secs.max(1));

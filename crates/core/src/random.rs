@@ -11,6 +11,14 @@ pub fn random_hex(bytes: usize) -> Result<String, Error> {
     Ok(hex::encode(buf))
 }
 
+/// A random 32-bit number from the OS (seeds, not secrets).
+pub fn random_i32() -> Result<i32, Error> {
+    let mut buf = [0u8; 4];
+    getrandom::fill(&mut buf)
+        .map_err(|e| Error::internal(format!("OS random generator failed: {e}")))?;
+    Ok(i32::from_le_bytes(buf))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

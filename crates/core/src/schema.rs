@@ -140,6 +140,51 @@ diesel::table! {
         position -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        max_attempts -> Nullable<Integer>,
+        time_limit_minutes -> Nullable<Integer>,
+        shuffle_questions -> Bool,
+        shuffle_choices -> Bool,
+        reveal_answers -> Text,
+    }
+}
+
+diesel::table! {
+    quiz_questions (id) {
+        id -> Integer,
+        quiz_id -> Integer,
+        kind -> Text,
+        prompt -> Text,
+        points -> Integer,
+        explanation -> Nullable<Text>,
+        accepted_answers -> Nullable<Text>,
+        position -> Integer,
+        answered_count -> Integer,
+        correct_count -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    quiz_choices (id) {
+        id -> Integer,
+        question_id -> Integer,
+        text -> Text,
+        is_correct -> Bool,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    quiz_answers (id) {
+        id -> Integer,
+        attempt_id -> Integer,
+        question_id -> Integer,
+        choice_ids -> Nullable<Text>,
+        text_answer -> Nullable<Text>,
+        is_correct -> Nullable<Bool>,
+        points -> Nullable<Double>,
+        answered_at -> Timestamp,
     }
 }
 
@@ -174,9 +219,17 @@ diesel::table! {
         id -> Integer,
         enrollment_id -> Integer,
         quiz_id -> Integer,
-        score -> Double,
+        score -> Nullable<Double>,
         passed -> Bool,
-        submitted_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        status -> Text,
+        attempt_number -> Integer,
+        started_at -> Timestamp,
+        deadline_at -> Nullable<Timestamp>,
+        shuffle_seed -> Integer,
+        points -> Nullable<Double>,
+        max_points -> Nullable<Double>,
+        graded_by -> Nullable<Integer>,
     }
 }
 
@@ -574,6 +627,11 @@ diesel::joinable!(lesson_completions -> enrollments (enrollment_id));
 diesel::joinable!(quiz_attempts -> enrollments (enrollment_id));
 diesel::joinable!(lesson_completions -> lessons (lesson_id));
 diesel::joinable!(quiz_attempts -> quizzes (quiz_id));
+diesel::joinable!(quiz_attempts -> users (graded_by));
+diesel::joinable!(quiz_questions -> quizzes (quiz_id));
+diesel::joinable!(quiz_choices -> quiz_questions (question_id));
+diesel::joinable!(quiz_answers -> quiz_attempts (attempt_id));
+diesel::joinable!(quiz_answers -> quiz_questions (question_id));
 diesel::joinable!(certificates -> enrollments (enrollment_id));
 diesel::joinable!(live_sessions -> courses (course_id));
 diesel::joinable!(live_sessions -> users (instructor_id));
@@ -626,6 +684,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     course_modules,
     lessons,
     quizzes,
+    quiz_questions,
+    quiz_choices,
+    quiz_answers,
     enrollments,
     lesson_completions,
     quiz_attempts,

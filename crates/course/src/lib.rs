@@ -10,6 +10,7 @@ pub mod enrollment;
 pub mod model;
 pub mod personal_data;
 pub mod progress;
+pub mod quiz;
 pub mod roster;
 pub mod structure;
 
@@ -19,3 +20,4 @@ pub use access::{
     require_course_staff, visible_course,
 };
 pub use model::*;
+pub use quiz::model::{QuizAttempt, QuizSubmission};

@@ -215,6 +215,42 @@ pub struct QuizRow {
     pub position: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub max_attempts: Option<i32>,
+    pub time_limit_minutes: Option<i32>,
+    pub shuffle_questions: bool,
+    pub shuffle_choices: bool,
+    pub reveal_answers: String,
+}
+
+/// When a student sees the correct answers and explanations of a graded
+/// attempt. Whether each answer was right is always shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RevealAnswers {
+    /// As soon as the attempt is graded.
+    AfterSubmit,
+    /// Once the student's due date for the quiz has passed (a quiz without
+    /// a due date keeps them hidden).
+    AfterDue,
+    /// Never shown to students.
+    Never,
+}
+
+impl RevealAnswers {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AfterSubmit => "after_submit",
+            Self::AfterDue => "after_due",
+            Self::Never => "never",
+        }
+    }
+    pub fn from_db(value: &str) -> Self {
+        match value {
+            "after_due" => Self::AfterDue,
+            "never" => Self::Never,
+            _ => Self::AfterSubmit,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -236,6 +272,17 @@ pub struct Quiz {
     pub position: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Attempts a student may make; absent: unlimited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<i32>,
+    /// Minutes to answer once an attempt is started; absent: no limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_limit_minutes: Option<i32>,
+    /// Each attempt shows the questions in its own order.
+    pub shuffle_questions: bool,
+    /// Each attempt shows each question's choices in its own order.
+    pub shuffle_choices: bool,
+    pub reveal_answers: RevealAnswers,
 }
 
 impl From<QuizRow> for Quiz {
@@ -252,6 +299,11 @@ impl From<QuizRow> for Quiz {
             position: r.position,
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
+            max_attempts: r.max_attempts,
+            time_limit_minutes: r.time_limit_minutes,
+            shuffle_questions: r.shuffle_questions,
+            shuffle_choices: r.shuffle_choices,
+            reveal_answers: RevealAnswers::from_db(&r.reveal_answers),
         }
     }
 }
@@ -374,23 +426,6 @@ pub struct EnrollmentProgress {
     pub total_quizzes: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct QuizAttempt {
-    pub id: i32,
-    pub enrollment_id: i32,
-    pub quiz_id: i32,
-    pub score: f64,
-    pub passed: bool,
-    pub submitted_at: DateTime<Utc>,
-}
-
-/// The answer to a quiz submission: the attempt and the enrollment's new progress.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct QuizSubmission {
-    pub attempt: QuizAttempt,
-    pub enrollment: Enrollment,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

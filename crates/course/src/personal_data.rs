@@ -15,7 +15,8 @@ use mdsc_core::time::utc;
 use mdsc_core::{DbConnection, Error};
 use serde::Serialize;
 
-use crate::model::{CourseSummary, Enrollment, EnrollmentRow, QuizAttempt};
+use crate::model::{CourseSummary, Enrollment, EnrollmentRow};
+use crate::quiz::model::{AttemptRow, QuizAttempt};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LearningPersonalData {
@@ -85,26 +86,10 @@ pub fn export(conn: &mut DbConnection, actor: &Principal) -> Result<LearningPers
     let quiz_attempts = quiz_attempts::table
         .filter(quiz_attempts::enrollment_id.eq_any(own))
         .order(quiz_attempts::id)
-        .select((
-            quiz_attempts::id,
-            quiz_attempts::enrollment_id,
-            quiz_attempts::quiz_id,
-            quiz_attempts::score,
-            quiz_attempts::passed,
-            quiz_attempts::submitted_at,
-        ))
-        .load::<(i32, i32, i32, f64, bool, NaiveDateTime)>(conn)?
+        .select(AttemptRow::as_select())
+        .load::<AttemptRow>(conn)?
         .into_iter()
-        .map(
-            |(id, enrollment_id, quiz_id, score, passed, at)| QuizAttempt {
-                id,
-                enrollment_id,
-                quiz_id,
-                score,
-                passed,
-                submitted_at: utc(at),
-            },
-        )
+        .map(QuizAttempt::from)
         .collect();
     let certificates = certificates::table
         .filter(certificates::user_id.eq(actor.user_id))

@@ -1,29 +1,19 @@
-//! Lesson completion and quiz submission; the progress they add up to.
+//! Lesson completion, and the progress that lessons done and quizzes
+//! passed (see `quiz`) add up to.
 
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{
     courses, enrollments, lesson_completions, lessons, quiz_attempts, quizzes,
 };
-use mdsc_core::time::{utc, utc_opt};
+use mdsc_core::time::utc_opt;
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
-use serde::Deserialize;
-use validator::Validate;
 
 use crate::enrollment::{own_enrollment_for_update, to_enrollment, visible_enrollment};
-use crate::model::{
-    Enrollment, EnrollmentProgress, EnrollmentRow, EnrollmentStatus, QuizAttempt, QuizSubmission,
-};
+use crate::model::{Enrollment, EnrollmentProgress, EnrollmentRow, EnrollmentStatus};
 
-#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
-pub struct QuizSubmitInput {
-    /// The score obtained, in percent.
-    #[validate(range(min = 0.0, max = 100.0))]
-    #[schema(minimum = 0.0, maximum = 100.0)]
-    pub score: f64,
-}
-
-fn require_open(row: &EnrollmentRow) -> Result<(), Error> {
+/// Writes on a cancelled enrollment are refused.
+pub(crate) fn require_open(row: &EnrollmentRow) -> Result<(), Error> {
     if row.status() == EnrollmentStatus::Cancelled {
         return Err(Error::conflict(
             "ENROLLMENT_CANCELLED",
@@ -153,60 +143,6 @@ pub fn complete_lesson(
         recompute_progress(conn, clock, &row)
     })?;
     to_enrollment(conn, row)
-}
-
-/// The student records a quiz result; a score at or above the quiz's
-/// passing score passes it. Every attempt is kept.
-pub fn submit_quiz(
-    conn: &mut DbConnection,
-    actor: &Principal,
-    clock: &dyn Clock,
-    enrollment_id: i32,
-    quiz_id: i32,
-    input: QuizSubmitInput,
-) -> Result<QuizSubmission, Error> {
-    input.validate()?;
-    if !input.score.is_finite() {
-        return Err(Error::invalid_field("score", "must be a number"));
-    }
-    let (attempt, row) = write_transaction(conn, |conn| {
-        let row = own_enrollment_for_update(conn, actor, enrollment_id)?;
-        require_open(&row)?;
-        let quiz: Option<(i32, i32)> = quizzes::table
-            .find(quiz_id)
-            .select((quizzes::course_id, quizzes::passing_score))
-            .first(conn)
-            .optional()?;
-        let passing_score = match quiz {
-            Some((course_id, passing_score)) if course_id == row.course_id => passing_score,
-            _ => return Err(Error::not_found("Quiz")),
-        };
-        let now = clock.now();
-        let passed = input.score >= f64::from(passing_score);
-        let attempt_id: i32 = diesel::insert_into(quiz_attempts::table)
-            .values((
-                quiz_attempts::enrollment_id.eq(row.id),
-                quiz_attempts::quiz_id.eq(quiz_id),
-                quiz_attempts::score.eq(input.score),
-                quiz_attempts::passed.eq(passed),
-                quiz_attempts::submitted_at.eq(now),
-            ))
-            .returning(quiz_attempts::id)
-            .get_result(conn)?;
-        let attempt = QuizAttempt {
-            id: attempt_id,
-            enrollment_id: row.id,
-            quiz_id,
-            score: input.score,
-            passed,
-            submitted_at: utc(now),
-        };
-        Ok::<_, Error>((attempt, recompute_progress(conn, clock, &row)?))
-    })?;
-    Ok(QuizSubmission {
-        attempt,
-        enrollment: to_enrollment(conn, row)?,
-    })
 }
 
 /// What the student has done: completed lessons and passed quizzes.

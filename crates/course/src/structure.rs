@@ -16,6 +16,7 @@ use crate::access::{
 use crate::course::to_course;
 use crate::model::{
     CourseStructure, Lesson, LessonRow, Module, ModuleRow, ModuleWithContent, Quiz, QuizRow,
+    RevealAnswers,
 };
 use crate::progress::refresh_course_progress;
 
@@ -98,6 +99,46 @@ pub struct QuizInput {
     #[validate(range(min = 0, max = 100000))]
     #[schema(minimum = 0, maximum = 100000)]
     pub position: Option<i32>,
+    /// Attempts a student may make, 1 to 100; `null`: unlimited (the
+    /// default). Absent on update: unchanged.
+    #[serde(default, deserialize_with = "mdsc_core::text::double_option")]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 100)]
+    pub max_attempts: Option<Option<i32>>,
+    /// Minutes to answer once an attempt starts, 1 to 1,440; `null`: no
+    /// limit (the default). Absent on update: unchanged.
+    #[serde(default, deserialize_with = "mdsc_core::text::double_option")]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 1440)]
+    pub time_limit_minutes: Option<Option<i32>>,
+    /// Each attempt orders the questions its own way (default false).
+    pub shuffle_questions: Option<bool>,
+    /// Each attempt orders each question's choices its own way (default false).
+    pub shuffle_choices: Option<bool>,
+    /// When students see the answer key (default `after_submit`).
+    pub reveal_answers: Option<RevealAnswers>,
+}
+
+impl QuizInput {
+    /// The attempt settings' ranges (`Option<Option<_>>` fields, which
+    /// the `Validate` derive does not check).
+    fn check_settings(&self) -> Result<(), Error> {
+        if let Some(Some(n)) = self.max_attempts
+            && !(1..=100).contains(&n)
+        {
+            return Err(Error::invalid_field(
+                "max_attempts",
+                "must be 1 to 100, or null",
+            ));
+        }
+        if let Some(Some(n)) = self.time_limit_minutes
+            && !(1..=1440).contains(&n)
+        {
+            return Err(Error::invalid_field(
+                "time_limit_minutes",
+                "must be 1 to 1440, or null",
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn required_title(title: &Option<String>) -> Result<String, Error> {
@@ -321,6 +362,7 @@ pub fn create_quiz(
     input: QuizInput,
 ) -> Result<Quiz, Error> {
     input.validate()?;
+    input.check_settings()?;
     let title = required_title(&input.title)?;
     check_due(input.due_date.as_ref(), input.due_offset_days)?;
     write_transaction(conn, |conn| {
@@ -347,6 +389,14 @@ pub fn create_quiz(
                 quizzes::position.eq(position),
                 quizzes::created_at.eq(now),
                 quizzes::updated_at.eq(now),
+                quizzes::max_attempts.eq(input.max_attempts.flatten()),
+                quizzes::time_limit_minutes.eq(input.time_limit_minutes.flatten()),
+                quizzes::shuffle_questions.eq(input.shuffle_questions.unwrap_or(false)),
+                quizzes::shuffle_choices.eq(input.shuffle_choices.unwrap_or(false)),
+                quizzes::reveal_answers.eq(input
+                    .reveal_answers
+                    .unwrap_or(RevealAnswers::AfterSubmit)
+                    .as_str()),
             ))
             .get_result::<QuizRow>(conn)?;
         refresh_course_progress(conn, clock, row.course_id)?;
@@ -364,6 +414,7 @@ pub fn update_quiz(
     input: QuizInput,
 ) -> Result<Quiz, Error> {
     input.validate()?;
+    input.check_settings()?;
     check_due(input.due_date.as_ref(), input.due_offset_days)?;
     write_transaction(conn, |conn| {
         let quiz = find_quiz(conn, quiz_id)?;
@@ -373,7 +424,7 @@ pub fn update_quiz(
             (None, Some(days)) => (None, Some(days)),
             (None, None) => (quiz.due_date, quiz.due_offset_days),
         };
-        let row = diesel::update(quizzes::table.find(quiz_id))
+        diesel::update(quizzes::table.find(quiz_id))
             .set((
                 input
                     .title
@@ -387,6 +438,26 @@ pub fn update_quiz(
                 quizzes::due_date.eq(due_date),
                 quizzes::due_offset_days.eq(due_offset_days),
                 input.position.map(|p| quizzes::position.eq(p)),
+                quizzes::updated_at.eq(clock.now()),
+            ))
+            .execute(conn)?;
+        // The settings in a second statement: diesel's tuple of changes
+        // stops at this many columns.
+        let row = diesel::update(quizzes::table.find(quiz_id))
+            .set((
+                input.max_attempts.map(|n| quizzes::max_attempts.eq(n)),
+                input
+                    .time_limit_minutes
+                    .map(|n| quizzes::time_limit_minutes.eq(n)),
+                input
+                    .shuffle_questions
+                    .map(|b| quizzes::shuffle_questions.eq(b)),
+                input
+                    .shuffle_choices
+                    .map(|b| quizzes::shuffle_choices.eq(b)),
+                input
+                    .reveal_answers
+                    .map(|r| quizzes::reveal_answers.eq(r.as_str())),
                 quizzes::updated_at.eq(clock.now()),
             ))
             .get_result::<QuizRow>(conn)?;

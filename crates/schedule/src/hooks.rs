@@ -8,7 +8,9 @@ use mdsc_auth::Principal;
 use mdsc_core::schema::{course_modules, courses, lessons, live_sessions, quizzes};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use mdsc_course::course::{self, CourseUpdate};
-use mdsc_course::progress::{self, QuizSubmitInput};
+use mdsc_course::progress;
+use mdsc_course::quiz::model::AttemptDetail;
+use mdsc_course::quiz::{self, AttemptAnswersInput, GradeInput, QuizSubmitInput};
 use mdsc_course::structure::{self, LessonInput, QuizInput};
 use mdsc_course::{Course, Enrollment, Lesson, Quiz, QuizSubmission};
 use mdsc_live::session::{self, CreateSessionInput, UpdateSessionInput};
@@ -191,7 +193,88 @@ pub fn complete_lesson(
     })
 }
 
-/// A passed quiz is done in the student's schedule too.
+/// A quiz passed turns its schedule item done, whichever way it was
+/// graded (submitted, timed out, graded by staff). Idempotent.
+fn mark_quiz_done_if_passed(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    enrollment_id: i32,
+    quiz_id: i32,
+    passed: bool,
+) -> Result<(), Error> {
+    if passed {
+        mark_done(conn, enrollment_id, &keys::quiz(quiz_id), clock.now())?;
+    }
+    Ok(())
+}
+
+fn after_submission(
+    conn: &mut DbConnection,
+    clock: &dyn Clock,
+    submission: QuizSubmission,
+) -> Result<QuizSubmission, Error> {
+    let attempt = &submission.attempt;
+    mark_quiz_done_if_passed(
+        conn,
+        clock,
+        attempt.enrollment_id,
+        attempt.quiz_id,
+        attempt.passed,
+    )?;
+    Ok(submission)
+}
+
+/// Starting an attempt may first grade one whose time ran out.
+pub fn start_attempt(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    enrollment_id: i32,
+    quiz_id: i32,
+) -> Result<AttemptDetail, Error> {
+    write_transaction(conn, |conn| {
+        let detail = quiz::start_attempt(conn, actor, clock, enrollment_id, quiz_id)?;
+        let passed = quiz::has_passed(conn, enrollment_id, quiz_id)?;
+        mark_quiz_done_if_passed(conn, clock, enrollment_id, quiz_id, passed)?;
+        Ok(detail)
+    })
+}
+
+/// Saving answers after the time is over grades the attempt.
+pub fn save_attempt_answers(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    attempt_id: i32,
+    input: AttemptAnswersInput,
+) -> Result<AttemptDetail, Error> {
+    write_transaction(conn, |conn| {
+        let detail = quiz::save_attempt_answers(conn, actor, clock, attempt_id, input)?;
+        let attempt = &detail.attempt;
+        mark_quiz_done_if_passed(
+            conn,
+            clock,
+            attempt.enrollment_id,
+            attempt.quiz_id,
+            attempt.passed,
+        )?;
+        Ok(detail)
+    })
+}
+
+pub fn submit_attempt(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    attempt_id: i32,
+    input: AttemptAnswersInput,
+) -> Result<QuizSubmission, Error> {
+    write_transaction(conn, |conn| {
+        let submission = quiz::submit_attempt(conn, actor, clock, attempt_id, input)?;
+        after_submission(conn, clock, submission)
+    })
+}
+
 pub fn submit_quiz(
     conn: &mut DbConnection,
     actor: &Principal,
@@ -201,12 +284,32 @@ pub fn submit_quiz(
     input: QuizSubmitInput,
 ) -> Result<QuizSubmission, Error> {
     write_transaction(conn, |conn| {
-        let submission = progress::submit_quiz(conn, actor, clock, enrollment_id, quiz_id, input)?;
-        if submission.attempt.passed {
-            mark_done(conn, enrollment_id, &keys::quiz(quiz_id), clock.now())?;
-        }
-        Ok(submission)
+        let submission = quiz::submit_quiz(conn, actor, clock, enrollment_id, quiz_id, input)?;
+        after_submission(conn, clock, submission)
     })
+}
+
+pub fn grade_quiz(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    clock: &dyn Clock,
+    enrollment_id: i32,
+    quiz_id: i32,
+    input: GradeInput,
+) -> Result<QuizSubmission, Error> {
+    write_transaction(conn, |conn| {
+        let submission = quiz::grade_quiz(conn, actor, clock, enrollment_id, quiz_id, input)?;
+        after_submission(conn, clock, submission)
+    })
+}
+
+/// The job worker's sweep of attempts whose time ran out.
+pub fn grade_expired_attempts(conn: &mut DbConnection, clock: &dyn Clock) -> Result<usize, Error> {
+    let graded = quiz::grade_expired_attempts(conn, clock)?;
+    for &(enrollment_id, quiz_id, passed) in &graded {
+        mark_quiz_done_if_passed(conn, clock, enrollment_id, quiz_id, passed)?;
+    }
+    Ok(graded.len())
 }
 
 /// A new lesson is planned into every schedule of the course.

@@ -2,7 +2,7 @@
 //! (modules, lessons, quizzes and their due dates, live sessions) and the
 //! stored preferences.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mdsc_core::schema::live_sessions;
 use mdsc_core::time::{utc, utc_opt};
@@ -63,18 +63,7 @@ fn module_mut(modules: &mut [ModuleOutline], id: i32) -> Option<&mut ModuleOutli
     modules.iter_mut().find(|module| module.id == id)
 }
 
-/// A quiz's deadline for one student: its fixed date, else its offset in
-/// days from the enrollment (none when that is out of chrono's range).
-pub fn quiz_due(
-    due_date: Option<NaiveDateTime>,
-    due_offset_days: Option<i32>,
-    enrolled_at: NaiveDateTime,
-) -> Option<NaiveDateTime> {
-    due_date.or_else(|| {
-        due_offset_days
-            .and_then(|days| enrolled_at.checked_add_signed(Duration::try_days(i64::from(days))?))
-    })
-}
+pub use mdsc_course::quiz::quiz_due;
 
 /// Every live session of the course, cancelled ones included (they become
 /// cancelled items, so calendars learn of the cancellation).

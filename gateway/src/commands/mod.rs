@@ -11,6 +11,7 @@ use crate::state::AppState;
 
 pub mod create_admin;
 pub mod seed_demo;
+mod seed_quiz;
 pub mod serve;
 
 /// Opens the pool and applies pending migrations.

@@ -9,6 +9,7 @@ use mdsc_auth::{Principal, RegisterInput, Role, User};
 use mdsc_core::{Clock, DbConnection, Error, SystemClock, write_transaction};
 use mdsc_course::course::{CourseInput, create_course};
 use mdsc_course::enrollment::{EnrollInput, enroll};
+use mdsc_course::quiz::model::Question;
 use mdsc_course::structure::{
     LessonInput, ModuleInput, QuizInput, create_lesson, create_module, create_quiz,
 };
@@ -125,7 +126,7 @@ fn seed(conn: &mut DbConnection, clock: &dyn Clock, config: &Config) -> Result<S
         },
     )?;
     // The first module's lessons and quiz: one student has done them.
-    let mut first_module: (Vec<i32>, Option<i32>) = (Vec::new(), None);
+    let mut first_module: FirstModule = (Vec::new(), None);
     for (index, (module_title, lessons, quiz_title)) in MODULES.iter().enumerate() {
         let module = create_module(
             conn,
@@ -163,11 +164,15 @@ fn seed(conn: &mut DbConnection, clock: &dyn Clock, config: &Config) -> Result<S
                 title: Some((*quiz_title).to_owned()),
                 passing_score: Some(70),
                 due_offset_days: Some(14 * (index as i32 + 1)),
+                max_attempts: Some(Some(3)),
+                time_limit_minutes: Some(Some(20)),
+                shuffle_choices: Some(true),
                 ..QuizInput::default()
             },
         )?;
+        let questions = super::seed_quiz::add_questions(conn, &teacher, clock, quiz.id)?;
         if index == 0 {
-            first_module.1 = Some(quiz.id);
+            first_module.1 = Some((quiz.id, questions));
         }
     }
     live_sessions(conn, clock, config, &teacher, course.id)?;
@@ -224,26 +229,30 @@ struct Seeded {
     course_id: i32,
 }
 
+/// The first module's lessons, and its quiz with its questions.
+type FirstModule = (Vec<i32>, Option<(i32, Vec<Question>)>);
+
 /// The student completes the first module's lessons and passes its quiz
-/// (through the schedule's hooks, as the API does: their calendar follows).
+/// by answering it (through the schedule's hooks, as the API does: their
+/// calendar follows).
 fn first_module_done(
     conn: &mut DbConnection,
     clock: &dyn Clock,
     student: &Principal,
     enrollment_id: i32,
-    (lessons, quiz): &(Vec<i32>, Option<i32>),
+    (lessons, quiz): &FirstModule,
 ) -> Result<(), Error> {
     for lesson_id in lessons {
         mdsc_schedule::hooks::complete_lesson(conn, student, clock, enrollment_id, *lesson_id)?;
     }
-    if let Some(quiz_id) = quiz {
+    if let Some((quiz_id, questions)) = quiz {
         mdsc_schedule::hooks::submit_quiz(
             conn,
             student,
             clock,
             enrollment_id,
             *quiz_id,
-            mdsc_course::progress::QuizSubmitInput { score: 85.0 },
+            super::seed_quiz::passing_answers(questions),
         )?;
     }
     Ok(())

@@ -4,7 +4,8 @@ use actix_web::web::{Data, Path, Query};
 use actix_web::{delete, get, post};
 use mdsc_core::{Page, PageParams};
 use mdsc_course::enrollment::{self, EnrollInput};
-use mdsc_course::progress::{self, QuizSubmitInput};
+use mdsc_course::progress;
+use mdsc_course::quiz::QuizSubmitInput;
 use mdsc_course::{Enrollment, EnrollmentProgress, QuizSubmission};
 use mdsc_schedule::enroll::{EnrollmentWithSchedule, enroll_with_schedule};
 use mdsc_schedule::hooks;
@@ -108,11 +109,15 @@ pub async fn complete_lesson(
     Ok(ok(data))
 }
 
-/// Record a quiz score (percent); passed when at least the passing score.
+/// Submit answers to a quiz, graded on the server: the attempt in
+/// progress, or a new one made and submitted at once. A `score` sent by
+/// the client is refused (`403 SCORE_NOT_ACCEPTED`): quizzes with
+/// questions are graded from the answers, the others by course staff.
 #[utoipa::path(operation_id = "submitQuizResult", tag = "enrollments", security(("bearer" = [])), request_body = QuizSubmitInput,
     params(("id" = i32, Path, description = "Enrollment id"), ("quizId" = i32, Path, description = "Quiz id")),
-    responses((status = 200, body = Envelope<QuizSubmission>), (status = 403, body = ErrorBody),
-        (status = 409, description = "ENROLLMENT_CANCELLED", body = ErrorBody)))]
+    responses((status = 200, body = Envelope<QuizSubmission>),
+        (status = 403, description = "SCORE_NOT_ACCEPTED: scores come from the server or course staff", body = ErrorBody),
+        (status = 409, description = "ATTEMPTS_EXHAUSTED, QUIZ_HAS_NO_QUESTIONS or ENROLLMENT_CANCELLED", body = ErrorBody)))]
 #[post("/enrollments/{id}/quizzes/{quizId}/submit")]
 pub async fn submit_quiz(
     state: Data<AppState>,

@@ -13,6 +13,7 @@ pub mod forum;
 pub mod health;
 pub mod live;
 pub mod notifications;
+pub mod quizzes;
 pub mod ratings;
 pub mod roster;
 pub mod schedule;
@@ -72,6 +73,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(enrollments::get_progress)
         .service(enrollments::complete_lesson)
         .service(enrollments::submit_quiz)
+        .service(quizzes::list_questions)
+        .service(quizzes::create_question)
+        .service(quizzes::reorder_questions)
+        .service(quizzes::update_question)
+        .service(quizzes::delete_question)
+        .service(quizzes::list_quiz_attempts)
+        .service(quizzes::statistics)
+        .service(quizzes::start_attempt)
+        .service(quizzes::list_enrollment_attempts)
+        .service(quizzes::grade)
+        .service(quizzes::get_attempt)
+        .service(quizzes::save_answers)
+        .service(quizzes::submit_attempt)
         .service(certificates::status)
         .service(certificates::issue)
         .service(certificates::verify)

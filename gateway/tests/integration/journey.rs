@@ -168,24 +168,12 @@ async fn from_registration_to_verified_certificate() {
             .await;
         res.assert_ok(200);
     }
-    let failed = app
-        .post(
-            &format!("/api/enrollments/{eid}/quizzes/{}/submit", fixture.quiz_id),
-            Some(&student_token),
-            json!({"score": 50}),
-        )
-        .await;
+    let failed = app.answer_quiz(&student_token, eid, &fixture, false).await;
     let failed = failed.assert_ok(200);
     assert_eq!(failed["attempt"]["passed"], false);
     assert_eq!(failed["enrollment"]["progress_percentage"], 66.67);
     app.clock.advance(chrono::Duration::hours(3));
-    let passed = app
-        .post(
-            &format!("/api/enrollments/{eid}/quizzes/{}/submit", fixture.quiz_id),
-            Some(&student_token),
-            json!({"score": 85.5}),
-        )
-        .await;
+    let passed = app.answer_quiz(&student_token, eid, &fixture, true).await;
     let passed = passed.assert_ok(200);
     assert_eq!(passed["attempt"]["passed"], true);
     assert_eq!(passed["enrollment"]["progress_percentage"], 100.0);

@@ -23,6 +23,7 @@ mod observability;
 mod openapi;
 mod personal_data;
 mod processes;
+mod quizzes;
 mod ratings;
 mod readiness;
 mod reminders;

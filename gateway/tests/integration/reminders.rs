@@ -327,16 +327,9 @@ async fn students_who_have_not_passed_a_quiz_are_reminded_once_a_day_before() {
     .await
     .assert_ok(200);
     // b passes the quiz, c leaves the course: neither is reminded.
-    app.post(
-        &format!(
-            "/api/enrollments/{}/quizzes/{}/submit",
-            students[1].2, fixture.quiz_id
-        ),
-        Some(&students[1].0),
-        json!({"score": 100}),
-    )
-    .await
-    .assert_ok(200);
+    app.answer_quiz(&students[1].0, students[1].2, &fixture, true)
+        .await
+        .assert_ok(200);
     app.delete(
         &format!("/api/enrollments/{}", students[2].2),
         Some(&students[2].0),
@@ -344,16 +337,9 @@ async fn students_who_have_not_passed_a_quiz_are_reminded_once_a_day_before() {
     .await
     .assert_ok(200);
     // d failed it: still reminded.
-    app.post(
-        &format!(
-            "/api/enrollments/{}/quizzes/{}/submit",
-            students[3].2, fixture.quiz_id
-        ),
-        Some(&students[3].0),
-        json!({"score": 10}),
-    )
-    .await
-    .assert_ok(200);
+    app.answer_quiz(&students[3].0, students[3].2, &fixture, false)
+        .await
+        .assert_ok(200);
 
     let mut conn = app.db.conn();
     // More than a day ahead: nothing yet.

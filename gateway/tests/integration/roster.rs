@@ -5,13 +5,13 @@
 use mdsc_auth::Role;
 use serde_json::{Value, json};
 
-use crate::common::TestApp;
+use crate::common::{CourseFixture, TestApp};
 
 struct Class {
     instructor: String,
     course_id: i64,
-    quiz_id: i64,
     lesson_ids: Vec<i64>,
+    fixture: CourseFixture,
 }
 
 async fn class(app: &TestApp) -> Class {
@@ -20,8 +20,8 @@ async fn class(app: &TestApp) -> Class {
     Class {
         instructor,
         course_id: fixture.course_id,
-        quiz_id: fixture.quiz_id,
-        lesson_ids: fixture.lesson_ids,
+        lesson_ids: fixture.lesson_ids.clone(),
+        fixture,
     }
 }
 
@@ -100,16 +100,11 @@ async fn each_line_says_progress_quizzes_attendance_and_last_activity() {
     .await
     .assert_ok(200);
     app.clock.advance(chrono::Duration::hours(1));
-    for score in [40, 90] {
-        app.post(
-            &format!(
-                "/api/enrollments/{ada_enrollment}/quizzes/{}/submit",
-                class.quiz_id
-            ),
-            Some(&ada),
-            json!({"score": score}),
-        )
-        .await;
+    // A wrong answer (0 %), then a right one (100 %).
+    for right in [false, true] {
+        app.answer_quiz(&ada, ada_enrollment, &class.fixture, right)
+            .await
+            .assert_ok(200);
     }
     let page = app.get(&roster_path(&class), Some(&class.instructor)).await;
     let page = page.assert_ok(200);
@@ -124,7 +119,7 @@ async fn each_line_says_progress_quizzes_attendance_and_last_activity() {
     assert_eq!(ada_line["quizzes"]["total"], 1);
     assert_eq!(ada_line["quizzes"]["attempted"], 1);
     assert_eq!(ada_line["quizzes"]["passed"], 1);
-    assert_eq!(ada_line["quizzes"]["average_best_score"], 90.0);
+    assert_eq!(ada_line["quizzes"]["average_best_score"], 100.0);
     assert_eq!(ada_line["live_sessions"], json!({"held": 0, "attended": 0}));
     assert_eq!(ada_line["last_activity_at"], "2026-01-15T13:00:00Z");
     let alan_line = &page["data"][1];

@@ -861,11 +861,7 @@ async fn completing_a_lesson_or_passing_the_quiz_marks_the_item_done() {
     )
     .await
     .assert_ok(200);
-    let failed_quiz = format!(
-        "/api/enrollments/{}/quizzes/{}/submit",
-        cast.enrollment_id, cast.fixture.quiz_id
-    );
-    app.post(&failed_quiz, Some(&cast.student), json!({"score": 10}))
+    app.answer_quiz(&cast.student, cast.enrollment_id, &cast.fixture, false)
         .await
         .assert_ok(200);
     let after = app
@@ -882,7 +878,7 @@ async fn completing_a_lesson_or_passing_the_quiz_marks_the_item_done() {
     assert!(done["sequence"].as_i64() > lesson["sequence"].as_i64());
     let quiz = item_of(&after, "quiz", "quiz_id", cast.fixture.quiz_id);
     assert_eq!(quiz["status"], "pending", "a failed attempt is not done");
-    app.post(&failed_quiz, Some(&cast.student), json!({"score": 100}))
+    app.answer_quiz(&cast.student, cast.enrollment_id, &cast.fixture, true)
         .await
         .assert_ok(200);
     let passed = app

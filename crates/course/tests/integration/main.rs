@@ -12,4 +12,7 @@ mod content_changes;
 mod courses;
 mod enrollments;
 mod progress;
+mod quiz_attempts;
+mod quiz_common;
+mod quiz_questions;
 mod structure;

@@ -1,4 +1,5 @@
-//! Progress: lesson completion and quiz submission by the enrolled student,
+//! Progress: lesson completion by the enrolled student, staff grades of
+//! quizzes without questions,
 //! the percentage they add up to, and completion of the enrollment.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -43,10 +44,34 @@ fn only_the_enrolled_student_records_progress() {
     expect_only_the_student(&mut w, &cast, |w, actor| {
         w.complete(actor, cast.enrollment_id, cast.lesson_ids[0])
     });
-    expect_only_the_student(&mut w, &cast, |w, actor| {
-        w.submit(actor, cast.enrollment_id, cast.quiz_id, 100.0)
-    });
     assert_no_progress(&mut w, &cast);
+}
+
+#[test]
+fn only_course_staff_grade_a_quiz_without_questions() {
+    let mut w = World::new();
+    let cast = w.cast();
+    expect_forbidden(w.grade(&cast.enrolled, cast.enrollment_id, cast.quiz_id, 100.0));
+    for outsider in cast.outsiders() {
+        expect_forbidden(w.grade(&outsider, cast.enrollment_id, cast.quiz_id, 100.0));
+    }
+    assert_no_progress(&mut w, &cast);
+    for staff in cast.staff() {
+        let graded = w
+            .grade(&staff, cast.enrollment_id, cast.quiz_id, 80.0)
+            .unwrap();
+        assert_eq!(
+            graded.attempt.graded_by,
+            Some(staff.user_id),
+            "who gave the grade"
+        );
+        assert_eq!(graded.attempt.score, Some(80.0));
+    }
+    assert_eq!(
+        attempts(&mut w, cast.enrollment_id),
+        1,
+        "grading again replaces the grade"
+    );
 }
 
 #[test]
@@ -79,9 +104,10 @@ fn a_lesson_or_quiz_of_another_course_is_not_found() {
     let err = expect_not_found(w.complete(&cast.enrolled, cast.enrollment_id, foreign_lesson.id));
     assert_eq!(err.message, "Lesson not found");
     expect_not_found(w.complete(&cast.enrolled, cast.enrollment_id, 999_999));
-    let err = expect_not_found(w.submit(&cast.enrolled, cast.enrollment_id, foreign_quiz.id, 90.0));
+    let err =
+        expect_not_found(w.grade(&cast.instructor, cast.enrollment_id, foreign_quiz.id, 90.0));
     assert_eq!(err.message, "Quiz not found");
-    expect_not_found(w.submit(&cast.enrolled, cast.enrollment_id, 999_999, 90.0));
+    expect_not_found(w.grade(&cast.instructor, cast.enrollment_id, 999_999, 90.0));
     assert_no_progress(&mut w, &cast);
 }
 
@@ -126,31 +152,34 @@ fn progress_is_the_rounded_share_of_lessons_done_and_quizzes_passed() {
 }
 
 #[test]
-fn a_failing_score_does_not_pass_the_quiz() {
+fn a_failing_grade_does_not_pass_the_quiz_and_a_new_grade_replaces_it() {
     let mut w = World::new();
     let cast = w.cast();
-    let (student, id) = (cast.enrolled, cast.enrollment_id);
+    let (staff, id) = (cast.instructor, cast.enrollment_id);
     // The quiz's passing score is 60.
-    let failed = w.submit(&student, id, cast.quiz_id, 59.5).unwrap();
+    let failed = w.grade(&staff, id, cast.quiz_id, 59.5).unwrap();
     assert!(!failed.attempt.passed);
-    assert_eq!(failed.attempt.score, 59.5);
+    assert_eq!(failed.attempt.score, Some(59.5));
     assert_eq!(failed.attempt.quiz_id, cast.quiz_id);
     assert_eq!(failed.enrollment.progress_percentage, 0.0);
-    let progress = get_progress(&mut w.conn, &student, id).unwrap();
+    let progress = get_progress(&mut w.conn, &cast.enrolled, id).unwrap();
     assert!(progress.passed_quiz_ids.is_empty());
 
-    let passed = w.submit(&student, id, cast.quiz_id, 60.0).unwrap();
+    let passed = w.grade(&staff, id, cast.quiz_id, 60.0).unwrap();
     assert!(passed.attempt.passed, "the passing score itself passes");
-    assert_ne!(passed.attempt.id, failed.attempt.id);
+    assert_eq!(
+        passed.attempt.id, failed.attempt.id,
+        "the staff grade is replaced"
+    );
     assert_eq!(passed.enrollment.progress_percentage, 33.33);
-    assert_eq!(attempts(&mut w, id), 2, "every attempt is kept");
-
-    // A later failing attempt does not take the pass away.
-    let retake = w.submit(&student, id, cast.quiz_id, 10.0).unwrap();
-    assert!(!retake.attempt.passed);
-    assert_eq!(retake.enrollment.progress_percentage, 33.33);
-    let progress = get_progress(&mut w.conn, &student, id).unwrap();
+    assert_eq!(attempts(&mut w, id), 1);
+    let progress = get_progress(&mut w.conn, &cast.enrolled, id).unwrap();
     assert_eq!(progress.passed_quiz_ids, [cast.quiz_id]);
+
+    // A correction downwards takes the pass away from an active enrollment.
+    let corrected = w.grade(&staff, id, cast.quiz_id, 10.0).unwrap();
+    assert!(!corrected.attempt.passed);
+    assert_eq!(corrected.enrollment.progress_percentage, 0.0);
 }
 
 #[test]
@@ -159,14 +188,14 @@ fn a_score_outside_0_to_100_is_invalid() {
     let cast = w.cast();
     for score in [-0.5, 100.01, f64::NAN, f64::INFINITY] {
         expect_invalid_field(
-            w.submit(&cast.enrolled, cast.enrollment_id, cast.quiz_id, score),
+            w.grade(&cast.instructor, cast.enrollment_id, cast.quiz_id, score),
             "score",
         );
     }
     assert_no_progress(&mut w, &cast);
     for score in [0.0, 100.0] {
         assert!(
-            w.submit(&cast.enrolled, cast.enrollment_id, cast.quiz_id, score)
+            w.grade(&cast.instructor, cast.enrollment_id, cast.quiz_id, score)
                 .is_ok()
         );
     }
@@ -178,7 +207,7 @@ fn at_100_percent_the_enrollment_is_completed_at_the_clocks_time_once() {
     let cast = w.cast();
     let (student, id) = (cast.enrolled, cast.enrollment_id);
     w.complete(&student, id, cast.lesson_ids[0]).unwrap();
-    w.submit(&student, id, cast.quiz_id, 75.0).unwrap();
+    w.grade(&cast.instructor, id, cast.quiz_id, 75.0).unwrap();
 
     w.clock.advance(Duration::days(3));
     let done = w.complete(&student, id, cast.lesson_ids[1]).unwrap();
@@ -190,7 +219,7 @@ fn at_100_percent_the_enrollment_is_completed_at_the_clocks_time_once() {
     // More activity later does not move the completion date.
     w.clock.advance(Duration::days(5));
     let again = w
-        .submit(&student, id, cast.quiz_id, 95.0)
+        .grade(&cast.instructor, id, cast.quiz_id, 95.0)
         .unwrap()
         .enrollment;
     assert_eq!(again.status, EnrollmentStatus::Completed);
@@ -214,7 +243,7 @@ fn a_cancelled_enrollment_records_no_progress() {
         "ENROLLMENT_CANCELLED",
     );
     expect_err(
-        w.submit(&cast.enrolled, cast.enrollment_id, cast.quiz_id, 100.0),
+        w.grade(&cast.instructor, cast.enrollment_id, cast.quiz_id, 100.0),
         ErrorKind::Conflict,
         "ENROLLMENT_CANCELLED",
     );

@@ -296,12 +296,50 @@ impl TestApp {
             )
             .await;
         let quiz_id = quiz.assert_ok(201)["id"].as_i64().unwrap();
+        let question = self
+            .post(
+                &format!("/api/quizzes/{quiz_id}/questions"),
+                Some(instructor_token),
+                json!({"kind": "single_choice", "prompt": "Which keyword makes a binding mutable?",
+                    "choices": [{"text": "mut", "is_correct": true}, {"text": "var"}]}),
+            )
+            .await;
+        let question = question.assert_ok(201);
+        let choice = |i: usize| question["choices"][i]["id"].as_i64().unwrap();
         CourseFixture {
             course_id,
             module_id,
             lesson_ids,
             quiz_id,
+            question_id: question["id"].as_i64().unwrap(),
+            right_choice: choice(0),
+            wrong_choice: choice(1),
         }
+    }
+
+    /// The student answers the fixture's one-question quiz, right (100 %)
+    /// or wrong (0 %), through the seed's submit route.
+    pub async fn answer_quiz(
+        &self,
+        token: &str,
+        enrollment_id: i64,
+        fixture: &CourseFixture,
+        right: bool,
+    ) -> Response {
+        let choice = if right {
+            fixture.right_choice
+        } else {
+            fixture.wrong_choice
+        };
+        self.post(
+            &format!(
+                "/api/enrollments/{enrollment_id}/quizzes/{}/submit",
+                fixture.quiz_id
+            ),
+            Some(token),
+            json!({"answers": [{"question_id": fixture.question_id, "choice_ids": [choice]}]}),
+        )
+        .await
     }
 
     pub async fn enroll(&self, token: &str, course_id: i64) -> i64 {
@@ -320,7 +358,11 @@ pub struct CourseFixture {
     pub course_id: i64,
     pub module_id: i64,
     pub lesson_ids: Vec<i64>,
+    /// A quiz with one single-choice question, graded by the server.
     pub quiz_id: i64,
+    pub question_id: i64,
+    pub right_choice: i64,
+    pub wrong_choice: i64,
 }
 
 /// For the CLI-created admin in tests that need one without HTTP.
@@ -346,13 +388,7 @@ impl TestApp {
             .await
             .assert_ok(200);
         }
-        let res = self
-            .post(
-                &format!("/api/enrollments/{eid}/quizzes/{}/submit", fixture.quiz_id),
-                Some(token),
-                json!({"score": 100}),
-            )
-            .await;
+        let res = self.answer_quiz(token, eid, fixture, true).await;
         assert_eq!(res.assert_ok(200)["enrollment"]["status"], "completed");
         eid
     }
