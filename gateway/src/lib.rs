@@ -3,6 +3,7 @@
 //! the command-line sub-commands.
 
 pub mod app;
+pub mod certificate_document;
 pub mod client_address;
 pub mod commands;
 pub mod config;

@@ -1,11 +1,12 @@
 //! Certificates: issued once per completed enrollment, verifiable by anyone
 //! who holds the unguessable code.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use mdsc_auth::{Principal, UserSummary};
 use mdsc_core::random::random_hex;
-use mdsc_core::schema::{certificates, courses, users};
-use mdsc_core::time::utc;
+use mdsc_core::schema::{certificates, courses, enrollments, users};
+use mdsc_core::time::{utc, utc_opt};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 
 use crate::enrollment::{own_enrollment_for_update, visible_enrollment};
@@ -120,12 +121,22 @@ pub fn verify_certificate(
         .first(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("Certificate"))?;
+    let completed_at: Option<NaiveDateTime> = enrollments::table
+        .find(row.enrollment_id)
+        .select(enrollments::completed_at)
+        .first(conn)?;
     let certificate = to_certificate(conn, row)?;
+    let instructor = users::table
+        .find(certificate.course.instructor_id)
+        .select(UserSummary::as_select())
+        .first(conn)?;
     Ok(CertificateVerification {
         valid: true,
         verification_code: certificate.verification_code,
         issued_at: certificate.issued_at,
+        completed_at: utc_opt(completed_at),
         course: certificate.course,
         student: certificate.student,
+        instructor,
     })
 }

@@ -469,6 +469,11 @@ pub struct CertificateVerification {
     pub valid: bool,
     pub verification_code: String,
     pub issued_at: DateTime<Utc>,
+    /// When the enrollment reached 100 %.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<DateTime<Utc>>,
     pub course: CourseSummary,
     pub student: UserSummary,
+    /// The course's instructor.
+    pub instructor: UserSummary,
 }

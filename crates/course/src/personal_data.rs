@@ -1,5 +1,6 @@
 //! A user's learning record, for their export (GDPR): enrollments with
-//! their progress, completed lessons, quiz attempts and certificates.
+//! their progress, completed lessons, quiz attempts and answers, and
+//! certificates.
 //!
 //! Erasure keeps them, attached to the anonymised account: they hold no
 //! name, keep the courses' enrollment and completion figures right, and
@@ -9,14 +10,14 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use mdsc_auth::Principal;
 use mdsc_core::schema::{
-    certificates, courses, enrollments, lesson_completions, lessons, quiz_attempts,
+    certificates, courses, enrollments, lesson_completions, lessons, quiz_answers, quiz_attempts,
 };
 use mdsc_core::time::utc;
 use mdsc_core::{DbConnection, Error};
 use serde::Serialize;
 
 use crate::model::{CourseSummary, Enrollment, EnrollmentRow};
-use crate::quiz::model::{AttemptRow, QuizAttempt};
+use crate::quiz::model::{AnswerRow, AttemptRow, QuizAttempt};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LearningPersonalData {
@@ -24,7 +25,23 @@ pub struct LearningPersonalData {
     pub enrollments: Vec<Enrollment>,
     pub lesson_completions: Vec<ExportedLessonCompletion>,
     pub quiz_attempts: Vec<QuizAttempt>,
+    /// Every answer given in those attempts, with its grade.
+    pub quiz_answers: Vec<ExportedQuizAnswer>,
     pub certificates: Vec<ExportedCertificate>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExportedQuizAnswer {
+    pub attempt_id: i32,
+    pub question_id: i32,
+    pub choice_ids: Vec<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_correct: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub points: Option<f64>,
+    pub answered_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -91,6 +108,31 @@ pub fn export(conn: &mut DbConnection, actor: &Principal) -> Result<LearningPers
         .into_iter()
         .map(QuizAttempt::from)
         .collect();
+    let own_attempts = quiz_attempts::table
+        .filter(
+            quiz_attempts::enrollment_id.eq_any(
+                enrollments::table
+                    .filter(enrollments::user_id.eq(actor.user_id))
+                    .select(enrollments::id),
+            ),
+        )
+        .select(quiz_attempts::id);
+    let quiz_answers = quiz_answers::table
+        .filter(quiz_answers::attempt_id.eq_any(own_attempts))
+        .order(quiz_answers::id)
+        .select(AnswerRow::as_select())
+        .load::<AnswerRow>(conn)?
+        .into_iter()
+        .map(|a| ExportedQuizAnswer {
+            choice_ids: a.chosen(),
+            attempt_id: a.attempt_id,
+            question_id: a.question_id,
+            text: a.text_answer,
+            is_correct: a.is_correct,
+            points: a.points,
+            answered_at: utc(a.answered_at),
+        })
+        .collect();
     let certificates = certificates::table
         .filter(certificates::user_id.eq(actor.user_id))
         .order(certificates::id)
@@ -117,6 +159,7 @@ pub fn export(conn: &mut DbConnection, actor: &Principal) -> Result<LearningPers
         enrollments,
         lesson_completions,
         quiz_attempts,
+        quiz_answers,
         certificates,
     })
 }

@@ -7,6 +7,7 @@
 mod abuse;
 mod accounts;
 mod catalog;
+mod certificate_documents;
 mod commands;
 mod common;
 mod demoted_staff;

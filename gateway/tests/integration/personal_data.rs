@@ -177,6 +177,11 @@ async fn the_export_holds_each_kind_of_data() {
         l.fixture.lesson_ids.len()
     );
     assert_eq!(learning["quiz_attempts"][0]["quiz_id"], l.fixture.quiz_id);
+    // The answers given, with their grade.
+    let answer = &learning["quiz_answers"][0];
+    assert_eq!(answer["question_id"], l.fixture.question_id);
+    assert_eq!(answer["choice_ids"], json!([l.fixture.right_choice]));
+    assert_eq!(answer["is_correct"], true);
     assert_eq!(
         learning["certificates"][0]["verification_code"],
         l.certificate_code.as_str()

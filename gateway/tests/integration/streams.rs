@@ -141,6 +141,7 @@ pub(crate) async fn open_on(
         status,
         headers,
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        bytes,
     })
 }
 

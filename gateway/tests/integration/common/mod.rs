@@ -28,6 +28,8 @@ pub struct Response {
     pub status: StatusCode,
     pub headers: actix_web::http::header::HeaderMap,
     pub body: Value,
+    /// The body as received (pages, PDFs, CSV).
+    pub bytes: actix_web::web::Bytes,
 }
 
 impl Response {
@@ -182,6 +184,7 @@ impl TestApp {
             status,
             headers,
             body,
+            bytes,
         }
     }
 
