@@ -5,5 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod db;
+mod migration_revert;
 mod schema_invariants;
 mod throttle;
