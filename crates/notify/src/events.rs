@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use mdsc_auth::Role;
 use mdsc_core::schema::{courses, enrollments, forum_topic_participants, forum_topics, users};
 use mdsc_core::{DbConnection, Error};
 use serde_json::json;
@@ -70,7 +71,7 @@ fn members_among(
     members.extend(
         users::table
             .filter(users::id.eq_any(&people))
-            .filter(users::role.eq("admin"))
+            .filter(users::role.eq(Role::Admin.as_str()))
             .select(users::id)
             .load::<i32>(conn)?,
     );

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use diesel::prelude::*;
-use mdsc_auth::Principal;
+use mdsc_auth::{Principal, Role};
 use mdsc_core::schema::{courses, enrollments, forum_follows, users};
 use mdsc_core::{Clock, DbConnection, Error, write_transaction};
 use mdsc_course::{CourseAccess, require_course_member};
@@ -124,7 +124,7 @@ pub fn forum_followers(conn: &mut DbConnection, course_id: i32) -> Result<Vec<i3
     for (user_id, following, role) in choices {
         if !following {
             followers.remove(&user_id);
-        } else if role == "admin" {
+        } else if Role::from_db(&role) == Role::Admin {
             followers.insert(user_id);
         }
     }
