@@ -10,6 +10,7 @@ pub mod config;
 pub mod envelope;
 pub mod error;
 pub mod extract;
+pub mod html_text;
 pub mod json_input;
 pub mod lanes;
 pub mod limits;

@@ -166,7 +166,7 @@ fn find_lesson(conn: &mut DbConnection, lesson_id: i32) -> Result<LessonRow, Err
         .ok_or_else(|| Error::not_found("Lesson"))
 }
 
-fn find_quiz(conn: &mut DbConnection, quiz_id: i32) -> Result<QuizRow, Error> {
+pub(crate) fn find_quiz(conn: &mut DbConnection, quiz_id: i32) -> Result<QuizRow, Error> {
     quizzes::table
         .find(quiz_id)
         .select(QuizRow::as_select())

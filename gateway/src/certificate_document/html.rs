@@ -5,7 +5,8 @@
 use mdsc_course::CertificateVerification;
 use mdsc_notify::Locale;
 
-use super::text::{CertificateText, escape};
+use super::text::CertificateText;
+use crate::html_text::escape;
 
 /// The page for a valid certificate.
 pub fn certificate_page(

@@ -109,22 +109,6 @@ impl CertificateText {
     }
 }
 
-/// Text made safe to put in HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,13 +120,5 @@ mod tests {
             .with_timezone(&Utc);
         assert_eq!(long_date(at, Locale::Fr), "1 août 2026");
         assert_eq!(long_date(at, Locale::En), "August 1, 2026");
-    }
-
-    #[test]
-    fn markup_in_a_name_stays_text() {
-        assert_eq!(
-            escape("<b>Ada</b> & \"co\""),
-            "&lt;b&gt;Ada&lt;/b&gt; &amp; &quot;co&quot;"
-        );
     }
 }

@@ -9,6 +9,8 @@ use actix_web::http::StatusCode;
 use mdsc_notify::Locale;
 use mdsc_notify::preferences::UnsubscribeOffer;
 
+use crate::html_text::escape;
+
 /// The page for an unsubscribe link that works: a form whose button posts
 /// to the same address.
 pub fn offer(offer: &UnsubscribeOffer, action: &str) -> HttpResponse {
@@ -127,21 +129,6 @@ fn page(status: StatusCode, locale: Locale, title: &str, text: &str, extra: &str
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("Referrer-Policy", "no-referrer"))
         .body(html)
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -13,13 +13,6 @@ use super::model::{AnswerInput, ChoiceRow, QuestionKind, QuestionRow};
 /// Longest typed answer, in characters.
 pub const MAX_TEXT_ANSWER: usize = 1000;
 
-fn field(field: String, message: &str) -> FieldError {
-    FieldError {
-        field,
-        message: message.to_owned(),
-    }
-}
-
 /// Every answer names a question of this quiz once, picks only that
 /// question's choices (one at most for single choice and true/false), and
 /// types text only for short answers.
@@ -32,49 +25,55 @@ pub(crate) fn check_answers(
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
     if answers.len() > by_id.len() {
-        errors.push(field(
-            "answers".into(),
+        errors.push(FieldError::new(
+            "answers",
             "more answers than the quiz has questions",
         ));
     }
     for (i, answer) in answers.iter().enumerate() {
         let at = |name: &str| format!("answers[{i}].{name}");
         let Some((question, choices)) = by_id.get(&answer.question_id) else {
-            errors.push(field(at("question_id"), "not a question of this quiz"));
+            errors.push(FieldError::new(
+                at("question_id"),
+                "not a question of this quiz",
+            ));
             continue;
         };
         if !seen.insert(answer.question_id) {
-            errors.push(field(at("question_id"), "answered twice"));
+            errors.push(FieldError::new(at("question_id"), "answered twice"));
         }
         let kind = question.kind();
         if kind.has_choices() {
             if answer.text.is_some() {
-                errors.push(field(
+                errors.push(FieldError::new(
                     at("text"),
                     "this question is answered with choice_ids",
                 ));
             }
             let single = matches!(kind, QuestionKind::SingleChoice | QuestionKind::TrueFalse);
             if single && answer.choice_ids.len() > 1 {
-                errors.push(field(at("choice_ids"), "pick one choice"));
+                errors.push(FieldError::new(at("choice_ids"), "pick one choice"));
             }
             let distinct: BTreeSet<i32> = answer.choice_ids.iter().copied().collect();
             if distinct.len() != answer.choice_ids.len() {
-                errors.push(field(at("choice_ids"), "a choice is picked twice"));
+                errors.push(FieldError::new(
+                    at("choice_ids"),
+                    "a choice is picked twice",
+                ));
             }
             if answer
                 .choice_ids
                 .iter()
                 .any(|id| !choices.iter().any(|c| c.id == *id))
             {
-                errors.push(field(
+                errors.push(FieldError::new(
                     at("choice_ids"),
                     "not a choice of this question (it may have been edited: read the attempt again)",
                 ));
             }
         } else {
             if !answer.choice_ids.is_empty() {
-                errors.push(field(
+                errors.push(FieldError::new(
                     at("choice_ids"),
                     "this question is answered with text",
                 ));
@@ -82,7 +81,7 @@ pub(crate) fn check_answers(
             if let Some(text) = &answer.text
                 && (text.chars().count() > MAX_TEXT_ANSWER || validate_single_line(text).is_err())
             {
-                errors.push(field(
+                errors.push(FieldError::new(
                     at("text"),
                     "must be at most 1,000 characters on one line",
                 ));

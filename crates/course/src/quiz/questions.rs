@@ -15,7 +15,7 @@ use validator::Validate;
 use super::grading::normalize_answer;
 use super::model::{ChoiceRow, Question, QuestionKind, QuestionRow};
 use crate::access::require_course_staff;
-use crate::model::QuizRow;
+pub(crate) use crate::structure::find_quiz;
 
 /// Questions one quiz holds at most.
 pub const MAX_QUESTIONS: i64 = 200;
@@ -87,13 +87,6 @@ pub struct QuestionOrderInput {
 /// The choices to store for a valid input: `(text, is_correct)`.
 type ChoiceSet = Vec<(String, bool)>;
 
-fn field(field: impl Into<String>, message: &str) -> FieldError {
-    FieldError {
-        field: field.into(),
-        message: message.to_owned(),
-    }
-}
-
 /// The rules across fields of one question, every broken one reported.
 /// Returns the choices to store and the accepted answers.
 fn checked(input: &QuestionInput) -> Result<(ChoiceSet, Vec<String>), Error> {
@@ -103,30 +96,42 @@ fn checked(input: &QuestionInput) -> Result<(ChoiceSet, Vec<String>), Error> {
     let mut accepted = Vec::new();
     let kind = input.kind;
     if kind != QuestionKind::TrueFalse && input.correct_answer.is_some() {
-        errors.push(field("correct_answer", "only for true_false questions"));
+        errors.push(FieldError::new(
+            "correct_answer",
+            "only for true_false questions",
+        ));
     }
     if kind != QuestionKind::ShortAnswer && input.accepted_answers.is_some() {
-        errors.push(field("accepted_answers", "only for short_answer questions"));
+        errors.push(FieldError::new(
+            "accepted_answers",
+            "only for short_answer questions",
+        ));
     }
     match kind {
         QuestionKind::SingleChoice | QuestionKind::MultipleChoice => {
             let given = input.choices.as_deref().unwrap_or_default();
             if !(MIN_CHOICES..=MAX_CHOICES).contains(&given.len()) {
-                errors.push(field("choices", "give 2 to 10 choices"));
+                errors.push(FieldError::new("choices", "give 2 to 10 choices"));
             }
             let right = given.iter().filter(|c| c.is_correct).count();
             if kind == QuestionKind::SingleChoice && right != 1 {
-                errors.push(field("choices", "exactly one choice must be correct"));
+                errors.push(FieldError::new(
+                    "choices",
+                    "exactly one choice must be correct",
+                ));
             }
             if kind == QuestionKind::MultipleChoice && right == 0 {
-                errors.push(field("choices", "at least one choice must be correct"));
+                errors.push(FieldError::new(
+                    "choices",
+                    "at least one choice must be correct",
+                ));
             }
             let mut seen = BTreeMap::new();
             for (i, choice) in given.iter().enumerate() {
                 if let Some(first) = seen.insert(normalize_answer(&choice.text), i) {
-                    errors.push(field(
+                    errors.push(FieldError::new(
                         format!("choices[{i}].text"),
-                        &format!("the same as choices[{first}]"),
+                        format!("the same as choices[{first}]"),
                     ));
                 }
                 choices.push((choice.text.trim().to_owned(), choice.is_correct));
@@ -134,28 +139,40 @@ fn checked(input: &QuestionInput) -> Result<(ChoiceSet, Vec<String>), Error> {
         }
         QuestionKind::TrueFalse => {
             if input.choices.is_some() {
-                errors.push(field("choices", "true_false questions get True and False"));
+                errors.push(FieldError::new(
+                    "choices",
+                    "true_false questions get True and False",
+                ));
             }
             match input.correct_answer {
                 Some(truth) => {
                     choices = vec![("True".to_owned(), truth), ("False".to_owned(), !truth)];
                 }
-                None => errors.push(field("correct_answer", "is required for true_false")),
+                None => errors.push(FieldError::new(
+                    "correct_answer",
+                    "is required for true_false",
+                )),
             }
         }
         QuestionKind::ShortAnswer => {
             if input.choices.is_some() {
-                errors.push(field("choices", "short_answer questions have no choices"));
+                errors.push(FieldError::new(
+                    "choices",
+                    "short_answer questions have no choices",
+                ));
             }
             let given = input.accepted_answers.as_deref().unwrap_or_default();
             if given.is_empty() || given.len() > MAX_ACCEPTED_ANSWERS {
-                errors.push(field("accepted_answers", "give 1 to 20 accepted answers"));
+                errors.push(FieldError::new(
+                    "accepted_answers",
+                    "give 1 to 20 accepted answers",
+                ));
             }
             for (i, answer) in given.iter().enumerate() {
                 let trimmed = answer.trim();
                 let one_line = validate_single_line(answer).is_ok();
                 if trimmed.is_empty() || answer.chars().count() > 1000 || !one_line {
-                    errors.push(field(
+                    errors.push(FieldError::new(
                         format!("accepted_answers[{i}]"),
                         "must be 1 to 1,000 characters on one line",
                     ));
@@ -168,15 +185,6 @@ fn checked(input: &QuestionInput) -> Result<(ChoiceSet, Vec<String>), Error> {
         Some(err) => Err(err),
         None => Ok((choices, accepted)),
     }
-}
-
-pub(crate) fn find_quiz(conn: &mut DbConnection, quiz_id: i32) -> Result<QuizRow, Error> {
-    quizzes::table
-        .find(quiz_id)
-        .select(QuizRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| Error::not_found("Quiz"))
 }
 
 fn find_question(conn: &mut DbConnection, question_id: i32) -> Result<QuestionRow, Error> {
