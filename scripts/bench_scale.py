@@ -442,6 +442,7 @@ def capture_statements(url, db, info):
 
 def pgbench(db, statements, name):
     script = os.path.join(TARGET, "bench-scale", f"pgbench-{name.replace(' ', '-')}.sql")
+    os.makedirs(os.path.dirname(script), exist_ok=True)
     with open(script, "w") as f:
         for sql in statements:
             f.write(sql.rstrip(";") + ";\n")

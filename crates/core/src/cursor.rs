@@ -45,11 +45,12 @@ pub fn decode<T: DeserializeOwned>(field: &str, cursor: &str) -> Result<T, Error
 /// backends compare row values in order and serve them from an index whose
 /// columns run in the same order, so the page starts at the cursor without
 /// reading the rows before it (an `OR` of column comparisons would not).
-/// `$columns` are qualified column names, in the index's order.
+/// `$columns` are qualified column names, in the index's order. The text is
+/// fixed, so the statement stays prepared ([`crate::prepared_sql`]).
 #[macro_export]
 macro_rules! row_compare {
     ($columns:literal $op:literal ($first_ty:ty = $first:expr $(, $ty:ty = $value:expr)* $(,)?)) => {
-        diesel::dsl::sql::<diesel::sql_types::Bool>(concat!("(", $columns, ") ", $op, " ("))
+        $crate::prepared_sql::sql::<diesel::sql_types::Bool>(concat!("(", $columns, ") ", $op, " ("))
             .bind::<$first_ty, _>($first)
             $(.sql(", ").bind::<$ty, _>($value))*
             .sql(")")

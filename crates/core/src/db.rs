@@ -167,19 +167,45 @@ struct ConnectionSetup {
     log: Option<StatementLog>,
 }
 
-/// The SQL text of every statement run on a pool's connections, in order
-/// (for tests that hold a request to its number of round trips).
-pub type StatementLog = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+/// What a pool's connections did, in order (for tests that hold a request
+/// to its number of round trips and keep its statements prepared).
+#[derive(Debug, Clone, Default)]
+pub struct StatementLog {
+    run: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    prepared: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl StatementLog {
+    /// The SQL text of every statement run since the last call.
+    pub fn take_run(&self) -> Vec<String> {
+        std::mem::take(&mut *self.run.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The SQL text of every statement a connection prepared and kept in
+    /// its cache since the last call: a statement run again on that
+    /// connection is not parsed or planned again.
+    pub fn take_prepared(&self) -> Vec<String> {
+        std::mem::take(&mut *self.prepared.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn record(&self, event: diesel::connection::InstrumentationEvent<'_>) {
+        use diesel::connection::InstrumentationEvent;
+        let (list, sql) = match event {
+            InstrumentationEvent::StartQuery { query, .. } => (&self.run, query.to_string()),
+            InstrumentationEvent::CacheQuery { sql, .. } => (&self.prepared, sql.to_owned()),
+            _ => return,
+        };
+        if let Ok(mut list) = list.lock() {
+            list.push(sql);
+        }
+    }
+}
 
 impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
         if let Some(log) = self.log.clone() {
             conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
-                if let diesel::connection::InstrumentationEvent::StartQuery { query, .. } = event
-                    && let Ok(mut log) = log.lock()
-                {
-                    log.push(query.to_string());
-                }
+                log.record(event)
             });
         }
         if let DbConnection::Sqlite(c) = conn {

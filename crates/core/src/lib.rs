@@ -11,6 +11,7 @@ pub mod migrations;
 pub mod openapi_names;
 pub mod page;
 pub mod pool_metrics;
+pub mod prepared_sql;
 pub mod random;
 pub mod schema;
 pub mod search;

@@ -14,8 +14,8 @@ use crate::model::{CourseRow, EnrollmentRow};
 /// the partial unique index of current enrollments, whose predicate this
 /// is: with a parameter, a reply in a course of 100,000 students scanned
 /// them all (14.7 ms instead of 0.05 ms).
-pub fn is_current_enrollment() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
-    diesel::dsl::sql("enrollments.status <> 'cancelled'")
+pub fn is_current_enrollment() -> mdsc_core::prepared_sql::PreparedSql<diesel::sql_types::Bool> {
+    mdsc_core::prepared_sql::sql("enrollments.status <> 'cancelled'")
 }
 
 /// How an actor relates to a course, for rules that admit "enrolled students

@@ -8,10 +8,10 @@
 //! an FTS5 trigram table on SQLite for words of three characters or more.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Text, Timestamp};
 use mdsc_auth::{Principal, UserSummary};
+use mdsc_core::prepared_sql::sql;
 use mdsc_core::schema::{courses, users};
 use mdsc_core::search::{fold, like_contains};
 use mdsc_core::total::{bounded_total, count_limit};
@@ -153,13 +153,9 @@ pub fn list_courses(
         .len();
     let page = match after {
         // A row-value comparison: a seek in the order's index on both databases.
-        Some((created_at, id)) => visible(conn)?.filter(
-            sql::<Bool>("(courses.created_at, courses.id) < (")
-                .bind::<Timestamp, _>(created_at)
-                .sql(", ")
-                .bind::<Integer, _>(id)
-                .sql(")"),
-        ),
+        Some((created_at, id)) => visible(conn)?.filter(mdsc_core::row_compare!(
+            "courses.created_at, courses.id" "<" (Timestamp = created_at, Integer = id)
+        )),
         None => visible(conn)?.offset(request.bounded_offset()?),
     };
     let ordered = match sort {
@@ -167,10 +163,7 @@ pub fn list_courses(
         CatalogSort::Popular => page.order((courses::enrollment_count.desc(), courses::id.desc())),
         // The literal matches the expression of courses_published_rating_idx.
         CatalogSort::Rating => page.order((
-            sql::<Bool>(&format!(
-                "(courses.rating_count >= {RATING_SORT_MIN_COUNT})"
-            ))
-            .desc(),
+            sql::<Bool>(format!("(courses.rating_count >= {RATING_SORT_MIN_COUNT})")).desc(),
             courses::average_rating.desc(),
             courses::rating_count.desc(),
             courses::id.desc(),

@@ -2,10 +2,10 @@
 //! students and staff; a locked forum is read-only for students; hidden
 //! topics exist only for staff and their author.
 
-use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use mdsc_auth::Principal;
+use mdsc_core::prepared_sql::sql;
 use mdsc_core::schema::{course_forums, courses, enrollments, forum_replies, forum_topics};
 use mdsc_core::{DbConnection, Error};
 use mdsc_course::{CourseAccess, CourseRow, EnrollmentRow, admit_member};

@@ -8,11 +8,11 @@
 //! (hidden or deleted) top-level replies through a partial index.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Timestamp};
 use mdsc_auth::Principal;
 use mdsc_auth::UserSummary;
+use mdsc_core::prepared_sql::sql;
 use mdsc_core::schema::{forum_replies, users};
 use mdsc_core::{DbConnection, Error, Page, PageParams, cursor};
 use serde::{Deserialize, Serialize};
@@ -105,7 +105,7 @@ fn my_reactions<QS>(me: i32) -> Box<dyn BoxableExpression<QS, Db, SqlType = BigI
         .map(|(bit, kind)| format!(" WHEN '{}' THEN {}", kind.as_str(), 1 << bit))
         .collect();
     Box::new(
-        sql::<BigInt>(&format!(
+        sql::<BigInt>(format!(
             "(SELECT CAST(COALESCE(SUM(CASE forum_reactions.reaction_type{cases} ELSE 0 END), 0) \
              AS BIGINT) FROM forum_reactions \
              WHERE forum_reactions.reply_id = forum_replies.id AND forum_reactions.user_id = "
@@ -163,65 +163,63 @@ fn after(q: ReplyQuery, key: ReplyKey) -> ReplyQuery {
 /// Top-level replies of the topic the reader cannot see at all: shown only
 /// as a placeholder (deleted; or hidden, and neither the reader's nor
 /// read by staff), with every answer under it a placeholder too.
-/// `render_threads` leaves exactly these out. The condition is
-/// written between `prefix` and `suffix`, so that the count of such
-/// replies can be read as a column of the page ([`unlisted_count`]).
-fn unlisted_between<QS, ST>(
-    ctx: &Ctx,
-    prefix: &str,
-    suffix: &str,
-) -> Box<dyn BoxableExpression<QS, Db, SqlType = ST>>
-where
-    ST: diesel::sql_types::SqlType + diesel::sql_types::SingleValue + Send + 'static,
-{
+/// `render_threads` leaves exactly these out. Staff read it as
+/// [`UNLISTED_FOR_STAFF`]; others as the three `UNLISTED_FOR_READER_*`
+/// pieces around two binds of their id.
+fn unlisted<QS>(ctx: &Ctx) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>> {
     if ctx.is_staff() {
-        Box::new(sql::<ST>(&format!(
-            "{prefix}(forum_replies.deleted_at IS NOT NULL AND NOT EXISTS (\
-               SELECT 1 FROM forum_replies answer \
-               WHERE answer.root_reply_id = forum_replies.id AND answer.deleted_at IS NULL)){suffix}"
-        )))
+        Box::new(sql::<Bool>(UNLISTED_FOR_STAFF))
     } else {
         let me = ctx.actor.user_id;
         Box::new(
-            sql::<ST>(&format!(
-                "{prefix}((forum_replies.deleted_at IS NOT NULL \
-                   OR (forum_replies.is_hidden AND forum_replies.user_id <> "
-            ))
-            .bind::<Integer, _>(me)
-            .sql(
-                ")) AND NOT EXISTS (\
-                   SELECT 1 FROM forum_replies answer \
-                   WHERE answer.root_reply_id = forum_replies.id AND answer.deleted_at IS NULL \
-                   AND (NOT answer.is_hidden OR answer.user_id = ",
-            )
-            .bind::<Integer, _>(me)
-            .sql(&format!("))){suffix}")),
+            sql::<Bool>(UNLISTED_FOR_READER_HEAD)
+                .bind::<Integer, _>(me)
+                .sql(UNLISTED_FOR_READER_MIDDLE)
+                .bind::<Integer, _>(me)
+                .sql(UNLISTED_FOR_READER_TAIL),
         )
     }
 }
 
-fn unlisted<QS>(ctx: &Ctx) -> Box<dyn BoxableExpression<QS, Db, SqlType = Bool>> {
-    unlisted_between(ctx, "", "")
-}
+const UNLISTED_FOR_STAFF: &str = "(forum_replies.deleted_at IS NOT NULL AND NOT EXISTS (\
+     SELECT 1 FROM forum_replies answer \
+     WHERE answer.root_reply_id = forum_replies.id AND answer.deleted_at IS NULL))";
+const UNLISTED_FOR_READER_HEAD: &str = "((forum_replies.deleted_at IS NOT NULL \
+     OR (forum_replies.is_hidden AND forum_replies.user_id <> ";
+const UNLISTED_FOR_READER_MIDDLE: &str = ")) AND NOT EXISTS (\
+     SELECT 1 FROM forum_replies answer \
+     WHERE answer.root_reply_id = forum_replies.id AND answer.deleted_at IS NULL \
+     AND (NOT answer.is_hidden OR answer.user_id = ";
+const UNLISTED_FOR_READER_TAIL: &str = ")))";
 
-/// How many threads of the topic the reader cannot see, as a column: only
-/// moderated top-level replies can be such, and the partial index of
-/// moderated replies finds them without reading the thread (its condition
-/// spelled out literally, as SQLite needs to use it). Uncorrelated, so
-/// both backends compute it once per statement.
+/// How many threads of the topic the reader cannot see ([`unlisted`]), as
+/// a column: only moderated top-level replies can be such, and the partial
+/// index of moderated replies finds them without reading the thread (its
+/// condition spelled out literally, as SQLite needs to use it).
+/// Uncorrelated, so both backends compute it once per statement.
 fn unlisted_count<QS>(
     ctx: &Ctx,
     topic_id: i32,
 ) -> Box<dyn BoxableExpression<QS, Db, SqlType = BigInt>> {
-    unlisted_between(
-        ctx,
-        &format!(
-            "(SELECT COUNT(*) FROM forum_replies WHERE forum_replies.topic_id = {topic_id} \
-             AND forum_replies.depth = 0 \
-             AND (forum_replies.is_hidden OR forum_replies.deleted_at IS NOT NULL) AND "
-        ),
-        ")",
-    )
+    let head = sql::<BigInt>("(SELECT COUNT(*) FROM forum_replies WHERE forum_replies.topic_id = ")
+        .bind::<Integer, _>(topic_id)
+        .sql(
+            " AND forum_replies.depth = 0 \
+             AND (forum_replies.is_hidden OR forum_replies.deleted_at IS NOT NULL) AND ",
+        );
+    if ctx.is_staff() {
+        Box::new(head.sql(UNLISTED_FOR_STAFF).sql(")"))
+    } else {
+        let me = ctx.actor.user_id;
+        Box::new(
+            head.sql(UNLISTED_FOR_READER_HEAD)
+                .bind::<Integer, _>(me)
+                .sql(UNLISTED_FOR_READER_MIDDLE)
+                .bind::<Integer, _>(me)
+                .sql(UNLISTED_FOR_READER_TAIL)
+                .sql(")"),
+        )
+    }
 }
 
 fn invalid_cursor() -> Error {

@@ -15,9 +15,9 @@
 //!   where a quoted phrase matches any substring of three characters or
 //!   more; shorter words narrow what the phrases found with a `LIKE`.
 
-use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Text};
+use mdsc_core::prepared_sql::sql;
 use mdsc_core::schema::forum_topics;
 use mdsc_core::{DbConnection, Error};
 

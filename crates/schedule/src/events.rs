@@ -2,12 +2,12 @@
 //! events across all their courses, for an in-app calendar.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
-use diesel::dsl::sql;
-use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Timestamp};
 use mdsc_auth::Principal;
 use mdsc_core::page::MAX_LIMIT;
+use mdsc_core::prepared_sql::PreparedSql;
+use mdsc_core::prepared_sql::sql;
 use mdsc_core::schema::{course_schedules, courses, enrollments, schedule_items};
 use mdsc_core::time::{check_range, to_storage};
 use mdsc_core::total::{bounded_total, count_limit};
@@ -146,7 +146,7 @@ fn range(query: &EventsQuery, now: NaiveDateTime) -> Result<(NaiveDateTime, Naiv
 /// When an item's event starts: its start time, or its due date for a
 /// deadline. Spelled as the calendar index spells it, so both databases
 /// read pages in this order from the index.
-fn event_start() -> SqlLiteral<Nullable<Timestamp>> {
+fn event_start() -> PreparedSql<Nullable<Timestamp>> {
     sql::<Nullable<Timestamp>>("COALESCE(schedule_items.start_time, schedule_items.due_date)")
 }
 

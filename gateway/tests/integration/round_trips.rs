@@ -9,7 +9,7 @@ use crate::common::TestApp;
 
 /// The statements logged since the last call, and the log emptied.
 fn drain(log: &StatementLog) -> Vec<String> {
-    std::mem::take(&mut *log.lock().unwrap())
+    log.take_run()
 }
 
 #[actix_web::test]
@@ -131,14 +131,17 @@ struct Killed {
     killed: bool,
 }
 
-/// A student's forum topic list and a thread's replies page: the account,
-/// the access check (forum, course and enrollment in one statement), the
-/// page with its authors (for replies: the reader's reactions and the count
-/// of threads the reader cannot see too), and what the page carries (the
-/// topics' last repliers; the answers under the page's replies).
-#[actix_web::test]
-async fn a_forum_list_page_costs_a_fixed_number_of_statements() {
-    let (app, log) = TestApp::new().with_statement_log();
+/// A course with a forum of three topics of two replies each, and a
+/// student enrolled in it.
+struct ForumFixture {
+    student: String,
+    course_id: i64,
+    topics: String,
+    /// One replies page per topic.
+    replies: Vec<String>,
+}
+
+async fn forum_with_threads(app: &TestApp) -> ForumFixture {
     let (instructor, _) = app.user("prof@example.com", Role::Instructor).await;
     let (student, _) = app.user("student@example.com", Role::Student).await;
     let fixture = app.course_with_content(&instructor).await;
@@ -151,7 +154,7 @@ async fn a_forum_list_page_costs_a_fixed_number_of_statements() {
         .await;
     let forum_id = forum.assert_ok(200)["id"].as_i64().unwrap();
     let topics = format!("/api/forums/{forum_id}/topics");
-    let mut replies = String::new();
+    let mut replies = Vec::new();
     for n in 0..3 {
         let topic = app
             .post(
@@ -161,23 +164,40 @@ async fn a_forum_list_page_costs_a_fixed_number_of_statements() {
             )
             .await;
         let topic_id = topic.assert_ok(201)["id"].as_i64().unwrap();
-        replies = format!("/api/topics/{topic_id}/replies");
+        let path = format!("/api/topics/{topic_id}/replies");
         for answer in ["Parce que.", "Voir le cours."] {
             app.post(
-                &replies,
+                &path,
                 Some(&instructor),
                 serde_json::json!({"content": answer}),
             )
             .await
             .assert_ok(201);
         }
+        replies.push(path);
         app.clock.advance(chrono::Duration::minutes(1));
     }
+    ForumFixture {
+        student,
+        course_id: fixture.course_id,
+        topics,
+        replies,
+    }
+}
 
-    for (path, most) in [(topics, 4), (replies, 4)] {
-        app.get(&path, Some(&student)).await.assert_ok(200);
+/// A student's forum topic list and a thread's replies page: the account,
+/// the access check (forum, course and enrollment in one statement), the
+/// page with its authors (for replies: the reader's reactions and the count
+/// of threads the reader cannot see too), and what the page carries (the
+/// topics' last repliers; the answers under the page's replies).
+#[actix_web::test]
+async fn a_forum_list_page_costs_a_fixed_number_of_statements() {
+    let (app, log) = TestApp::new().with_statement_log();
+    let forum = forum_with_threads(&app).await;
+    for (path, most) in [(&forum.topics, 4), (&forum.replies[2], 4)] {
+        app.get(path, Some(&forum.student)).await.assert_ok(200);
         drain(&log);
-        app.get(&path, Some(&student)).await.assert_ok(200);
+        app.get(path, Some(&forum.student)).await.assert_ok(200);
         let statements = drain(&log);
         assert!(
             statements.len() <= most,
@@ -185,6 +205,74 @@ async fn a_forum_list_page_costs_a_fixed_number_of_statements() {
             statements.len()
         );
     }
+}
+
+/// A statement's SQL text without the binds diesel's log appends.
+fn sql_text(statement: &str) -> &str {
+    statement
+        .split(" -- binds: ")
+        .next()
+        .unwrap_or(statement)
+        .trim()
+}
+
+/// Every statement of the hot reads is kept prepared on its connection, so
+/// PostgreSQL parses and plans it once rather than on every request (raw
+/// SQL pieces written with `diesel::dsl::sql` would not be); and the texts
+/// kept hold no value, so reading other topics prepares nothing new (the
+/// cache of each connection stays bounded).
+#[actix_web::test]
+async fn hot_reads_run_prepared_statements_whose_text_holds_no_value() {
+    let (app, log) = TestApp::new().with_statement_log();
+    let forum = forum_with_threads(&app).await;
+    let course = forum.course_id;
+    let hot_reads = [
+        forum.topics.clone(),
+        forum.replies[0].clone(),
+        format!("/api/courses/{course}"),
+        format!("/api/courses/{course}/ratings/stats"),
+        format!("/api/courses/{course}/live-sessions"),
+        "/api/calendar/events".to_owned(),
+    ];
+    let sqlite = matches!(app.db.url(), mdsc_core::DatabaseUrl::Sqlite(_));
+    let mut prepared = std::collections::HashSet::new();
+    for path in &hot_reads {
+        for _ in 0..3 {
+            app.get(path, Some(&forum.student)).await.assert_ok(200);
+        }
+        prepared.extend(log.take_prepared());
+        drain(&log);
+        app.get(path, Some(&forum.student)).await.assert_ok(200);
+        prepared.extend(log.take_prepared());
+        let run = drain(&log);
+        assert!(!run.is_empty(), "{path} reads the database");
+        for statement in &run {
+            // On SQLite diesel writes a list of ids as one `?` per id and
+            // prepares such statements each time (cheap there: no planner
+            // round trip); PostgreSQL gets one array bind, kept prepared.
+            let id_list = sqlite && statement.contains(" IN (?");
+            assert!(
+                id_list || prepared.contains(sql_text(statement)),
+                "{path} runs a statement that is not kept prepared: {statement}"
+            );
+        }
+    }
+
+    // The other topics' replies pages: the same texts, other binds.
+    for path in &forum.replies[1..] {
+        for _ in 0..3 {
+            app.get(path, Some(&forum.student)).await.assert_ok(200);
+        }
+    }
+    let new: Vec<String> = log
+        .take_prepared()
+        .into_iter()
+        .filter(|sql| !prepared.contains(sql))
+        .collect();
+    assert!(
+        new.is_empty(),
+        "reading another topic prepared new statements (a value in the text?): {new:#?}"
+    );
 }
 
 /// A connection found lost makes the other connections of its own pool
