@@ -339,7 +339,8 @@ enum Likes {
 
 /// Every word in the folded text or the instructor's folded name.
 fn likes(words: &[String], how: Likes) -> CourseCondition {
-    let mut condition: CourseCondition = Box::new(sql::<Bool>("1 = 1"));
+    // Planned for each pattern: see `planned_per_value`.
+    let mut condition: CourseCondition = Box::new(mdsc_core::prepared_sql::planned_per_value());
     for word in words {
         let pattern = like_contains(word);
         condition = match how {

@@ -62,6 +62,11 @@ impl Within {
 /// may walk the list's order through every topic to find a few.
 const INDEX_IDS_MAX: i64 = 2_000;
 
+/// At most this many index matches make a search "rare": its results are
+/// read by id (a hundred rows cost less than scanning the list's first
+/// thousand for them), its total counted among them.
+const RARE_MATCHES_MAX: i64 = 300;
+
 #[derive(QueryableByName)]
 struct Rowid {
     #[diesel(sql_type = Integer)]
@@ -141,9 +146,63 @@ impl Search {
         }
     }
 
+    /// The ids of the topics whose title or content may hold every word,
+    /// when the search index lists at most [`RARE_MATCHES_MAX`] of them
+    /// (in any forum): the few a rare word finds, read by id rather than
+    /// by scanning the list for them. `None` for more (a common word: the
+    /// list's first rows hold its matches) or when the index cannot help
+    /// (SQLite, words under three characters only).
+    pub fn rare_matches(
+        &self,
+        conn: &mut DbConnection,
+        forum_id: i32,
+    ) -> Result<Option<Vec<i32>>, Error> {
+        let ids: Vec<i32> = match conn {
+            DbConnection::Pg(_) => forum_topics::table
+                .filter(forum_topics::forum_id.eq(forum_id))
+                .filter(self.scanned(Within::TitleOrContent))
+                .select(forum_topics::id)
+                .limit(RARE_MATCHES_MAX + 1)
+                .load(conn)?,
+            DbConnection::Sqlite(c) => {
+                let long: Vec<&String> = self
+                    .words
+                    .iter()
+                    .filter(|w| w.chars().count() >= INDEXED_WORD_CHARS)
+                    .collect();
+                let Some(query) = fts_query(&long, Within::TitleOrContent) else {
+                    return Ok(None);
+                };
+                diesel::sql_query(
+                    "SELECT rowid AS id FROM forum_topics_search \
+                     WHERE forum_topics_search MATCH ? LIMIT ?",
+                )
+                .bind::<Text, _>(&query)
+                .bind::<BigInt, _>(RARE_MATCHES_MAX + 1)
+                .load::<Rowid>(c)?
+                .into_iter()
+                .map(|r| r.id)
+                .collect()
+            }
+        };
+        Ok((i64::try_from(ids.len()).unwrap_or(i64::MAX) <= RARE_MATCHES_MAX).then_some(ids))
+    }
+
+    /// Rows among `ids` (from [`Search::rare_matches`]) whose `within`
+    /// holds every word: the index's candidates checked with `LIKE`, a
+    /// handful of rows read by id.
+    pub fn among(&self, ids: &[i32], within: Within) -> TopicCondition {
+        Box::new(
+            forum_topics::id
+                .eq_any(ids.to_vec())
+                .and(self.scanned(within)),
+        )
+    }
+
     /// Every word of `words` in `within`, by `LIKE`.
     fn likes(&self, within: Within, words: &[&String]) -> TopicCondition {
-        let mut condition: TopicCondition = Box::new(sql::<Bool>("1 = 1"));
+        // Planned for each pattern: see `planned_per_value`.
+        let mut condition: TopicCondition = Box::new(mdsc_core::prepared_sql::planned_per_value());
         for word in words {
             condition = Box::new(condition.and(within.like(like_pattern(word))));
         }

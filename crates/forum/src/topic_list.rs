@@ -81,6 +81,11 @@ pub(crate) struct Listing {
     pub lesson_id: Option<i32>,
     pub sort: TopicSort,
     pub search: Option<Search>,
+    /// For a rare search, the few topics the index lists
+    /// ([`Search::rare_matches`]): what is left to read is read among them.
+    pub rare_matches: Option<Vec<i32>>,
+    /// Whether the index was asked for `rare_matches` (once per request).
+    pub rare_probed: bool,
 }
 
 impl Listing {
@@ -127,9 +132,10 @@ impl Listing {
         let Some(search) = &self.search else {
             return Ok(q);
         };
-        let mut matching = |within| match via {
-            Via::Scan => Ok(search.scanned(within)),
-            Via::Index => search.indexed(conn, self.forum_id, within),
+        let mut matching = |within| match (&self.rare_matches, via) {
+            (Some(ids), _) => Ok(search.among(ids, within)),
+            (None, Via::Scan) => Ok(search.scanned(within)),
+            (None, Via::Index) => search.indexed(conn, self.forum_id, within),
         };
         Ok(match part {
             Some(Part::Title) => q.filter(matching(Within::Title)?),
@@ -161,6 +167,19 @@ impl Listing {
         }
     }
 
+    /// Asks the search index whether the search is rare, once: called when
+    /// the search window did not fill a page, so that a common word (whose
+    /// matches the list's first rows hold) never pays for the question.
+    pub(crate) fn probe_rare(&mut self, conn: &mut DbConnection) -> Result<(), Error> {
+        if let Some(search) = &self.search
+            && !self.rare_probed
+        {
+            self.rare_probed = true;
+            self.rare_matches = search.rare_matches(conn, self.forum_id)?;
+        }
+        Ok(())
+    }
+
     /// Whether the total is a count of rows rather than kept counters.
     fn is_filtered(&self) -> bool {
         self.search.is_some() || self.lesson_id.is_some() || self.filter != TopicFilter::All
@@ -188,7 +207,7 @@ enum Start {
 /// follows), part after part.
 fn read_page(
     conn: &mut DbConnection,
-    listing: &Listing,
+    listing: &mut Listing,
     start: Start,
     limit: i64,
 ) -> Result<Vec<(Option<Part>, TopicRow)>, Error> {
@@ -210,14 +229,18 @@ fn read_page(
         if take <= 0 {
             break;
         }
-        let read = if listing.search.is_some() && skip == 0 {
+        let read = if listing.search.is_some() && skip == 0 && listing.rare_matches.is_none() {
             listing.search_part(conn, *part, seek.take(), take)?
         } else {
-            // No search, or a page by number: the planner's way, through
-            // the search index when there is a search.
+            // No search, a rare one, or a page by number: the planner's
+            // way, through the search index when there is a search.
             let mut q = listing.rows_in(conn, *part, Via::Index)?;
             if let Some(key) = seek.take() {
-                q = q.filter(key.rows_after());
+                q = q.filter(if listing.rare_matches.is_some() {
+                    key.rows_after_among_matches()
+                } else {
+                    key.rows_after()
+                });
             }
             listing
                 .ordered(q)
@@ -282,15 +305,17 @@ pub fn list_topics(
         }
         None => Start::Offset(request.bounded_offset()?),
     };
-    let listing = Listing {
+    let mut listing = Listing {
         forum_id,
         hidden_for: (!ctx.is_staff()).then_some(actor.user_id),
         filter: query.filter.unwrap_or_default(),
         lesson_id: query.lesson_id,
         sort,
         search,
+        rare_matches: None,
+        rare_probed: false,
     };
-    let mut rows = read_page(conn, &listing, start, request.limit)?;
+    let mut rows = read_page(conn, &mut listing, start, request.limit)?;
     let next = if rows.len() > usize::try_from(request.limit).unwrap_or(usize::MAX) {
         rows.truncate(usize::try_from(request.limit).unwrap_or(0));
         rows.last().map(|(part, row)| {
@@ -302,7 +327,10 @@ pub fn list_topics(
     } else {
         None
     };
-    let total = if listing.search.is_some() {
+    let total = if listing.rare_matches.is_some() {
+        let matching = listing.rows_in(conn, None, Via::Index)?;
+        counted(conn, matching, COUNTED_TOTAL_MAX)?
+    } else if listing.search.is_some() {
         listing.search_total(conn)?
     } else if listing.is_filtered() {
         counted(conn, listing.rows(), COUNTED_TOTAL_MAX)?

@@ -44,7 +44,7 @@ impl Listing {
     /// search window first, then, if it did not hold enough, through the
     /// index past it.
     pub(crate) fn search_part(
-        &self,
+        &mut self,
         conn: &mut DbConnection,
         part: Option<Part>,
         seek: Option<TopicKey>,
@@ -67,6 +67,9 @@ impl Listing {
         if let Some(end) = end
             && found < take
         {
+            // Past the window: among the index's matches if they are few
+            // (a rare word), else through the index's `LIKE`s.
+            self.probe_rare(conn)?;
             let beyond = self
                 .rows_in(conn, part, Via::Index)?
                 .filter(end.rows_after_among_matches());

@@ -316,3 +316,28 @@ async fn a_connection_lost_in_one_pool_costs_another_pool_nothing() {
         "the other pool's busy connection is not tested: {statements:#?}"
     );
 }
+
+/// A search's statements that test its words with `LIKE` are planned for
+/// their pattern on every run, never kept prepared: a prepared statement's
+/// generic plan (PostgreSQL, after five runs) would serve a rare word and a
+/// common one the same way, and one of them badly.
+#[actix_web::test]
+async fn search_statements_are_planned_for_each_pattern() {
+    let (app, log) = TestApp::new().with_statement_log();
+    let forum = forum_with_threads(&app).await;
+    let search = format!("{}?search=question", forum.topics);
+    for _ in 0..7 {
+        let page = app.get(&search, Some(&forum.student)).await;
+        assert_eq!(page.assert_ok(200)["pagination"]["total"], 3);
+    }
+    let run = drain(&log);
+    let likes: Vec<&String> = run.iter().filter(|s| s.contains(" LIKE ")).collect();
+    assert!(!likes.is_empty(), "the search tests its words: {run:#?}");
+    let prepared = log.take_prepared();
+    for statement in likes {
+        assert!(
+            !prepared.iter().any(|sql| sql == sql_text(statement)),
+            "a search statement was kept prepared: {statement}"
+        );
+    }
+}
