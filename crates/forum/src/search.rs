@@ -123,24 +123,17 @@ impl Search {
                     // Nothing the trigram index can find.
                     return Ok(self.likes(within, &short));
                 };
-                let ids: Vec<Rowid> = diesel::sql_query(
-                    "SELECT rowid AS id FROM forum_topics_search \
-                     WHERE forum_topics_search MATCH ? LIMIT ?",
-                )
-                .bind::<Text, _>(&query)
-                .bind::<BigInt, _>(INDEX_IDS_MAX + 1)
-                .load(c)?;
-                let matched =
-                    by_ids(ids.into_iter().map(|r| r.id).collect()).unwrap_or_else(|| {
-                        Box::new(
-                            sql::<Bool>(
-                                "forum_topics.id IN (SELECT rowid FROM forum_topics_search \
+                let ids = fts_ids(c, &query, INDEX_IDS_MAX + 1)?;
+                let matched = by_ids(ids).unwrap_or_else(|| {
+                    Box::new(
+                        sql::<Bool>(
+                            "forum_topics.id IN (SELECT rowid FROM forum_topics_search \
                              WHERE forum_topics_search MATCH ",
-                            )
-                            .bind::<Text, _>(query)
-                            .sql(")"),
                         )
-                    });
+                        .bind::<Text, _>(query)
+                        .sql(")"),
+                    )
+                });
                 Ok(Box::new(matched.and(self.likes(within, &short))))
             }
         }
@@ -173,16 +166,7 @@ impl Search {
                 let Some(query) = fts_query(&long, Within::TitleOrContent) else {
                     return Ok(None);
                 };
-                diesel::sql_query(
-                    "SELECT rowid AS id FROM forum_topics_search \
-                     WHERE forum_topics_search MATCH ? LIMIT ?",
-                )
-                .bind::<Text, _>(&query)
-                .bind::<BigInt, _>(RARE_MATCHES_MAX + 1)
-                .load::<Rowid>(c)?
-                .into_iter()
-                .map(|r| r.id)
-                .collect()
+                fts_ids(c, &query, RARE_MATCHES_MAX + 1)?
             }
         };
         Ok((i64::try_from(ids.len()).unwrap_or(i64::MAX) <= RARE_MATCHES_MAX).then_some(ids))
@@ -208,6 +192,17 @@ impl Search {
         }
         condition
     }
+}
+
+/// The ids of at most `limit` topics the FTS5 query finds (SQLite).
+fn fts_ids(conn: &mut diesel::SqliteConnection, query: &str, limit: i64) -> QueryResult<Vec<i32>> {
+    let rows: Vec<Rowid> = diesel::sql_query(
+        "SELECT rowid AS id FROM forum_topics_search WHERE forum_topics_search MATCH ? LIMIT ?",
+    )
+    .bind::<Text, _>(query)
+    .bind::<BigInt, _>(limit)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// The topics of these ids, unless the index listed too many of them.
